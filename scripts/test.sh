@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Set up and run the whole fugong test suite, as CI does:
+#   bash scripts/test.sh [extra pytest arguments]
+# - creates .venv and installs fugong with its test, Spark and PostgreSQL extras;
+# - as root (as in CI), installs Debian's postgresql, chromium and Java 17 when missing;
+# - starts a throw-away PostgreSQL server so database tests run on SQLite and PostgreSQL;
+# - runs pytest; in CI (CI=true) a skipped test counts as a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+
+say() { printf '\n== %s\n' "$*"; }
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+  command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || missing+=(fonts-noto-cjk)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+say "Python environment (.venv)"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test,spark,postgres]'
+
+say "Java for Spark"
+if command -v java >/dev/null; then
+  java -version 2>&1 | head -1
+else
+  echo "Java 17 not found: the Spark parity tests need it (apt-get install openjdk-17-jre-headless)."
+fi
+
+say "PostgreSQL"
+if url=$(bash scripts/postgres.sh start); then
+  export FUGONG_TEST_POSTGRES_URL="$url"
+  echo "running database tests on SQLite and on $url"
+else
+  echo "no PostgreSQL server: database tests run on SQLite only (apt-get install postgresql)"
+fi
+
+say "pytest"
+exec .venv/bin/python -m pytest "$@"

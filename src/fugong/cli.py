@@ -1,0 +1,53 @@
+"""The one command line: ``fugong demo | serve | db … | regions … | uscc … | index … | risk …``.
+
+Each domain keeps its commands in its own ``cli.py`` (a Typer sub-app); this module only assembles
+them. Commands import heavy libraries inside their bodies so that ``fugong --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from fugong.config import SettingsError, get_settings
+from fugong.demo.cli import demo
+from fugong.index.cli import app as index_app
+from fugong.reference.cli import regions_app, uscc_app, industries_app, calendar_app
+from fugong.risk.cli import app as risk_app
+from fugong.store.cli import app as db_app
+from fugong.web.cli import serve
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="fugong",
+    help="复工 fugong: steer enterprise work resumption with data (electricity index, risk map, health code).",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _main() -> None:
+    """Validate settings once, before any command runs."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        err.print(f"[red]Configuration error[/red]\n{exc}")
+        raise typer.Exit(2) from None
+
+
+app.command(help="Generate the calibrated scenario, compute everything, serve the dashboard.\n\nExample: fugong demo --port 8000")(demo)
+app.command(help="Start the web app (dashboard and JSON API).\n\nExample: fugong serve --host 0.0.0.0 --port 8000")(serve)
+app.add_typer(db_app, name="db", help="Database schema: upgrade, current revision.")
+app.add_typer(regions_app, name="regions", help="GB/T 2260 region codes: show, children, search, vintages.")
+app.add_typer(industries_app, name="industries", help="GB/T 4754-2017 industries and configured categories.")
+app.add_typer(calendar_app, name="calendar", help="Chinese working days, holidays and lunar new-year alignment.")
+app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100-2015): check.")
+app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
+app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

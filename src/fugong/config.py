@@ -1,0 +1,134 @@
+"""Settings from the environment, validated once, with working local defaults.
+
+Every setting is an environment variable ``FUGONG_<NAME>``. A bad value stops start-up with a message
+that names the variable and the values it accepts, e.g.::
+
+    FUGONG_ENGINE='oracle' is not valid: accepted values are duckdb, spark
+
+Defaults give a working single-machine install: a data directory ``./fugong-data`` holding a SQLite
+file (transactional data) and Parquet files (meter readings, results). The secret key, if not given,
+is generated on first run and kept in ``<data dir>/secret.key`` with mode 0600; it is never logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TIMEZONE = "Asia/Shanghai"  # DESIGN.md §2: all times in Asia/Shanghai.
+
+
+class SettingsError(ValueError):
+    """A setting from the environment is invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FUGONG_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path("fugong-data"), description="Parquet files, SQLite file, keys, rejects")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; default sqlite:///<data_dir>/fugong.db")
+    engine: Literal["duckdb", "spark"] = Field(default="duckdb", description="analytics engine behind Ibis")
+    secret_key: SecretStr | None = Field(default=None, description="signs sessions and encrypts keys; generated if unset")
+    map_dir: Path | None = Field(default=None, description="folder of GeoJSON boundaries replacing the shipped ones")
+    as_of: dt.date | None = Field(default=None, description="the dashboard's 'today' (the demo sets 2020-02-20)")
+    risk_rules: str = Field(default="zj-five-colour-2020", description="active risk rule set (preset name or file)")
+    language: Literal["zh", "en"] = Field(default="zh", description="default UI language")
+    spark_master: str = Field(default="local[*]", description="Spark master URL for FUGONG_ENGINE=spark")
+    spark_driver_memory: str = Field(default="4g", pattern=r"^[0-9]+[kmgt]$", description="e.g. 4g")
+    host: str = Field(default="127.0.0.1")
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("accepted values are sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'fugong.db').resolve()}"
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.data_dir / "parquet"
+
+    @property
+    def rejects_dir(self) -> Path:
+        return self.data_dir / "rejects"
+
+    def secret(self) -> bytes:
+        """The secret key: from the environment, else from ``<data_dir>/secret.key`` (created 0600)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        return _secret_from_file(self.data_dir / "secret.key")
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.parquet_dir, self.rejects_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_from_file(path: Path) -> bytes:
+    if path.exists():
+        return path.read_bytes().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48).encode()
+    # O_EXCL: two processes starting at once must not both write a key.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        name = "FUGONG_" + str(item["loc"][0]).upper() if item["loc"] else "FUGONG_*"
+        value = item.get("input")
+        if item["type"] == "literal_error":
+            accepted = item["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+            reason = f"accepted values are {accepted}"
+        else:
+            reason = item["msg"].removeprefix("Value error, ")
+        shown = "***" if name == "FUGONG_SECRET_KEY" else repr(value)
+        lines.append(f"{name}={shown} is not valid: {reason}")
+    return "\n".join(lines)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate settings; raise SettingsError naming each bad variable."""
+    env = os.environ if environ is None else environ
+    # FUGONG_TEST_* variables belong to the test suite, not to the application.
+    values = {
+        k[len("FUGONG_"):].lower(): v
+        for k, v in env.items()
+        if k.startswith("FUGONG_") and not k.startswith("FUGONG_TEST_")
+    }
+    known = set(Settings.model_fields)
+    unknown = sorted(f"FUGONG_{k.upper()}" for k in values if k not in known)
+    if unknown:
+        raise SettingsError(
+            f"unknown setting {', '.join(unknown)}: accepted variables are "
+            + ", ".join(f"FUGONG_{k.upper()}" for k in sorted(known))
+        )
+    try:
+        # Pass values explicitly so that a test's environ dict is honoured, not os.environ.
+        return Settings.model_validate(values) if environ is not None else Settings()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated once."""
+    return load_settings()

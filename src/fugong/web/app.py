@@ -1,0 +1,73 @@
+"""The FastAPI application: pages rendered with Jinja, each with a JSON twin from the same call.
+
+``create_app(settings)`` builds the app; routers of the domain packages are included here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from fugong import __version__
+from fugong.config import Settings, get_settings
+from fugong.store.db import connect, current_revision, head_revision
+from fugong.web.i18n import t
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def language(request: Request, settings: Settings) -> str:
+    """``?lang=en`` wins, then the ``lang`` cookie, then the configured default (zh)."""
+    chosen = request.query_params.get("lang") or request.cookies.get("lang") or settings.language
+    return chosen if chosen in ("zh", "en") else "zh"
+
+
+def system_status(settings: Settings) -> dict:
+    """What the first page and /healthz report: versions, engine, database revision."""
+    engine = connect(settings.resolved_database_url)
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    return {
+        "version": __version__,
+        "engine": settings.engine,
+        "database": settings.resolved_database_url.split(":", 1)[0],
+        "schema_revision": revision,
+        "schema_up_to_date": revision == head_revision(),
+        "as_of": settings.as_of.isoformat() if settings.as_of else None,
+    }
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None)
+    app.state.settings = settings
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/healthz", tags=["system"])
+    def healthz() -> dict:
+        status = system_status(settings)
+        return {"status": "ok" if status["schema_up_to_date"] else "degraded", **status}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request):
+        lang = language(request, settings)
+        status = system_status(settings)
+        response = templates.TemplateResponse(
+            request, "home.html", {"lang": lang, "t": lambda key: t(key, lang), "status": status}
+        )
+        if request.query_params.get("lang") in ("zh", "en"):
+            response.set_cookie("lang", lang, samesite="lax", httponly=True)
+        return response
+
+    @app.get("/index.json", tags=["system"])
+    def home_json() -> JSONResponse:
+        return JSONResponse(system_status(settings))
+
+    return app

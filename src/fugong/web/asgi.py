@@ -1,0 +1,5 @@
+"""ASGI entry point for uvicorn and other servers: ``uvicorn fugong.web.asgi:app``."""
+
+from fugong.web.app import create_app
+
+app = create_app()

@@ -1,0 +1,88 @@
+"""Shared fixtures.
+
+Database tests take the ``engine`` or ``session`` fixture and run once per database URL: SQLite
+always, PostgreSQL when ``FUGONG_TEST_POSTGRES_URL`` is set (scripts/test.sh starts a server and sets
+it). Each test gets an empty, migrated database of its own (a SQLite file, or a PostgreSQL schema).
+
+In CI (``CI=true``) a skipped test is a failure: every test must run there.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from fugong.store.db import connect, session_scope, upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+POSTGRES_URL = os.environ.get("FUGONG_TEST_POSTGRES_URL")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file in ../shared (the project's shared data), skipping if this checkout has none."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fugong.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("FUGONG_TEST_POSTGRES_URL is not set (scripts/test.sh starts PostgreSQL and sets it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = connect(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = connect(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine):
+    with session_scope(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def settings_env(tmp_path, monkeypatch):
+    """A clean FUGONG_* environment pointing at a temporary data directory."""
+    from fugong.config import get_settings
+
+    for key in list(os.environ):
+        if key.startswith("FUGONG_") and not key.startswith("FUGONG_TEST_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("FUGONG_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield tmp_path / "data"
+    get_settings.cache_clear()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skip is a failure: every test must run there."""
+    if not os.environ.get("CI"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
