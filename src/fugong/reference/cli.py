@@ -1,8 +1,6 @@
 """``fugong regions | industries | calendar | uscc``: reference data on the command line."""
 
-import typer
+from fugong.reference.cli_codes import calendar_app, industries_app, uscc_app
+from fugong.reference.cli_regions import regions_app
 
-regions_app = typer.Typer(no_args_is_help=True)
-industries_app = typer.Typer(no_args_is_help=True)
-calendar_app = typer.Typer(no_args_is_help=True)
-uscc_app = typer.Typer(no_args_is_help=True)
+__all__ = ["calendar_app", "industries_app", "regions_app", "uscc_app"]

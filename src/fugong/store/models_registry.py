@@ -1,3 +1,6 @@
 """Imports every domain's models so that Base.metadata knows all tables (for Alembic)."""
 
 from fugong.store import audit  # noqa: F401
+from fugong.healthcode import models as healthcode_models  # noqa: F401
+from fugong.index import models as index_models  # noqa: F401
+from fugong.risk import models as risk_models  # noqa: F401

@@ -70,4 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home_json() -> JSONResponse:
         return JSONResponse(system_status(settings))
 
+    from fugong.healthcode.views import router as healthcode_router
+    from fugong.index.views import router as index_router
+    from fugong.risk.views import router as risk_router
+
+    app.include_router(index_router)
+    app.include_router(risk_router)
+    app.include_router(healthcode_router)
     return app

@@ -1,0 +1,3 @@
+"""SQLAlchemy models of the index domain."""
+
+from fugong.store.base import Base  # noqa: F401

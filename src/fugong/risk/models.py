@@ -1,0 +1,3 @@
+"""SQLAlchemy models of the risk domain."""
+
+from fugong.store.base import Base  # noqa: F401
