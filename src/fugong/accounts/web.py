@@ -1,0 +1,377 @@
+"""Web side of accounts: who is calling (session cookie or bearer token), CSRF, login and logout.
+
+Dependencies every router uses::
+
+    from fugong.accounts.web import current_principal, require_role, csrf_token
+
+    @router.get("/risk/map.json")
+    async def risk_map(principal: Principal = Depends(current_principal)): ...
+
+    @router.post("/risk/publish", dependencies=[Depends(require_role("province_admin", "officer"))])
+
+- ``current_principal``: the caller as a ``fugong.access.Principal``. Without valid credentials an
+  HTML page request (GET with ``Accept: text/html``) is redirected to ``/login?next=…``; anything else
+  gets 401 JSON. For cookie-authenticated POST/PUT/PATCH/DELETE it also checks the CSRF token
+  (hidden form field ``csrf_token`` or header ``X-CSRF-Token``), so a protected form route needs
+  nothing more. Bearer-token calls (``Authorization: Bearer fgt_…``) are exempt from CSRF: a browser
+  never adds that header to a cross-site request.
+- ``require_role(*roles)``: the principal, or 403.
+- ``csrf_token(request)``: the session's CSRF token, for ``<input type="hidden" name="csrf_token">``.
+- ``verify_csrf``: the CSRF check alone, for a form route that has no logged-in user (the login form).
+
+The session cookie ``fugong_session`` is a signed value (see ``security.sign``) holding the username,
+the CSRF token and the time it was issued: HttpOnly, SameSite=Lax, Secure when the request is HTTPS.
+Behind a TLS-terminating proxy, uvicorn's proxy-headers support turns ``X-Forwarded-Proto: https``
+into an https request when the proxy's address is trusted (``--forwarded-allow-ips`` /
+``FORWARDED_ALLOW_IPS``, default 127.0.0.1), so the cookie is Secure there too.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from fugong.access import ROLES, AccessDenied, Principal
+from fugong.accounts import security, service
+
+SESSION_COOKIE = "fugong_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "login.title": {"zh": "登录", "en": "Sign in"},
+    "login.username": {"zh": "用户名", "en": "Username"},
+    "login.password": {"zh": "密码", "en": "Password"},
+    "login.submit": {"zh": "登录", "en": "Sign in"},
+    "login.failed": {"zh": "用户名或密码错误，或账号已被锁定。", "en": "Wrong username or password, or the account is locked."},
+    "login.too_many": {"zh": "尝试次数过多，请稍后再试。", "en": "Too many attempts; please try again later."},
+    "login.hint": {"zh": "连续多次输错密码，账号将被暂时锁定。", "en": "After several wrong passwords in a row the account is locked for a while."},
+    "logout.submit": {"zh": "退出登录", "en": "Sign out"},
+    "access.denied": {"zh": "无权访问", "en": "Access denied"},
+}
+
+
+@dataclass(frozen=True)
+class WebPolicy:
+    """Session, lock-out and rate-limit settings. Override per app: ``app.state.accounts_policy = WebPolicy(...)``."""
+
+    login: service.LoginPolicy = field(default_factory=service.LoginPolicy)
+    session_seconds: int = 12 * 3600  # a working day; the cookie and the signed value both expire
+    attempts_per_ip: int = 30  # login attempts per client address per window
+    attempts_per_username: int = 10  # login attempts per username per window
+    window_seconds: float = 300.0
+
+
+_state_lock = threading.Lock()
+
+
+def policy(app: FastAPI) -> WebPolicy:
+    return getattr(app.state, "accounts_policy", None) or WebPolicy()
+
+
+def db_engine(app: FastAPI) -> Engine:
+    """The app's SQLAlchemy engine (created once from the app's settings, kept on ``app.state.db_engine``)."""
+    engine = getattr(app.state, "db_engine", None)
+    if engine is None:
+        with _state_lock:
+            engine = getattr(app.state, "db_engine", None)
+            if engine is None:
+                from fugong.store.db import connect
+
+                engine = app.state.db_engine = connect(app.state.settings.resolved_database_url)
+    return engine
+
+
+def _secret(app: FastAPI) -> bytes:
+    secret = getattr(app.state, "accounts_secret", None)
+    if secret is None:
+        from fugong.config import get_settings
+
+        settings = getattr(app.state, "settings", None) or get_settings()
+        secret = app.state.accounts_secret = settings.secret()
+    return secret
+
+
+def _limiters(app: FastAPI) -> tuple[security.SlidingWindow, security.SlidingWindow]:
+    limiters = getattr(app.state, "accounts_limiters", None)
+    if limiters is None:
+        with _state_lock:
+            limiters = getattr(app.state, "accounts_limiters", None)
+            if limiters is None:
+                p = policy(app)
+                limiters = app.state.accounts_limiters = (
+                    security.SlidingWindow(p.attempts_per_ip, p.window_seconds),
+                    security.SlidingWindow(p.attempts_per_username, p.window_seconds),
+                )
+    return limiters
+
+
+# --- the session cookie ---------------------------------------------------------------------------
+
+def read_session(request: Request) -> dict | None:
+    """The signed session value ``{"u": username | None, "c": csrf, "t": issued}``, if valid and fresh."""
+    data = security.unsign(request.cookies.get(SESSION_COOKIE), secret=_secret(request.app))
+    if data is None or not isinstance(data.get("t"), (int, float)) or not isinstance(data.get("c"), str):
+        return None
+    if time.time() - data["t"] > policy(request.app).session_seconds:
+        return None
+    return data
+
+
+def write_session(request: Request, response: Response, *, username: str | None, csrf: str) -> None:
+    value = security.sign({"u": username, "c": csrf, "t": int(time.time())}, secret=_secret(request.app))
+    response.set_cookie(
+        SESSION_COOKIE, value, max_age=policy(request.app).session_seconds, path="/",
+        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+    )
+
+
+def clear_session(request: Request, response: Response) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=request.url.scheme == "https")
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token to put in a form. For a visitor without a session a new one is made; the route
+    must then set the session cookie (the login page does)."""
+    data = read_session(request)
+    if data is not None:
+        return data["c"]
+    token = getattr(request.state, "new_csrf", None)
+    if token is None:
+        token = request.state.new_csrf = security.new_csrf_token()
+    return token
+
+
+async def _submitted_csrf(request: Request) -> str | None:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def _check_csrf(request: Request, session: dict | None) -> None:
+    if request.method not in UNSAFE_METHODS:
+        return
+    expected = session.get("c") if session else None
+    if not security.same_secret(expected, await _submitted_csrf(request)):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong / CSRF 校验失败")
+
+
+async def verify_csrf(request: Request) -> None:
+    """FastAPI dependency: refuse an unsafe cookie-authenticated request without the session's CSRF token.
+    Bearer-token requests are exempt."""
+    if request.headers.get("authorization", "").lower().startswith("bearer "):
+        return
+    await _check_csrf(request, read_session(request))
+
+
+# --- who is calling -------------------------------------------------------------------------------
+
+def wants_html(request: Request) -> bool:
+    return request.method in ("GET", "HEAD") and "text/html" in request.headers.get("accept", "")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path may follow login (no open redirect to //evil.example or https://…)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _unauthenticated(request: Request) -> HTTPException:
+    if wants_html(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return HTTPException(status_code=303, detail="login required",
+                             headers={"Location": "/login?next=" + quote(target, safe="")})
+    return HTTPException(status_code=401, detail="authentication required / 请先登录",
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+def _principal_from_token(app: FastAPI, token: str) -> Principal | None:
+    from fugong.store.db import session_scope
+
+    with session_scope(db_engine(app)) as session:
+        user = service.user_for_token(session, token=token)
+        return service.principal_for(user) if user else None
+
+
+def _principal_from_session(app: FastAPI, username: str, issued_at: float) -> Principal | None:
+    from fugong.store.db import session_scope
+
+    with session_scope(db_engine(app)) as session:
+        user = service.session_user(session, username=username, issued_at=issued_at)
+        return service.principal_for(user) if user else None
+
+
+async def current_principal(request: Request) -> Principal:
+    """FastAPI dependency: the calling user as a Principal (401 JSON, or a redirect to /login for pages)."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise _unauthenticated(request)
+        principal = await run_in_threadpool(_principal_from_token, request.app, token.strip())
+        if principal is None:
+            raise HTTPException(status_code=401, detail="invalid or revoked token / 令牌无效或已撤销",
+                                headers={"WWW-Authenticate": "Bearer"})
+    else:
+        session = read_session(request)
+        if session is None or not session.get("u"):
+            raise _unauthenticated(request)
+        principal = await run_in_threadpool(_principal_from_session, request.app, session["u"], session["t"])
+        if principal is None:
+            raise _unauthenticated(request)
+        await _check_csrf(request, session)
+    request.state.principal = principal
+    return principal
+
+
+def require_role(*roles: str):
+    """Dependency factory: ``Depends(require_role("province_admin", "officer"))`` gives the principal or 403."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"require_role needs known roles, got {sorted(unknown) or 'none'}")
+
+    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(status_code=403, detail="access denied / 无权访问")
+        return principal
+
+    return dependency
+
+
+async def access_denied_handler(request: Request, exc: AccessDenied) -> JSONResponse:
+    """``AccessDenied`` from any service → 403, without the message (it may name what was asked for)."""
+    return JSONResponse({"detail": "access denied / 无权访问"}, status_code=403)
+
+
+# --- routes ---------------------------------------------------------------------------------------
+
+router = APIRouter(tags=["accounts"])
+
+
+def _t(lang: str):
+    from fugong.web.i18n import t
+
+    def translate(key: str) -> str:
+        entry = MESSAGES.get(key)
+        return (entry.get(lang) or entry["zh"]) if entry else t(key, lang)
+
+    return translate
+
+
+def _login_page(request: Request, *, next_path: str, error: str | None = None, status_code: int = 200,
+                username: str = "") -> HTMLResponse:
+    from fugong.web.app import language, templates
+
+    settings = request.app.state.settings
+    lang = language(request, settings)
+    csrf = csrf_token(request)
+    response = templates.TemplateResponse(
+        request, "accounts/login.html",
+        {"lang": lang, "t": _t(lang), "csrf_token": csrf, "next": next_path, "error": error, "username": username,
+         "csrf_field": CSRF_FIELD},
+        status_code=status_code,
+    )
+    if read_session(request) is None:
+        write_session(request, response, username=None, csrf=csrf)
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie("lang", lang, samesite="lax", httponly=True)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(request: Request, next: str = "/"):
+    return _login_page(request, next_path=_safe_next(next))
+
+
+@router.post("/login", include_in_schema=False, dependencies=[Depends(verify_csrf)])
+async def login(
+    request: Request,
+    username: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=1024),
+    next: str = Form("/"),
+):
+    next_path = _safe_next(next)
+    per_ip, per_username = _limiters(request.app)
+    client = request.client.host if request.client else "unknown"
+    key = username.strip().lower()
+    if not per_ip.allow(client) or not per_username.allow(key):
+        retry = max(per_ip.retry_after(client), per_username.retry_after(key), 1)
+        response = _login_page(request, next_path=next_path, error="login.too_many", status_code=429, username=username)
+        response.headers["Retry-After"] = str(retry)
+        return response
+
+    def check() -> str | None:
+        from fugong.store.db import session_scope
+
+        with session_scope(db_engine(request.app)) as session:
+            outcome = service.authenticate(session, username=username.strip(), password=password,
+                                           policy=policy(request.app).login)
+            return outcome.user.username if outcome.ok else None
+
+    signed_in = await run_in_threadpool(check)
+    if signed_in is None:
+        return _login_page(request, next_path=next_path, error="login.failed", status_code=401, username=username)
+    per_username.reset(key)
+    response = RedirectResponse(next_path, status_code=303)
+    # A fresh CSRF token at login: a token planted before login (session fixation) is worthless after.
+    write_session(request, response, username=signed_in, csrf=security.new_csrf_token())
+    return response
+
+
+@router.post("/logout", include_in_schema=False, dependencies=[Depends(verify_csrf)])
+def logout(request: Request):
+    response = RedirectResponse("/login", status_code=303)
+    clear_session(request, response)
+    return response
+
+
+@router.get("/me.json")
+async def me(principal: Principal = Depends(current_principal)) -> dict:
+    """Who am I: the caller's role, region prefix and enterprises (never anyone else's)."""
+    return {
+        "user_id": principal.user_id,
+        "role": principal.role,
+        "region_prefix": principal.region_prefix,
+        "enterprise_ids": sorted(principal.enterprise_ids),
+    }
+
+
+@router.get("/accounts/users.json")
+def users_json(request: Request, principal: Principal = Depends(require_role("province_admin"))) -> dict:
+    """The users an admin may manage: only those inside the admin's region prefix."""
+    from fugong.store.db import session_scope
+
+    with session_scope(db_engine(request.app)) as session:
+        users = service.list_users(session, actor=principal)
+        rows = [
+            {"username": u.username, "role": u.role, "region_prefix": u.region_prefix,
+             "enterprise_ids": u.enterprise_ids, "disabled": u.disabled}
+            for u in users
+        ]
+    return {"count": len(rows), "users": rows}
+
+
+def install(app: FastAPI) -> None:
+    """Wire accounts into an app: the login/logout/me routes and AccessDenied → 403."""
+    app.include_router(router)
+    app.add_exception_handler(AccessDenied, access_denied_handler)
