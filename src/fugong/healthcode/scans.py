@@ -1,0 +1,167 @@
+"""Gate scans ("扫码+测温"): verify a token, read the temperature, pass or deny with a reason.
+
+Decision order: token (form, key, signature, expiry, revocation) -> temperature (>= 37.3 °C denies
+and flags) -> colour (only green passes) -> replay (a token id already accepted at this gate).
+Every scan is stored per enterprise and gate; an offline scan synced later is verified as of the
+time it was scanned, and ``client_scan_id`` makes a repeated sync harmless.
+
+Gate staff get only ``{"result": "pass"|"deny", "reason": {...}}``: no name, no ID, no colour
+history. Scans are purged with the retention period (privacy.purge); they are deliberately not
+copied into the permanent audit log (that would keep everyone's movements forever), except fever
+flags, audited with gate and scan id only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fugong.access import AccessDenied, Principal
+from fugong.healthcode.lifecycle import TZ, today
+from fugong.healthcode.models import CheckIn, Gate, Person, Scan
+from fugong.healthcode.people import mask_name
+from fugong.healthcode.rules import reason_text
+from fugong.healthcode.tokens import verify
+from fugong.store.audit import record_change
+
+FEVER_AT_GATE = 37.3  # °C, at or above denies (DESIGN.md §2, Hangzhou rules; 体温≥37.3℃)
+GATE_ROLES = ("gate_staff", "enterprise", "system")
+
+
+def register_gate(session: Session, principal: Principal, *, gate_id: str, enterprise_id: str, region_code: str,
+                  name: str) -> Gate:
+    """Register a gate of an enterprise (its own users, or officers of its region)."""
+    if principal.role in ("gate_staff", "person", "grid_analyst"):
+        raise AccessDenied(f"{principal.actor} may not register gates")
+    principal.require_enterprise(enterprise_id, region_code)
+    if session.get(Gate, gate_id) is not None:
+        raise ValueError(f"gate {gate_id} already exists")
+    gate = Gate(id=gate_id, enterprise_id=enterprise_id, region_code=region_code, name=name)
+    session.add(gate)
+    record_change(session, actor=principal.actor, action="healthcode.gate.register", entity="hc_gate", entity_id=gate_id,
+                  region_code=region_code, after={"enterprise": enterprise_id, "name": name})
+    session.flush()
+    return gate
+
+
+def gate_for(session: Session, principal: Principal, gate_id: str) -> Gate:
+    gate = session.get(Gate, gate_id)
+    if gate is None:
+        raise LookupError(f"no gate {gate_id}")
+    if principal.role == "system":
+        return gate
+    if principal.role not in GATE_ROLES or gate.enterprise_id not in principal.enterprise_ids:
+        raise AccessDenied(f"{principal.actor} may not scan at gate {gate_id}")
+    return gate
+
+
+def _answer(scan: Scan) -> dict:
+    return {"result": scan.result, "reason": reason_text(scan.reason_code), "scan_id": scan.id}
+
+
+def scan(
+    session: Session,
+    principal: Principal,
+    *,
+    gate_id: str,
+    token: str,
+    temperature: float | None,
+    scanned_at: dt.datetime | None = None,
+    client_scan_id: str | None = None,
+    offline: bool = False,
+) -> dict:
+    """Decide pass or deny at a gate and store the scan; returns what gate staff may see."""
+    gate = gate_for(session, principal, gate_id)
+    if client_scan_id:
+        done = session.scalar(select(Scan).where(Scan.client_scan_id == client_scan_id))
+        if done is not None:
+            return _answer(done)
+    at = (scanned_at or dt.datetime.now(TZ)).astimezone(TZ)
+    if temperature is not None and not 30.0 <= float(temperature) <= 45.0:
+        raise ValueError(f"temperature {temperature} °C is not a body temperature reading")
+    check = verify(session, token, now=at.timestamp())
+    claims = check.claims
+    reason, flagged = check.reason_code, False
+    if check.ok:
+        if temperature is not None and float(temperature) >= FEVER_AT_GATE:
+            reason, flagged = "DENY_FEVER", True
+        elif claims["k"] == "green":
+            reason = "PASS_GREEN"
+        else:
+            reason = "DENY_RED" if claims["k"] == "red" else "DENY_YELLOW"
+    row = Scan(gate_id=gate.id, enterprise_id=gate.enterprise_id, scanned_at=at, day=at.date(),
+               token_id=str(claims.get("t"))[:32] if claims else None,
+               code_id=str(claims.get("c"))[:24] if claims else None,
+               colour=str(claims.get("k"))[:8] if check.ok else None,
+               temperature=temperature, result="pass" if reason == "PASS_GREEN" else "deny", reason_code=reason,
+               flagged=flagged, client_scan_id=client_scan_id, offline=offline, actor=principal.actor)
+    if row.result == "pass":
+        row.accepted_key = f"{gate.id}:{row.token_id}"
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # this token was already accepted at this gate: a replay
+            row = Scan(**{c: getattr(row, c) for c in ("gate_id", "enterprise_id", "scanned_at", "day", "token_id",
+                                                         "code_id", "colour", "temperature", "client_scan_id",
+                                                         "offline", "actor")},
+                       result="deny", reason_code="DENY_REPLAY", flagged=False)
+            session.add(row)
+    else:
+        session.add(row)
+    session.flush()
+    if flagged:
+        record_change(session, actor=principal.actor, action="healthcode.scan.fever", entity="hc_scan",
+                      entity_id=str(row.id), region_code=gate.region_code, after={"gate": gate.id})
+    return _answer(row)
+
+
+def sync_offline_scans(session: Session, principal: Principal, *, scans: list[dict]) -> list[dict]:
+    """Store scans queued by an offline gate page; each is re-verified as of its scan time.
+
+    ``scans``: [{"client_scan_id": "...", "gate_id": "...", "token": "...", "temperature": 36.5,
+    "scanned_at": "2020-02-20T08:01:02+08:00"}, ...]
+    """
+    results = []
+    for item in scans:
+        at = dt.datetime.fromisoformat(str(item["scanned_at"]))
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=TZ)
+        if at > dt.datetime.now(TZ) + dt.timedelta(minutes=5):
+            raise ValueError(f"scan {item.get('client_scan_id')} is dated in the future")
+        answer = scan(session, principal, gate_id=str(item["gate_id"]), token=str(item["token"]),
+                      temperature=item.get("temperature"), scanned_at=at,
+                      client_scan_id=str(item["client_scan_id"]), offline=True)
+        results.append({"client_scan_id": item["client_scan_id"], **answer})
+    return results
+
+
+def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str, day: dt.date | None = None) -> dict:
+    """One enterprise's day: staff by colour, check-in rate, and who was denied (masked names)."""
+    day = day or today()
+    region = session.scalar(select(Gate.region_code).where(Gate.enterprise_id == enterprise_id).limit(1))
+    if principal.role in ("gate_staff", "person", "grid_analyst"):
+        raise AccessDenied(f"{principal.actor} may not see enterprise staff")
+    principal.require_enterprise(enterprise_id, region)
+    staff = session.execute(select(Person.id, Person.colour, Person.code_id, Person.name)
+                            .where(Person.enterprise_id == enterprise_id)).all()
+    by_colour = Counter(colour or "none" for _, colour, _, _ in staff)
+    ids = [pid for pid, _, _, _ in staff]
+    checked = session.scalar(select(func.count()).select_from(CheckIn)
+                             .where(CheckIn.day == day, CheckIn.person_id.in_(ids))) if ids else 0
+    names = {code: mask_name(name) for _, _, code, name in staff}
+    denied_rows = session.scalars(select(Scan).where(Scan.enterprise_id == enterprise_id, Scan.day == day,
+                                                     Scan.result == "deny").order_by(Scan.scanned_at))
+    denied = [{"at": s.scanned_at, "gate": s.gate_id, "who": names.get(s.code_id, "访客 visitor"),
+               "flagged": s.flagged, "reason": reason_text(s.reason_code)} for s in denied_rows]
+    scans_today = session.scalar(select(func.count()).select_from(Scan)
+                                 .where(Scan.enterprise_id == enterprise_id, Scan.day == day))
+    return {
+        "enterprise_id": enterprise_id, "day": day, "staff": len(staff),
+        "by_colour": {c: by_colour.get(c, 0) for c in ("green", "yellow", "red", "none")},
+        "checked_in": checked, "checkin_rate": round(checked / len(staff), 4) if staff else None,
+        "scans": scans_today, "denied": denied,
+    }

@@ -1,0 +1,27 @@
+"""Shared values for the health-code tests (plain module, imported by tests and conftest)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fugong.access import SYSTEM, Principal
+
+DAY0 = dt.date(2020, 2, 11)  # Hangzhou launched its health code on 2020-02-11
+
+
+def make_id(n: int, region: str = "330106") -> str:
+    """A valid GB 11643 ID number: region + birth date + sequence + ISO 7064 check digit."""
+    from stdnum.cn import ric
+
+    body = f"{region}19900101{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # it ignores the last character
+
+
+def days(start: dt.date, n: int) -> list[dt.date]:
+    return [start + dt.timedelta(days=i) for i in range(n)]
+
+
+OFFICER = Principal(user_id="li", role="officer", region_prefix="3301")
+OFFICER_2 = Principal(user_id="wang", role="officer", region_prefix="3301")
+NINGBO_OFFICER = Principal(user_id="chen", role="officer", region_prefix="3302")
+__all__ = ["DAY0", "OFFICER", "OFFICER_2", "NINGBO_OFFICER", "SYSTEM", "days", "make_id"]
