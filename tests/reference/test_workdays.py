@@ -97,3 +97,10 @@ def test_workdays_rejects_an_end_before_the_start():
 def test_holiday_name_rejects_an_unknown_language():
     with pytest.raises(ValueError, match="lang"):
         wd.holiday_name(date(2020, 1, 25), lang="fr")
+
+
+def test_a_timestamp_counts_as_its_calendar_day():
+    from datetime import datetime
+
+    assert not wd.is_workday(datetime(2020, 2, 1, 9, 30), closures=ZHEJIANG)
+    assert wd.holiday_name(datetime(2020, 2, 5, 9, 30), closures=ZHEJIANG) == "延迟复工"

@@ -21,7 +21,7 @@ count of working days since the new year:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import chinese_calendar
 from chinese_calendar.constants import Holiday
@@ -96,6 +96,8 @@ def supported_years() -> tuple[int, int]:
 def _check_range(day: date) -> date:
     if not isinstance(day, date):
         raise TypeError(f"expected a datetime.date, got {type(day).__name__}")
+    if isinstance(day, datetime):  # a timestamp counts as its calendar day
+        day = day.date()
     first, last = supported_years()
     if not first <= day.year <= last:
         raise CalendarRangeError(
@@ -107,7 +109,7 @@ def _check_range(day: date) -> date:
 
 def is_workday(day: date, *, closures: tuple[Closure, ...] | list[Closure] = ()) -> bool:
     """True on a national working day (including make-up workdays) not inside a given closure."""
-    _check_range(day)
+    day = _check_range(day)
     if any(c.covers(day) for c in closures):
         return False
     return chinese_calendar.is_workday(day)
@@ -115,7 +117,7 @@ def is_workday(day: date, *, closures: tuple[Closure, ...] | list[Closure] = ())
 
 def is_makeup_workday(day: date) -> bool:
     """True on a weekend day made a working day to bridge a holiday (调休上班), e.g. Sunday 2020-01-19."""
-    _check_range(day)
+    day = _check_range(day)
     return day.weekday() >= 5 and chinese_calendar.is_workday(day)
 
 
@@ -126,7 +128,7 @@ def holiday_name(day: date, *, lang: str = "zh", closures: tuple[Closure, ...] |
     """
     if lang not in ("zh", "en"):
         raise ValueError(f"lang must be 'zh' or 'en', got {lang!r}")
-    _check_range(day)
+    day = _check_range(day)
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     if on_holiday and name:
         return _CHINESE_NAMES.get(name, name) if lang == "zh" else name
