@@ -67,6 +67,7 @@ def test_industries_show_gives_section_division_and_category():
     assert "制造业" in result.output
     assert "铁路、船舶、航空航天和其他运输设备制造业" in result.output
     assert "船舶" in result.output and "Shipbuilding" in result.output
+    assert "(jiangsu-2020)" in result.output
 
 
 def test_industries_show_json():

@@ -7,6 +7,7 @@ from datetime import date
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 industries_app = typer.Typer(no_args_is_help=True)
@@ -59,7 +60,7 @@ def uscc_check(
     else:
         for r in results:
             mark = "[green]✓[/green]" if r["valid"] else f"[red]✗ {r['check']}[/red]"
-            console.print(f"{mark} {r['code']!r}: {r['message']}", highlight=False)
+            console.print(f"{mark} {escape(repr(r['code']))}: {escape(r['message'])}", highlight=False)
     if not all(r["valid"] for r in results):
         raise typer.Exit(1)
 
@@ -125,7 +126,7 @@ def industries_show(
         category_set = industries.load_categories(categories)
         category_code = category_set.category_of(code)
     except (industries.UnknownIndustry, industries.CategoryError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     category = category_set.get(category_code) if category_code else None
     data = {
@@ -145,7 +146,7 @@ def industries_show(
     if division:
         console.print(f"  大类 division  {division.code} {division.name_zh}  {division.name_en}", highlight=False)
     label = f"{category.name_zh} {category.name_en} ({category.code})" if category else "— 不在任何类别 in no category"
-    console.print(f"  类别 category  {label}  [dim][{category_set.name}][/dim]", highlight=False)
+    console.print(f"  类别 category  {escape(label)}  [dim]({escape(category_set.name)})[/dim]", highlight=False)
 
 
 @industries_app.command("categories")
@@ -162,7 +163,7 @@ def industries_categories(
     try:
         category_set = industries.load_categories(name)
     except industries.CategoryError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
 
     def covered(prefix: str) -> str:
@@ -188,7 +189,7 @@ def industries_categories(
         table.add_row(c.code, c.name_zh, c.name_en, "\n".join(covered(p) for p in c.prefixes))
     console.print(table)
     if category_set.note:
-        console.print(f"[dim]{category_set.note}[/dim]", highlight=False)
+        console.print(f"[dim]{escape(category_set.note)}[/dim]", highlight=False)
     console.print(f"[dim]available: {', '.join(industries.available_category_sets())}[/dim]", highlight=False)
 
 
@@ -238,7 +239,7 @@ def calendar_workdays(
                 }
             )
     except (wd.CalendarRangeError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     if as_json:
         _print_json(rows)
@@ -277,7 +278,7 @@ def calendar_align(
         if to_year == when.year - 1:
             by_working_day = wd.same_period_last_year(when, when, anchor_year=when.year)[0][1]
     except wd.CalendarRangeError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     offset = (when - new_year).days
     data = {
@@ -319,7 +320,7 @@ def calendar_same_period(
     try:
         pairs = wd.same_period_last_year(first, last, working_days=not calendar_days, closures=closures)
     except (wd.CalendarRangeError, ValueError) as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from None
     rows = [
         {"date": a.isoformat(), "workday": wd.is_workday(a, closures=closures), "last_year": b.isoformat()}

@@ -10,10 +10,11 @@ Eighteen characters over 0–9 and A–Z without I, O, S, V, Z (31 symbols, valu
 
     e.g. 91350100M000100Y43 = 9 1 | 350100 | M000100Y 4 | 3
 
-Checks, in the order they are reported (``UsccError.check``):
+Checks (``UsccError.check``), reported in this order: empty (length), whitespace and lower case
+(alphabet, with a hint: we never silently strip or upper-case, the caller's data is wrong and should
+be fixed at its source), then
   "length"             exactly 18 characters;
-  "alphabet"           no spaces, no lower case (we never silently strip or upper-case: the caller's
-                       data is wrong and should be fixed at its source), no I/O/S/V/Z, digits at 3–8;
+  "alphabet"           no I/O/S/V/Z or other characters outside the alphabet, digits at 3–8;
   "organisation_code"  GB 11714 check at position 17: weights 3,7,9,10,5,8,4,2 over positions 9–16
                        (digits 0–9, letters A=10 … Z=35), C = 11 − (Σ mod 11), 10 → 'X', 11 → '0';
   "check_character"    GB 32100 check at position 18: weights 3^i mod 31 for i = 0…16, C = 31 − (Σ mod 31),
