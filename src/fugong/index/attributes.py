@@ -1,0 +1,126 @@
+"""Enterprise attributes for the breakdowns: region roll-up, GB/T 4754 section, category, names.
+
+An enterprises table (``enterprise_id, region_code, industry_code[, size_class, name, uscc]``)
+becomes ``enterprise_id, county, city, province, section, category, size_class``. Work is done once
+per distinct code (a province has a few hundred region and industry codes), not per enterprise.
+
+Region codes roll up by prefix (GB/T 2260): 330110 → city 330100 → province 330000. When
+``fugong.reference.regions`` is installed its ``rollup`` is used (it knows municipalities and
+county-level cities under a province); otherwise the prefix rule.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _regions():
+    try:
+        from fugong.reference import regions
+    except ImportError:
+        return None
+    return regions
+
+
+def region_rollup(code: str) -> dict[str, str | None]:
+    """{'province', 'city', 'county'} for a six-digit code; a city-level code has no county."""
+    regions = _regions()
+    if regions is not None and hasattr(regions, "rollup"):
+        try:
+            found = regions.rollup(code)
+            if found:
+                return {k: found.get(k) for k in ("province", "city", "county")}
+        except Exception:  # noqa: BLE001 - an unknown code falls back to the prefix rule
+            pass
+    code = str(code)
+    province = code[:2] + "0000"
+    city = code[:4] + "00" if code[2:4] != "00" else None
+    county = code if code[4:] != "00" else None
+    return {"province": province, "city": city, "county": county}
+
+
+@cache
+def region_name(code: str) -> str:
+    regions = _regions()
+    if regions is not None and hasattr(regions, "find"):
+        try:
+            found = regions.find(code)
+            if found is not None:
+                return found.name
+        except Exception:  # noqa: BLE001
+            pass
+    return ""
+
+
+def section_of(code: str | None) -> str | None:
+    from fugong.reference.industries import section_of as _section_of
+
+    if code is None or code == "":
+        return None
+    try:
+        return _section_of(str(code))
+    except Exception:  # noqa: BLE001 - unknown codes were rejected at ingest; here they group nowhere
+        return None
+
+
+def category_of(code: str | None, category_set: str) -> str | None:
+    from fugong.reference.industries import load_categories
+
+    if code is None or code == "":
+        return None
+    try:
+        return load_categories(category_set).category_of(str(code))
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _map(column: pa.ChunkedArray, fn) -> pa.Array:
+    """Apply fn once per distinct value and spread the results back (vectorised take)."""
+    column = column.cast(pa.string())
+    distinct = pc.unique(column)
+    mapped = pa.array([fn(v) for v in distinct.to_pylist()], pa.string())
+    return pc.take(mapped, pc.index_in(column, value_set=distinct))
+
+
+def enterprise_groups(enterprises: pa.Table, *, category_set: str = "jiangsu-2020") -> pa.Table:
+    """enterprise_id, county, city, province, section, category, size_class (all strings)."""
+    regions = enterprises["region_code"].cast(pa.string())
+    industry = enterprises["industry_code"].cast(pa.string())
+    size = enterprises["size_class"].cast(pa.string()) if "size_class" in enterprises.column_names else pa.nulls(len(enterprises), pa.string())
+    return pa.table(
+        {
+            "enterprise_id": enterprises["enterprise_id"].cast(pa.string()),
+            "county": _map(regions, lambda c: region_rollup(c)["county"] if c else None),
+            "city": _map(regions, lambda c: region_rollup(c)["city"] if c else None),
+            "province": _map(regions, lambda c: region_rollup(c)["province"] if c else None),
+            "section": _map(industry, section_of),
+            "category": _map(industry, lambda c: category_of(c, category_set)),
+            "size_class": size,
+        }
+    )
+
+
+def group_name(level: str, code: str, *, category_set: str = "jiangsu-2020", group_names: dict | None = None) -> str:
+    """Display name of a group code ('杭州市', '制造业', '冶金'); '' when unknown."""
+    if level in ("province", "city", "county"):
+        return region_name(code)
+    if level in ("section", "industry"):
+        from fugong.reference.industries import get
+
+        try:
+            return get(code).name_zh
+        except Exception:  # noqa: BLE001
+            return ""
+    if level == "category":
+        from fugong.reference.industries import load_categories
+
+        try:
+            return load_categories(category_set).get(code).name_zh
+        except Exception:  # noqa: BLE001
+            return ""
+    if level == "group" and group_names:
+        return group_names.get(code, "")
+    return ""
