@@ -87,9 +87,11 @@ def get(code: str | int, *, vintage: str | None = None) -> Region:
     chosen = _vintage(vintage)
     region = find(code, vintage=chosen)
     if region is None:
+        elsewhere = [f"{r.name} in vintage {r.vintage}" for v in VINTAGES if v != chosen
+                     for r in [find(code, vintage=v)] if r is not None]
+        hint = f"; it exists as {', '.join(elsewhere)} (see map_code)" if elsewhere else ""
         raise UnknownRegion(
-            f"未知行政区划代码 / unknown region code {str(code)!r} in vintage {chosen} (GB/T 2260); "
-            f"vintages: {', '.join(VINTAGES)}"
+            f"未知行政区划代码 / unknown region code {str(code)!r} in vintage {chosen} (GB/T 2260){hint}"
         )
     return region
 
