@@ -45,7 +45,7 @@ app.command(help="Start the web app (dashboard and JSON API).\n\nExample: fugong
 app.add_typer(db_app, name="db", help="Database schema: upgrade, current revision.")
 app.add_typer(regions_app, name="regions", help="GB/T 2260 region codes: show, children, search, vintages.")
 app.add_typer(industries_app, name="industries", help="GB/T 4754-2017 industries and configured categories.")
-app.add_typer(calendar_app, name="calendar", help="Chinese working days, holidays and lunar new-year alignment.")
+app.add_typer(calendar_app, name="calendar", help="Chinese working days, holidays, lunar new-year alignment and same-period pairing.")
 app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100-2015): check.")
 app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
 app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
