@@ -29,7 +29,8 @@ MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "fgt_"
 
 # argon2-cffi's defaults are RFC 9106's "low memory" profile: argon2id, t=3, m=64 MiB, p=4.
-_hasher = PasswordHasher()
+DEFAULT_HASHER = PasswordHasher()
+_hasher = DEFAULT_HASHER
 _dummy_hash: str | None = None
 
 

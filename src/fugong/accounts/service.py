@@ -280,7 +280,7 @@ def session_user(session: Session, *, username: str, issued_at: float) -> User |
     if user is None or user.disabled:
         return None
     changed = _aware(user.password_changed_at)
-    if changed is not None and issued_at < changed.timestamp() - 1:
+    if changed is not None and issued_at < changed.timestamp():
         return None
     return user
 

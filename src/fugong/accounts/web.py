@@ -127,7 +127,7 @@ def read_session(request: Request) -> dict | None:
 
 
 def write_session(request: Request, response: Response, *, username: str | None, csrf: str) -> None:
-    value = security.sign({"u": username, "c": csrf, "t": int(time.time())}, secret=_secret(request.app))
+    value = security.sign({"u": username, "c": csrf, "t": time.time()}, secret=_secret(request.app))
     response.set_cookie(
         SESSION_COOKIE, value, max_age=policy(request.app).session_seconds, path="/",
         httponly=True, samesite="lax", secure=request.url.scheme == "https",
