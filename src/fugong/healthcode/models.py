@@ -144,10 +144,8 @@ class SigningKey(Base):
 
 
 class Revocation(Base):
-    """A revoked token id, or every token of a code issued up to a time (except those of ``keep_colour``).
-
-    A colour change revokes the code's tokens of any other colour issued until then, so a screenshot
-    of the old colour fails while a token issued in the same second for the new colour still works.
+    """A revoked token id; or every token of a code issued up to a time; or, for a colour change
+    (``keep_colour`` set), every token of the code showing another colour (see tokens.is_revoked).
     """
 
     __tablename__ = "hc_revocation"

@@ -29,7 +29,6 @@ from fugong.healthcode.tokens import verify
 from fugong.store.audit import record_change
 
 FEVER_AT_GATE = 37.3  # °C, at or above denies (DESIGN.md §2, Hangzhou rules; 体温≥37.3℃)
-GATE_ROLES = ("gate_staff", "enterprise", "system")
 
 
 def register_gate(session: Session, principal: Principal, *, gate_id: str, enterprise_id: str, region_code: str,
@@ -54,9 +53,16 @@ def gate_for(session: Session, principal: Principal, gate_id: str) -> Gate:
         raise LookupError(f"no gate {gate_id}")
     if principal.role == "system":
         return gate
-    if principal.role not in GATE_ROLES or gate.enterprise_id not in principal.enterprise_ids:
-        raise AccessDenied(f"{principal.actor} may not scan at gate {gate_id}")
-    return gate
+    if principal.role == "enterprise" and gate.enterprise_id in principal.enterprise_ids:
+        return gate
+    if principal.role == "gate_staff":
+        # Gate staff accounts are scoped by region prefix (accounts links only enterprise users and
+        # service officers to enterprises); when linked to enterprises, those are the limit.
+        allowed = (gate.enterprise_id in principal.enterprise_ids if principal.enterprise_ids
+                   else principal.can_see_region(gate.region_code))
+        if allowed:
+            return gate
+    raise AccessDenied(f"{principal.actor} may not scan at gate {gate_id}")
 
 
 def _answer(scan: Scan) -> dict:

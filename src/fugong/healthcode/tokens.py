@@ -231,14 +231,21 @@ KEYRING = KeyRing()
 
 
 def is_revoked(session: Session, claims: dict) -> bool:
-    hit = session.scalar(
-        select(Revocation.id).where(or_(
-            Revocation.token_id == str(claims["t"]),
-            (Revocation.code_id == str(claims["c"])) & (Revocation.issued_until >= int(claims["i"]))
-            & ((Revocation.keep_colour.is_(None)) | (Revocation.keep_colour != str(claims["k"]))),
-        )).limit(1)
-    )
-    return hit is not None
+    """Revoked: the token id, or the code up to a time, or the token shows a colour the code no longer has.
+
+    The last colour change of a code names the colour its tokens must show (``keep_colour``): a token
+    of another colour is a leftover from before the change (a screenshot), whenever it was issued.
+    """
+    code, issued = str(claims["c"]), int(claims["i"])
+    if session.scalar(select(Revocation.id).where(or_(
+        Revocation.token_id == str(claims["t"]),
+        (Revocation.code_id == code) & Revocation.keep_colour.is_(None) & (Revocation.issued_until >= issued),
+    )).limit(1)) is not None:
+        return True
+    current = session.scalar(select(Revocation.keep_colour)
+                             .where(Revocation.code_id == code, Revocation.keep_colour.is_not(None))
+                             .order_by(Revocation.id.desc()).limit(1))
+    return current is not None and current != str(claims["k"])
 
 
 def verify(session: Session, token: str, *, now: float | None = None) -> Verification:
