@@ -251,117 +251,108 @@ def prepare(raw, *, end: dt.date | None = None, population_of=reference_populati
     last_day = end or max(raw["date"])
     names = {r.region_code: r.name for r in raw.itertuples() if r.region_code and r.name}
 
+    # One key per series: the region code, or "<province>:<label>" for rows without a code
+    # (several rows of one label on one day are summed).
+    raw["key"] = raw["region_code"].where(raw["region_code"] != "",
+                                          raw["province_code"] + ":" + raw["label"].replace("", "未标注"))
+    raw = raw.groupby(["key", "date"], as_index=False)[list(COUNT_COLUMNS)].sum(min_count=1)
     repairs: list[Repair] = []
-    coded = raw[raw["region_code"] != ""]
-    series: dict[str, pd.DataFrame] = {}
-    for code, rows in coded.groupby("region_code", sort=True):
-        series[code] = _daily_series(code, rows, last_day, repairs)
-
-    # Rows without region code: one series per (province, label); they count to the province only.
-    labelled: dict[str, dict[str, pd.DataFrame]] = {}
-    uncoded = raw[raw["region_code"] == ""]
-    for (province, label), rows in uncoded.groupby(["province_code", "label"], sort=True):
-        rows = rows.groupby("date", as_index=False)[list(COUNT_COLUMNS)].sum(min_count=1)
-        key = f"{province}:{label or '未标注'}"
-        labelled.setdefault(province, {})[label or "未标注"] = _daily_series(key, rows, last_day, repairs)
+    grid = _daily_frame(raw, last_day, repairs)
+    is_labelled = grid["key"].str.contains(":")
+    labelled = grid[is_labelled].copy()
+    labelled["parent"] = labelled["key"].str[:6]
+    labelled["label"] = labelled["key"].str[7:]
+    series = grid[~is_labelled].rename(columns={"key": "region_code"})
 
     gaps: list[Gap] = []
-    _roll_up(series, labelled, gaps, last_day)
+    series = _roll_up(series, labelled, gaps)
 
-    frames = []
-    for code, frame in series.items():
-        frame = frame.copy()
-        frame.insert(0, "region_code", code)
-        population = frame["population"].dropna()
-        value = float(population.iloc[-1]) if len(population) else (population_of(code) if population_of else None)
-        frame["population"] = np.nan if value is None else value
-        frame["level"] = region_level(code)
-        frames.append(frame)
-    daily = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["region_code", "date", "reported", *COUNT_COLUMNS, "level"])
+    populations = series.groupby("region_code")["population"].last()
+    lookup = {}
+    for code in series["region_code"].unique():
+        value = populations.get(code)
+        if value is None or pd.isna(value):
+            value = population_of(code) if population_of else None
+        lookup[code] = np.nan if value is None else float(value)
+    series["population"] = series["region_code"].map(lookup)
+    series["level"] = series["region_code"].map(region_level)
+    daily = series.sort_values(["region_code", "date"]).reset_index(drop=True)
     return PreparedCases(daily=daily, repairs=repairs, gaps=gaps, names=names, source=source)
 
 
-def _daily_series(code: str, rows, last_day: dt.date, repairs: list[Repair]):
-    """One region's complete daily grid from its first report to ``last_day``."""
+def _daily_frame(raw, last_day: dt.date, repairs: list[Repair]):
+    """Every series on a complete daily grid from its first report to ``last_day``.
+
+    ``raw``: key, date, COUNT_COLUMNS (one row per key and day). Returns key, date, reported and the
+    counts, with cumulative counts repaired and forward-filled and new counts derived from them.
+    """
+    import numpy as np
     import pandas as pd
 
-    rows = rows.sort_values("date").set_index("date")
-    days = pd.date_range(rows.index.min(), max(last_day, rows.index.max()), freq="D").date
-    frame = pd.DataFrame(index=pd.Index(days, name="date"))
-    frame["reported"] = frame.index.isin(rows.index)
-    for column in COUNT_COLUMNS:
-        frame[column] = rows[column].reindex(frame.index) if column in rows else float("nan")
+    firsts = raw.groupby("key")["date"].min()
+    keys, days = [], []
+    for key, first in firsts.items():
+        span = pd.date_range(first, max(last_day, first), freq="D").date
+        keys.append(np.full(len(span), key, dtype=object))
+        days.append(span)
+    grid = pd.DataFrame({"key": np.concatenate(keys), "date": np.concatenate(days)})
+    merged = grid.merge(raw.assign(reported=True), on=["key", "date"], how="left")
+    merged["reported"] = merged["reported"].eq(True)
 
-    cumulative = frame["cumulative_confirmed"]
-    if cumulative.notna().any():
-        known = cumulative.dropna()
-        highest = known.cummax()
-        for day in known.index[known < highest]:
-            repairs.append(Repair(code, day, "cumulative_confirmed", float(known[day]), float(highest[day])))
-        filled = highest.reindex(frame.index).ffill()
-        derived = filled.diff().fillna(filled)
-        derived = derived.where(filled.notna())
-        new = frame["new_confirmed"]
-        frame["new_confirmed"] = new.where(new.notna(), derived)
-        frame["cumulative_confirmed"] = filled
-    return frame.reset_index()
+    known = merged["cumulative_confirmed"]
+    highest = known.groupby(merged["key"]).cummax()  # skips NaN: the highest report so far
+    for row in merged[known < highest].itertuples():
+        repairs.append(Repair(row.key, row.date, "cumulative_confirmed", float(row.cumulative_confirmed),
+                              float(highest[row.Index])))
+    filled = highest.groupby(merged["key"]).ffill()
+    previous = filled.groupby(merged["key"]).shift(1).fillna(0.0)
+    derived = (filled - previous).where(filled.notna())
+    merged["new_confirmed"] = merged["new_confirmed"].where(merged["new_confirmed"].notna(), derived)
+    merged["cumulative_confirmed"] = filled
+    return merged
 
 
-def _roll_up(series: dict, labelled: dict, gaps: list[Gap], last_day: dt.date) -> None:
-    """Add parents (city, province) to ``series``; report parent − children gaps (in place)."""
+def _roll_up(series, labelled, gaps: list[Gap]):
+    """Add parents (city, then province); report parent − children − labelled gaps."""
     import pandas as pd
+
+    def aggregate(frame):
+        grouped = frame.groupby(["parent", "date"])
+        out = grouped[list(ADDITIVE)].sum(min_count=1)
+        out["reported"] = grouped["reported"].any()
+        return out.reset_index()
 
     for level in ("county", "city"):
-        children_by_parent: dict[str, list[str]] = {}
-        for code in list(series):
-            if region_level(code) == level:
-                children_by_parent.setdefault(parent_code(code), []).append(code)
-        if level == "city":  # provinces with only labelled rows still exist
-            for province in labelled:
-                children_by_parent.setdefault(province, [])
-        for parent, children in sorted(children_by_parent.items()):
-            extra = labelled.get(parent, {}) if region_level(parent) == "province" else {}
-            parts = [series[c] for c in children] + list(extra.values())
-            start = min(p["date"].min() for p in parts)
-            if parent in series:
-                start = min(start, series[parent]["date"].min())
-            days = pd.date_range(start, last_day, freq="D").date
-            total = pd.DataFrame({"date": days})
-            summed = {c: pd.Series(0.0, index=days) for c in ADDITIVE}
-            present = {c: pd.Series(False, index=days) for c in ADDITIVE}
-            reported = pd.Series(False, index=days)
-            for part in parts:
-                indexed = part.set_index("date").reindex(days)
-                reported |= indexed["reported"].eq(True)
-                for column in ADDITIVE:
-                    values = indexed[column]
-                    if column == "cumulative_confirmed":
-                        values = values.ffill()
-                    present[column] |= values.notna()
-                    summed[column] = summed[column] + values.fillna(0.0)
-            if parent not in series:
-                total["reported"] = reported.to_numpy()
-                for column in ADDITIVE:
-                    total[column] = summed[column].where(present[column]).to_numpy()
-                total["population"] = float("nan")
-                series[parent] = total
-                continue
-            own = series[parent].set_index("date").reindex(days)
-            own_cum = own["cumulative_confirmed"].ffill()
-            if own_cum.notna().any():
-                labelled_cum = {label: frame.set_index("date").reindex(days)["cumulative_confirmed"].ffill().fillna(0.0)
-                                for label, frame in extra.items()}
-                children_cum = summed["cumulative_confirmed"] - sum(labelled_cum.values(), pd.Series(0.0, index=days))
-                own_reported = own["reported"].eq(True)
-                for day in days:
-                    if pd.isna(own_cum[day]) or not own_reported[day]:
-                        continue
-                    lab = {k: float(v[day]) for k, v in labelled_cum.items() if v[day]}
-                    gap = float(own_cum[day]) - float(children_cum[day]) - sum(lab.values())
-                    if gap != 0 or lab:
-                        gaps.append(Gap(parent, day, "cumulative_confirmed", float(own_cum[day]),
-                                        float(children_cum[day]), lab, gap))
+        kids = series[series["region_code"].map(region_level) == level].copy()
+        kids["parent"] = kids["region_code"].map(parent_code)
+        if level == "city" and len(labelled):
+            sums = aggregate(pd.concat([kids, labelled[["parent", "date", "reported", *ADDITIVE]]]))
+        else:
+            sums = aggregate(kids)
+        present = set(series["region_code"])
+        new_parents = sums[~sums["parent"].isin(present)].rename(columns={"parent": "region_code"})
+        new_parents["population"] = float("nan")
+        own = series[series["region_code"].isin(set(sums["parent"])) & series["reported"]]
+        if len(own):
+            kid_cum = kids.groupby(["parent", "date"])["cumulative_confirmed"].sum()
+            lab_cum = (labelled.groupby(["parent", "date", "label"])["cumulative_confirmed"].sum()
+                       if level == "city" and len(labelled) else pd.Series(dtype=float))
+            lab_by = {}
+            for (parent, day, label), value in lab_cum.items():
+                if value:
+                    lab_by.setdefault((parent, day), {})[label] = float(value)
+            for row in own.itertuples():
+                if pd.isna(row.cumulative_confirmed):
+                    continue
+                children = float(kid_cum.get((row.region_code, row.date), 0.0))
+                lab = lab_by.get((row.region_code, row.date), {})
+                gap = float(row.cumulative_confirmed) - children - sum(lab.values())
+                if gap != 0 or lab:
+                    gaps.append(Gap(row.region_code, row.date, "cumulative_confirmed",
+                                    float(row.cumulative_confirmed), children, lab, gap))
+        series = pd.concat([series, new_parents[series.columns.intersection(new_parents.columns)]],
+                           ignore_index=True)
+    return series
 
 
 def load_prepared(path: str | Path, *, end: dt.date | None = None) -> PreparedCases:
