@@ -236,3 +236,74 @@ def read_results(*, settings, level: str, date: dt.date | None = None, code_pref
 
 def clear_results(settings) -> None:
     shutil.rmtree(results_dir(settings), ignore_errors=True)
+
+
+# --- per-enterprise results ---------------------------------------------------------------------
+
+
+def enterprise_results(
+    *,
+    readings,
+    enterprises,
+    period: Window,
+    params: IndexParams = IndexParams(),
+    flags=None,
+    features=None,
+    engine: str = "duckdb",
+    con=None,
+):
+    """Per enterprise: region/industry/size, baseline, eligible, first_resumption, cohort, never_stopped,
+    holiday_ratio, and with interval ``features`` the load-shape features and flags (pyarrow.Table)."""
+    from fugong.engine import connect
+    from fugong.index.attributes import enterprise_groups
+    from fugong.index.cohorts import FlagParams, enterprise_results as _results
+
+    con = con or connect(engine)
+    groups = enterprise_groups(enterprises, category_set=params.category_set)
+    expr = _results(
+        _to_table(con, readings, "readings"),
+        _to_table(con, groups, "enterprises"),
+        period=period,
+        params=params,
+        flags=flags or FlagParams(),
+        features=_to_table(con, features, "features") if features is not None else None,
+    )
+    return con.to_pyarrow(expr)
+
+
+def interval_features(*, settings):
+    """Stored per-meter daily load-shape features (enterprise_id, date, kwh, intervals, expected,
+    completeness, peak, mean, night_day_ratio, flatness) as a pyarrow.Table, or None."""
+    import pyarrow.parquet as pq
+    import pyarrow as pa
+
+    from fugong.index import store
+
+    files = store.Dataset(store.interval_root(settings)).files()
+    if not files:
+        return None
+    return pa.concat_tables([pq.read_table(f) for f in files])
+
+
+def compute_enterprises(*, settings, period: Window, params: IndexParams = IndexParams(), flags=None, engine: str | None = None) -> Path:
+    """Per-enterprise results from the store → <data_dir>/results/index/enterprises.parquet."""
+    import pyarrow.parquet as pq
+
+    from fugong.index import store
+
+    table = enterprise_results(
+        readings=store.daily_files(settings),
+        enterprises=store.read_enterprises(settings),
+        period=period,
+        params=params,
+        flags=flags,
+        features=interval_features(settings=settings),
+        engine=engine or settings.engine,
+    )
+    root = results_dir(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    target = root / "enterprises.parquet"
+    tmp = root / f".enterprises-{uuid.uuid4().hex}.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return target

@@ -1,0 +1,634 @@
+"""Ingest meter readings and enterprises: validate (vectorised, in DuckDB), reject, store atomically.
+
+Inputs (CSV in UTF-8 or GBK/GB18030, detected or given; or Parquet)::
+
+    daily        enterprise_id, date, kwh
+    interval     enterprise_id, timestamp, kwh       a timestamp marks the START of its interval;
+                                                     any resolution; naive times are read in ``tz``
+    enterprises  enterprise_id, region_code, industry_code[, size_class, name, uscc]
+
+``meter_id`` is accepted for ``enterprise_id`` (one meter per enterprise, as in public meter data).
+
+Validation, one reason per rejected row (the first that applies), in this order:
+
+    missing enterprise_id · bad date / bad timestamp · missing kWh · non-numeric kWh ·
+    negative kWh · unknown enterprise · conflicting duplicate (every row of a key that has two
+    different values in one file) · differs from stored value (unless ``replace``)
+
+Exact duplicates (same key, same value) within a file or of the stored value are counted as
+``duplicate`` and change nothing, so re-ingesting a file is a no-op. Rejects go to a CSV file with
+``file, row, field, value, reason``; ``row`` is the 1-based data row of the source file (the first
+row after the header is 1; for Parquet the first record is 1).
+
+Interval readings are summed per calendar day in ``day_tz`` (Asia/Shanghai by default). A day with
+fewer than ``min_completeness`` (90 %) of its expected intervals (day length / resolution, so
+daylight-saving days count right; resolution = the smallest gap between an enterprise's readings)
+is not reporting: its features are kept, its kWh is not. Per enterprise-day load-shape features
+(see docs/index.md): kwh, intervals, expected, completeness, peak, mean, night_day_ratio
+(mean interval kWh 00:00–06:00 / 08:00–18:00 local) and flatness (coefficient of variation of the
+interval kWh over the day).
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+ALIASES = {"meter_id": "enterprise_id", "企业编号": "enterprise_id", "日期": "date", "电量": "kwh", "时间": "timestamp"}
+DAILY_COLUMNS = ("enterprise_id", "date", "kwh")
+INTERVAL_COLUMNS = ("enterprise_id", "timestamp", "kwh")
+ENTERPRISE_COLUMNS = ("enterprise_id", "region_code", "industry_code")
+ENTERPRISE_OPTIONAL = ("size_class", "name", "uscc")
+BATCH_ROWS = 2_000_000
+
+
+class IngestError(ValueError):
+    """A file that cannot be ingested at all (unreadable, missing column); the message names it."""
+
+
+@dataclass
+class IngestSummary:
+    file: str
+    kind: str
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    replaced: int = 0
+    days_incomplete: int = 0  # interval: enterprise-days under the completeness threshold
+    changed_dates: list = field(default_factory=list)
+    rejects_path: Path | None = None
+
+    def as_dict(self) -> dict:
+        out = dict(self.__dict__)
+        out["changed_dates"] = [d.isoformat() for d in self.changed_dates]
+        out["rejects_path"] = str(self.rejects_path) if self.rejects_path else None
+        return out
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path, sample: int = 1 << 20) -> str:
+    """'utf-8' if the first MiB decodes as UTF-8, else 'gb18030' (a superset of GBK)."""
+    data = Path(path).read_bytes()[:sample] if Path(path).stat().st_size <= sample else _head(path, sample)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "gb18030"
+
+
+def _head(path: Path, size: int) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def _normalise(name: str) -> str:
+    key = name.strip().lstrip("\ufeff").lower()
+    return ALIASES.get(key, key)
+
+
+def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> Iterator:
+    """pyarrow tables of at most ~BATCH_ROWS rows with ``_row`` (1-based data row) and normalised names.
+
+    CSV columns are read as strings (validation parses them); ``progress(done, total)`` in bytes
+    (CSV) or rows (Parquet).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"{path}: file not found")
+    start = 1
+    if path.suffix.lower() == ".parquet":
+        pf = pq.ParquetFile(path)
+        total = pf.metadata.num_rows
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+            table = pa.Table.from_batches([batch])
+            table = table.rename_columns([_normalise(c) for c in table.column_names])
+            yield table.append_column("_row", pa.array(range(start, start + len(table)), pa.int64()))
+            start += len(table)
+            if progress:
+                progress(start - 1, total)
+        return
+    encoding = encoding or detect_encoding(path)
+    with open(path, "rb") as fh:
+        header = fh.readline().decode(encoding, errors="replace")
+    names = [c.strip().strip('"') for c in header.rstrip("\r\n").split(",")]
+    read = pacsv.ReadOptions(encoding=encoding, block_size=64 << 20, skip_rows=1, column_names=names)
+    convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True,
+                                   null_values=[""])
+    total = path.stat().st_size
+    with open(path, "rb") as fh:
+        try:
+            reader = pacsv.open_csv(fh, read_options=read, convert_options=convert)
+            for batch in reader:
+                table = pa.Table.from_batches([batch])
+                table = table.rename_columns([_normalise(c) for c in names])
+                yield table.append_column("_row", pa.array(range(start, start + len(table)), pa.int64()))
+                start += len(table)
+                if progress:
+                    progress(min(fh.tell(), total), total)
+        except pa.ArrowInvalid as exc:
+            raise IngestError(f"{path}: not a readable CSV near data row {start}: {exc}") from None
+
+
+def _require(path: Path, table, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in table.column_names]
+    if missing:
+        raise IngestError(f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(c for c in table.column_names if c != '_row')})")
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _connect():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+    return con
+
+
+def _known(con, known_ids) -> bool:
+    """Register the known enterprise ids (pyarrow array) as table ``known``; False when not checked."""
+    import pyarrow as pa
+
+    if known_ids is None:
+        return False
+    con.register("known_ids_arrow", pa.table({"enterprise_id": pa.array(known_ids).cast(pa.string())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT enterprise_id FROM known_ids_arrow")
+    con.unregister("known_ids_arrow")
+    return True
+
+
+_KWH_CHECKS = """
+    WHEN raw_kwh IS NULL OR trim(raw_kwh) = '' THEN 'kwh|missing kWh 缺少电量'
+    WHEN kwh IS NULL OR isnan(kwh) OR isinf(kwh) THEN 'kwh|non-numeric kWh 电量不是数字'
+    WHEN kwh < 0 THEN 'kwh|negative kWh 电量为负'
+"""
+
+
+def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
+    """Typed rows into ``ok``, failures into ``bad``; one SQL pass per batch."""
+    con.register("batch", batch)
+    if kind == "daily":
+        key_raw, key_sql = "date", """COALESCE(TRY_CAST(trim(CAST(date AS VARCHAR)) AS DATE),
+                     TRY_CAST(TRY_STRPTIME(trim(CAST(date AS VARCHAR)), '%Y/%m/%d') AS DATE))"""
+        key_reason = "date|bad date 日期无效"
+    else:
+        key_raw = "timestamp"
+        ts = "trim(CAST(timestamp AS VARCHAR))"
+        key_sql = f"""CASE WHEN regexp_matches({ts}, '(Z|[+-][0-9][0-9](:?[0-9][0-9])?)$')
+                     THEN TRY_CAST({ts} AS TIMESTAMPTZ)
+                     ELSE timezone('{tz}', TRY_CAST({ts} AS TIMESTAMP)) END"""
+        key_reason = "timestamp|bad timestamp 时间无效"
+    unknown = "WHEN k.enterprise_id IS NULL THEN 'enterprise_id|unknown enterprise 未登记的企业'" if checked else ""
+    join = "LEFT JOIN known k ON k.enterprise_id = p.enterprise_id" if checked else ""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE parsed AS
+        SELECT p.*, CASE
+            WHEN p.enterprise_id IS NULL THEN 'enterprise_id|missing enterprise_id 缺少企业编号'
+            WHEN p.key IS NULL THEN '{key_reason}'
+            {_KWH_CHECKS}
+            {unknown}
+            END AS failure
+        FROM (SELECT _row,
+                     NULLIF(trim(CAST(enterprise_id AS VARCHAR)), '') AS enterprise_id,
+                     CAST({key_raw} AS VARCHAR) AS raw_key,
+                     {key_sql} AS key,
+                     CAST(kwh AS VARCHAR) AS raw_kwh,
+                     TRY_CAST(trim(CAST(kwh AS VARCHAR)) AS DOUBLE) AS kwh
+              FROM batch) p {join}
+    """)
+    con.unregister("batch")
+    con.execute("""
+        INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
+            CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
+                 WHEN 'kwh' THEN raw_kwh ELSE raw_key END,
+            split_part(failure, '|', 2)
+        FROM parsed WHERE failure IS NOT NULL
+    """)
+    con.execute("INSERT INTO ok SELECT _row, enterprise_id, key, kwh FROM parsed WHERE failure IS NULL")
+
+
+def _dedupe(con) -> int:
+    """Conflicting duplicates to ``bad``; exact duplicates dropped (returned count); rest in ``clean``."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE keyed AS
+        SELECT *, count(DISTINCT kwh) OVER (PARTITION BY enterprise_id, key) AS values_n,
+                  row_number() OVER (PARTITION BY enterprise_id, key ORDER BY _row) AS nth
+        FROM ok
+    """)
+    con.execute("""
+        INSERT INTO bad SELECT _row, 'kwh', CAST(kwh AS VARCHAR),
+            'conflicting duplicate: same enterprise and time with another kWh in this file 同一时间重复且电量不同'
+        FROM keyed WHERE values_n > 1
+    """)
+    duplicates = con.execute("SELECT count(*) FROM keyed WHERE values_n = 1 AND nth > 1").fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE clean AS SELECT _row, enterprise_id, key, kwh FROM keyed WHERE values_n = 1 AND nth = 1")
+    con.execute("DROP TABLE keyed")
+    return duplicates
+
+
+def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
+    """``clean`` intervals → ``features`` per enterprise-day and the complete days as daily ``clean``."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE intervals AS
+        SELECT _row, enterprise_id, key AS ts, kwh, timezone('{day_tz}', key) AS local FROM clean
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE resolution AS
+        SELECT enterprise_id, COALESCE(min(gap) FILTER (WHERE gap > 0), 900) AS seconds
+        FROM (SELECT enterprise_id, epoch(ts - lag(ts) OVER (PARTITION BY enterprise_id ORDER BY ts)) AS gap FROM intervals)
+        GROUP BY enterprise_id
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE features AS
+        WITH days AS (
+            SELECT enterprise_id, CAST(local AS DATE) AS date, min(_row) AS _row,
+                   count(*) AS intervals, sum(kwh) AS kwh, max(kwh) AS peak, avg(kwh) AS mean,
+                   stddev_pop(kwh) AS sd,
+                   avg(kwh) FILTER (WHERE hour(local) < 6) AS night,
+                   avg(kwh) FILTER (WHERE hour(local) >= 8 AND hour(local) < 18) AS day
+            FROM intervals GROUP BY ALL)
+        SELECT d._row, d.enterprise_id, d.date, d.kwh, d.intervals,
+               CAST(round(epoch(timezone('{day_tz}', CAST(d.date + 1 AS TIMESTAMP))
+                              - timezone('{day_tz}', CAST(d.date AS TIMESTAMP))) / r.seconds) AS BIGINT) AS expected,
+               d.peak, d.mean,
+               CASE WHEN d.day > 0 THEN d.night / d.day END AS night_day_ratio,
+               CASE WHEN d.mean > 0 THEN d.sd / d.mean END AS flatness
+        FROM days d JOIN resolution r USING (enterprise_id)
+    """)
+    con.execute("ALTER TABLE features ADD COLUMN completeness DOUBLE")
+    con.execute("UPDATE features SET completeness = least(1.0, intervals::DOUBLE / expected)")
+    incomplete = con.execute(f"SELECT count(*) FROM features WHERE completeness < {float(min_completeness)!r}").fetchone()[0]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE clean AS SELECT _row, enterprise_id, date AS key, kwh
+                    FROM features WHERE completeness >= {float(min_completeness)!r}""")
+    return incomplete
+
+
+def validate_file(
+    path: Path,
+    *,
+    kind: str,
+    known_ids=None,
+    encoding: str | None = None,
+    tz: str = "Asia/Shanghai",
+    day_tz: str = "Asia/Shanghai",
+    min_completeness: float = 0.9,
+    progress: Callable[[int, int], None] | None = None,
+    con=None,
+):
+    """Validate one readings file. Returns (con, summary) with temp tables in ``con``:
+
+    ``clean`` (_row, enterprise_id, key = date, kwh) — one value per enterprise-day,
+    ``bad`` (row, field, value, reason), and for interval files ``features``.
+    """
+    path = Path(path)
+    con = con or _connect()
+    checked = _known(con, known_ids)
+    key_type = "DATE" if kind == "daily" else "TIMESTAMPTZ"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE ok (_row BIGINT, enterprise_id VARCHAR, key {key_type}, kwh DOUBLE)")
+    con.execute("DELETE FROM bad")
+    summary = IngestSummary(file=str(path), kind=kind)
+    required = DAILY_COLUMNS if kind == "daily" else INTERVAL_COLUMNS
+    for batch in read_batches(path, encoding=encoding, progress=progress):
+        _require(path, batch, required)
+        summary.rows += len(batch)
+        _validate_batch(con, batch.select([*required, "_row"]), kind=kind, checked=checked, tz=tz)
+    summary.duplicate = _dedupe(con)
+    if kind == "interval":
+        summary.days_incomplete = _interval_days(con, day_tz=day_tz, min_completeness=min_completeness)
+    return con, summary
+
+
+def write_rejects(con, summary: IngestSummary, target: Path) -> Path | None:
+    """Write ``bad`` as CSV (file, row, field, value, reason), sorted by row; None if nothing was rejected."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    bad = con.execute("SELECT row, field, value, reason FROM bad ORDER BY row, field").arrow()
+    if isinstance(bad, pa.RecordBatchReader):
+        bad = bad.read_all()
+    if len(bad) == 0:
+        return None
+    bad = bad.add_column(0, "file", pa.array([summary.file] * len(bad), pa.string()))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    pacsv.write_csv(bad, target)
+    return target
+
+
+def rejects_target(settings, path: Path) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    return Path(settings.rejects_dir) / f"{Path(path).stem}-{stamp}-{uuid.uuid4().hex[:6]}.rejects.csv"
+
+
+def _arrow(con, sql: str):
+    import pyarrow as pa
+
+    out = con.execute(sql).arrow()
+    return out.read_all() if isinstance(out, pa.RecordBatchReader) else out
+
+
+# --- readings into the store -----------------------------------------------------------------------
+
+
+def ingest_readings(
+    *,
+    settings,
+    path: Path,
+    kind: str = "daily",
+    replace: bool = False,
+    encoding: str | None = None,
+    tz: str = "Asia/Shanghai",
+    day_tz: str = "Asia/Shanghai",
+    min_completeness: float = 0.9,
+    actor: str = "cli",
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestSummary:
+    """Validate a daily or interval file and merge it into the store (atomic; idempotent)."""
+    from fugong.index import store
+
+    settings.ensure_dirs()
+    known = store.read_enterprises(settings)["enterprise_id"]
+    con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
+                                 min_completeness=min_completeness, progress=progress)
+    daily = store.Dataset(store.daily_root(settings))
+    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(key, '%Y-%m') FROM clean").fetchall()}
+    stored_files = daily.files(months)
+    if stored_files:
+        listing = ", ".join(f"'{f}'" for f in stored_files)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE stored AS SELECT enterprise_id, date, kwh, source FROM read_parquet([{listing}])")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE stored (enterprise_id VARCHAR, date DATE, kwh DOUBLE, source VARCHAR)")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE compared AS
+        SELECT c._row, c.enterprise_id, c.key AS date, c.kwh, s.kwh AS stored_kwh,
+               CASE WHEN s.kwh IS NULL THEN 'new' WHEN s.kwh = c.kwh THEN 'same' ELSE 'differs' END AS status
+        FROM clean c LEFT JOIN stored s ON s.enterprise_id = c.enterprise_id AND s.date = c.key
+    """)
+    counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
+    if not replace:
+        con.execute("""
+            INSERT INTO bad SELECT _row, 'kwh', CAST(kwh AS VARCHAR),
+                'differs from stored value ' || CAST(stored_kwh AS VARCHAR) || ' (use --replace) 与已存值不同'
+            FROM compared WHERE status = 'differs'
+        """)
+    if kind == "daily":  # interval duplicates are counted per interval row, below
+        summary.duplicate += counts.get("same", 0)
+    changes = "('new', 'differs')" if replace else "('new')"
+    changed = _arrow(con, f"SELECT enterprise_id, date, kwh, stored_kwh FROM compared WHERE status IN {changes}")
+    summary.replaced = counts.get("differs", 0) if replace else 0
+    summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+    summary.accepted = (summary.rows - summary.rejected - summary.duplicate) if kind == "interval" else len(changed)
+    if kind == "interval" and counts and not counts.get("new") and not counts.get("differs"):
+        # A re-ingested interval file: every day equals the stored one.
+        summary.duplicate, summary.accepted = summary.rows - summary.rejected, 0
+    summary.changed_dates = sorted(set(changed["date"].to_pylist()))
+    summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
+
+    touched = {d.strftime("%Y-%m") for d in summary.changed_dates}
+    session = None
+    try:
+        if replace and summary.replaced:
+            session = _audit_replacements(settings, con, actor=actor, path=path)
+        if touched:
+            added = []
+            for month in sorted(touched):
+                part = _arrow(con, f"""
+                    SELECT enterprise_id, date, kwh, source FROM (
+                        SELECT s.* FROM stored s
+                        WHERE strftime(s.date, '%Y-%m') = '{month}'
+                          AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
+                                          AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
+                        UNION ALL
+                        SELECT enterprise_id, date, kwh, '{kind}' FROM compared
+                        WHERE status IN {changes} AND strftime(date, '%Y-%m') = '{month}')
+                    ORDER BY date, enterprise_id""")
+                added.append(daily.write_part(month, part))
+            daily.commit(added=added, replaced_months=touched)
+        if kind == "interval":
+            _store_features(settings, con)
+        if session is not None:
+            session.commit()
+    except BaseException:
+        if session is not None:
+            session.rollback()
+        raise
+    finally:
+        if session is not None:
+            session.close()
+    return summary
+
+
+def _store_features(settings, con) -> None:
+    """Merge the interval features into meters/interval_days (derived data: replaced by key)."""
+    from fugong.index import store
+
+    ds = store.Dataset(store.interval_root(settings))
+    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM features").fetchall()}
+    files = ds.files(months)
+    cols = "enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness"
+    old = f"SELECT {cols} FROM read_parquet([{', '.join(repr(str(f)) for f in files)}])" if files else None
+    added = []
+    for month in sorted(months):
+        parts = [f"SELECT {cols} FROM features WHERE strftime(date, '%Y-%m') = '{month}'"]
+        if old:
+            parts.append(f"""SELECT * FROM ({old}) o WHERE strftime(o.date, '%Y-%m') = '{month}' AND NOT EXISTS
+                (SELECT 1 FROM features f WHERE f.enterprise_id = o.enterprise_id AND f.date = o.date)""")
+        table = _arrow(con, " UNION ALL ".join(parts) + " ORDER BY date, enterprise_id")
+        added.append(ds.write_part(month, table))
+    ds.commit(added=added, replaced_months=months)
+
+
+def _audit_replacements(settings, con, *, actor: str, path: Path):
+    """One audit entry per replaced reading, in a session the caller commits after the store commit."""
+    from sqlalchemy.orm import Session
+
+    from fugong.store.audit import record_change
+    from fugong.store.db import connect
+
+    session = Session(connect(settings.resolved_database_url))
+    rows = con.execute("SELECT enterprise_id, date, stored_kwh, kwh FROM compared WHERE status = 'differs' ORDER BY date, enterprise_id").fetchall()
+    for enterprise_id, date, before, after in rows:
+        record_change(session, actor=actor, action="meter_reading.replace", entity="meter_reading",
+                      entity_id=f"{enterprise_id}/{date.isoformat()}", before={"kwh": before}, after={"kwh": after},
+                      reason=f"--replace from {Path(path).name}")
+    session.flush()
+    return session
+
+
+# --- enterprises -------------------------------------------------------------------------------------
+
+
+def validate_enterprises(path: Path, *, encoding: str | None = None):
+    """(clean pyarrow table, bad pyarrow table, rows, duplicates) for an enterprises file."""
+    import pyarrow as pa
+
+    from fugong.index.attributes import region_rollup, section_of
+
+    batches = list(read_batches(path, encoding=encoding))
+    if not batches:
+        raise IngestError(f"{path}: no rows")
+    table = pa.concat_tables(batches, promote_options="permissive")
+    _require(Path(path), table, ENTERPRISE_COLUMNS)
+    for col in ENTERPRISE_OPTIONAL:
+        if col not in table.column_names:
+            table = table.append_column(col, pa.nulls(len(table), pa.string()))
+    table = table.select(["_row", *ENTERPRISE_COLUMNS, *ENTERPRISE_OPTIONAL])
+    table = pa.table({c: table[c] if c == "_row" else table[c].cast(pa.string()) for c in table.column_names})
+    regions_ok = _region_checker()
+    region_codes = sorted({c for c in table["region_code"].to_pylist() if c})
+    industry_codes = sorted({c for c in table["industry_code"].to_pylist() if c})
+    con = _connect()
+    con.register("src", table)
+    con.register("region_ok", pa.table({"code": region_codes, "ok": [regions_ok(c) for c in region_codes]}))
+    con.register("industry_ok", pa.table({"code": industry_codes, "ok": [section_of(c) is not None for c in industry_codes]}))
+    del region_rollup
+    con.execute("""
+        CREATE TEMP TABLE checked AS
+        SELECT s.*, CASE
+            WHEN NULLIF(trim(s.enterprise_id), '') IS NULL THEN 'enterprise_id|missing enterprise_id 缺少企业编号'
+            WHEN NOT COALESCE(r.ok, false) THEN 'region_code|unknown region code (GB/T 2260) 行政区划代码无效'
+            WHEN NOT COALESCE(i.ok, false) THEN 'industry_code|unknown industry code (GB/T 4754-2017) 行业代码无效'
+        END AS failure
+        FROM src s LEFT JOIN region_ok r ON r.code = s.region_code LEFT JOIN industry_ok i ON i.code = s.industry_code
+    """)
+    con.execute("""
+        INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
+            CASE split_part(failure, '|', 1) WHEN 'region_code' THEN region_code WHEN 'industry_code' THEN industry_code
+                 ELSE enterprise_id END, split_part(failure, '|', 2)
+        FROM checked WHERE failure IS NOT NULL
+    """)
+    con.execute("""
+        CREATE TEMP TABLE keyed AS SELECT *,
+            count(DISTINCT (region_code, industry_code, size_class, name, uscc)) OVER (PARTITION BY enterprise_id) AS n,
+            row_number() OVER (PARTITION BY enterprise_id ORDER BY _row) AS nth
+        FROM checked WHERE failure IS NULL
+    """)
+    con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
+                   'conflicting duplicate: same enterprise_id with other attributes in this file 企业编号重复且属性不同'
+                   FROM keyed WHERE n > 1""")
+    duplicates = con.execute("SELECT count(*) FROM keyed WHERE n = 1 AND nth > 1").fetchone()[0]
+    clean = _arrow(con, f"SELECT _row, enterprise_id, region_code, industry_code, size_class, name, uscc FROM keyed WHERE n = 1 AND nth = 1")
+    return con, clean, len(table), duplicates
+
+
+def _region_checker():
+    try:
+        from fugong.reference import regions
+
+        return lambda code: regions.find(code) is not None
+    except ImportError:  # pragma: no cover - the reference module ships with fugong
+        return lambda code: len(code) == 6 and code.isdigit()
+
+
+def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli") -> IngestSummary:
+    """Validate an enterprises file and merge it into the store (by enterprise_id)."""
+    import pyarrow as pa
+
+    from fugong.index import store
+
+    settings.ensure_dirs()
+    con, clean, rows, duplicates = validate_enterprises(path, encoding=encoding)
+    summary = IngestSummary(file=str(path), kind="enterprises", rows=rows, duplicate=duplicates)
+    cols = ["enterprise_id", "region_code", "industry_code", "size_class", "name", "uscc"]
+    try:
+        stored = store.read_enterprises(settings).select(cols)
+    except FileNotFoundError:
+        stored = pa.table({c: pa.array([], pa.string()) for c in cols})
+    con.register("stored", stored)
+    con.register("clean", clean)
+    con.execute("""
+        CREATE TEMP TABLE compared AS SELECT c.*, CASE WHEN s.enterprise_id IS NULL THEN 'new'
+            WHEN (c.region_code, c.industry_code, c.size_class, c.name, c.uscc)
+                 IS NOT DISTINCT FROM (s.region_code, s.industry_code, s.size_class, s.name, s.uscc) THEN 'same'
+            ELSE 'differs' END AS status,
+            s.region_code AS old_region, s.industry_code AS old_industry, s.size_class AS old_size
+        FROM clean c LEFT JOIN stored s USING (enterprise_id)
+    """)
+    counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
+    summary.duplicate += counts.get("same", 0)
+    if not replace:
+        con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
+                       'differs from the stored enterprise (use --replace) 与已存企业信息不同' FROM compared WHERE status = 'differs'""")
+    summary.replaced = counts.get("differs", 0) if replace else 0
+    summary.accepted = counts.get("new", 0) + summary.replaced
+    summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+    summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
+    if summary.accepted:
+        changes = "('new', 'differs')" if replace else "('new')"
+        merged = _arrow(con, f"""
+            SELECT {', '.join(cols)} FROM stored s WHERE NOT EXISTS
+                (SELECT 1 FROM compared c WHERE c.status IN {changes} AND c.enterprise_id = s.enterprise_id)
+            UNION ALL SELECT {', '.join(cols)} FROM compared WHERE status IN {changes}
+            ORDER BY enterprise_id""")
+        session = None
+        if summary.replaced:
+            from sqlalchemy.orm import Session
+
+            from fugong.store.audit import record_change
+            from fugong.store.db import connect
+
+            session = Session(connect(settings.resolved_database_url))
+            for eid, region, industry, size, old_region, old_industry, old_size in con.execute(
+                "SELECT enterprise_id, region_code, industry_code, size_class, old_region, old_industry, old_size "
+                "FROM compared WHERE status = 'differs'").fetchall():
+                record_change(session, actor=actor, action="enterprise.replace", entity="index_enterprise", entity_id=eid,
+                              region_code=region, before={"region_code": old_region, "industry_code": old_industry, "size_class": old_size},
+                              after={"region_code": region, "industry_code": industry, "size_class": size},
+                              reason=f"--replace from {Path(path).name}")
+            session.flush()
+        try:
+            store.write_enterprises(settings, merged)
+            if session is not None:
+                session.commit()
+        finally:
+            if session is not None:
+                session.close()
+    return summary
+
+
+def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
+                              day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None):
+    """Stateless form: validate daily or interval files (kind from the columns) into one readings table.
+
+    Returns (pyarrow table enterprise_id, date, kwh; list of summaries). Later files do not override
+    earlier ones: a day given twice with different values is rejected in the later file.
+    """
+    import pyarrow as pa
+
+    tables, summaries = [], []
+    seen = None
+    for path in paths:
+        first = next(read_batches(path, encoding=encoding), None)
+        kind = "interval" if first is not None and "timestamp" in first.column_names else "daily"
+        con, summary = validate_file(path, kind=kind, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
+                                     min_completeness=min_completeness)
+        table = _arrow(con, "SELECT enterprise_id, key AS date, kwh, _row FROM clean")
+        if seen is not None:
+            con.register("seen", seen)
+            con.register("this", table)
+            con.execute("""INSERT INTO bad SELECT t._row, 'kwh', CAST(t.kwh AS VARCHAR), 'differs from an earlier file 与之前文件的值不同'
+                           FROM this t JOIN seen s USING (enterprise_id, date) WHERE s.kwh <> t.kwh""")
+            summary.duplicate += con.execute("SELECT count(*) FROM this t JOIN seen s USING (enterprise_id, date) WHERE s.kwh = t.kwh").fetchone()[0]
+            table = _arrow(con, "SELECT t.enterprise_id, t.date, t.kwh, t._row FROM this t ANTI JOIN seen s USING (enterprise_id, date)")
+        summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+        summary.accepted = len(table)
+        if rejects is not None:
+            target = rejects if len(paths) == 1 else rejects.with_name(f"{Path(path).stem}.{rejects.name}")
+            summary.rejects_path = write_rejects(con, summary, target)
+        table = table.drop_columns(["_row"])
+        tables.append(table)
+        seen = table if seen is None else pa.concat_tables([seen, table])
+        summaries.append(summary)
+    return pa.concat_tables(tables), summaries
