@@ -1,0 +1,518 @@
+"""Command-centre dashboard: the overview and the index explorer, as plain data.
+
+Keyword-only functions taking ``settings`` and a ``fugong.access.Principal``, returning dicts and
+lists that the web layer renders as HTML, JSON, CSV or XLSX (the same call for every format)::
+
+    overview(settings=, principal=, date=None) -> {"as_of", "scope", "headline", "previous",
+        "change", "counties", "cities", "industries", "worst", "best", "freshness", "warnings"}
+    series(settings=, principal=, keys=["county:330110", "section:C"]) -> {"series": [...], "marks"}
+    drill(settings=, principal=, code=None, date=None) -> {"level", "parent", "rows"} | enterprises
+    county_enterprises(settings=, principal=, county=, date=) -> {"county", "rows"}
+
+Data come from the index engine's stored results (``fugong.index.service.read_results``: one
+Parquet file per level and date). A result row (percentages 0-100)::
+
+    {"date": "2020-02-20", "level": "county", "code": "330110", "name": "余杭区",
+     "enterprises": 3712, "reporting": 3650, "resumed": 2190, "baseline_kwh": 1.2e6,
+     "resumed_kwh": 5.1e5, "total_kwh": 5.4e5, "resumed_share": 60.0, "energy_ratio": 42.5,
+     "index": 51.25, "band": "恢复 recovering"}
+
+N = resumed_share, E = energy_ratio, R = index (DESIGN.md §2: always publish N, E and the counts and
+denominators with R: resumed / reporting and resumed_kwh / baseline_kwh; "enterprises" is the
+number of eligible enterprises, "reporting" those of them with a reading that day).
+
+The access rule: an aggregate row is shown only when the whole group lies inside the principal's
+region prefix (a province row needs a prefix of at most the province's two digits, a city row its
+four). ``Principal.can_see_region`` alone would let a prefix "330" see the province total
+"330000", which contains cities 3310 and 3311. Industry, category and size results are computed
+province-wide by the engine, so they are shown only to principals who may see every province in
+the results. Enterprises (names, kWh) are shown only to the roles in ``ENTERPRISE_ROLES``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fugong.access import AccessDenied, Principal
+from fugong.config import TIMEZONE
+
+# Who may open the dashboard at all; enterprise users, gate staff and the public may not.
+DASHBOARD_ROLES = frozenset({"province_admin", "officer", "department", "grid_analyst", "system"})
+# Who may see the enterprises of a county (grid analysts see meter aggregates only).
+ENTERPRISE_ROLES = frozenset({"province_admin", "officer", "system"})
+
+REGION_LEVELS = ("province", "city", "county")
+GROUP_LEVELS = ("section", "category", "size")  # province-wide breakdowns of the engine
+LEVELS = REGION_LEVELS + GROUP_LEVELS
+CHILD_LEVEL = {None: "province", "province": "city", "city": "county", "county": "enterprise"}
+# Digits of a region code that identify the group at each level (GB/T 2260: 33 / 3301 / 330110).
+SIGNIFICANT_DIGITS = {"province": 2, "city": 4, "county": 6}
+
+# Worst/best lists ignore counties where fewer enterprises report than this (noise, not signal).
+MIN_REPORTING_FOR_RANKING = 5
+RANKED = 5
+# Warn when the newest meter day is more than this many days before the as-of date.
+STALE_METER_DAYS = 1
+STALE_GRADING_DAYS = 3
+
+# Marks on the time-series charts. Spring Festival 2020 (春节) was 2020-01-25; the State Council
+# extended the holiday to 2020-02-02 (国办发明电〔2020〕1号) and Zhejiang kept enterprises closed
+# until 2020-02-09 (浙江省 2020-01-28 通知). The baseline window is read from the results' params.
+SPRING_FESTIVAL = dt.date(2020, 1, 25)
+HOLIDAY = (dt.date(2020, 1, 24), dt.date(2020, 2, 9))
+
+NUMBER_COLUMNS = ("enterprises", "reporting", "resumed", "baseline_kwh", "resumed_kwh", "total_kwh",
+                  "resumed_share", "energy_ratio", "index")
+
+
+class NotFound(LookupError):
+    """No such region/group, or nothing computed for it; the web layer answers 404."""
+
+
+# --- access -------------------------------------------------------------------------------------
+
+
+def require_dashboard(principal: Principal) -> None:
+    if principal.role not in DASHBOARD_ROLES:
+        raise AccessDenied(f"{principal.actor} may not open the dashboard")
+
+
+def covers(principal: Principal, level: str, code: str) -> bool:
+    """Does the group lie entirely inside the principal's region prefix?"""
+    if level in REGION_LEVELS:
+        return str(code)[: SIGNIFICANT_DIGITS[level]].startswith(principal.region_prefix)
+    return False  # section/category/size: decided by sees_whole_results
+
+
+def sees_whole_results(principal: Principal, provinces: list[dict]) -> bool:
+    """True when the principal may see every province of the results (so province-wide breakdowns too)."""
+    return principal.region_prefix == "" or (
+        bool(provinces) and all(covers(principal, "province", row["code"]) for row in provinces)
+    )
+
+
+def scope_level(principal: Principal) -> str:
+    prefix = principal.region_prefix
+    if len(prefix) <= 2:
+        return "province"
+    if len(prefix) <= 4:
+        return "city"
+    return "county"
+
+
+# --- stored results -----------------------------------------------------------------------------
+
+
+def as_of_date(settings) -> dt.date:
+    """The dashboard's 'today': FUGONG_AS_OF, else today in Asia/Shanghai."""
+    return settings.as_of or dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def _results_root(settings) -> Path:
+    from fugong.index.service import results_dir
+
+    return results_dir(settings)
+
+
+def _folder(settings, level: str) -> Path:
+    return _results_root(settings) / f"level={'industry' if level == 'section' else level}"
+
+
+@lru_cache(maxsize=256)
+def _read_file(path: str, mtime_ns: int) -> tuple[dict, ...]:
+    """Rows of one result file; cached until the file changes (the engine replaces files atomically)."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(path).to_pylist()
+    return tuple(_clean(row) for row in rows)
+
+
+def _clean(row: dict) -> dict:
+    out = dict(row)
+    if isinstance(out.get("date"), (dt.date, dt.datetime)):
+        out["date"] = out["date"].isoformat()[:10]
+    if out.get("level") == "industry":
+        out["level"] = "section"
+    for key in ("resumed_share", "energy_ratio", "index"):
+        if out.get(key) is not None and out[key] != out[key]:  # NaN → null
+            out[key] = None
+    return out
+
+
+def level_rows(settings, level: str, date: dt.date | None = None) -> list[dict]:
+    """All stored rows of a level (one date, or every date in date order). Unfiltered: callers filter."""
+    folder = _folder(settings, level)
+    if date is not None:
+        files = [folder / f"date={date.isoformat()}" / "part-0.parquet"]
+    else:
+        files = sorted(folder.glob("date=*/part-0.parquet"))
+    rows: list[dict] = []
+    for path in files:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            continue
+        rows.extend(_read_file(str(path), stat.st_mtime_ns))
+    return rows
+
+
+def result_dates(settings) -> list[dt.date]:
+    folder = _folder(settings, "province")
+    return sorted(dt.date.fromisoformat(p.name.removeprefix("date=")) for p in folder.glob("date=*") if p.is_dir())
+
+
+def index_params(settings) -> dict:
+    """The parameters the results were computed with (written by the engine), or {}."""
+    path = _results_root(settings) / "params.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _visible(principal: Principal, level: str, rows: list[dict]) -> list[dict]:
+    return [row for row in rows if covers(principal, level, row["code"])]
+
+
+# --- freshness ----------------------------------------------------------------------------------
+
+
+def _last_meter_date(settings) -> dt.date | None:
+    """Newest reading date in the meter store, from Parquet column statistics (no data scan)."""
+    import pyarrow.parquet as pq
+
+    try:
+        from fugong.index import store
+    except ImportError:
+        return None
+    try:
+        files = store.daily_files(settings)
+    except Exception:  # noqa: BLE001 - a store being written; freshness is best effort
+        return None
+    newest = None
+    months = sorted({f.parent.name for f in files})
+    for path in files:
+        if months and path.parent.name != months[-1]:
+            continue
+        meta = pq.ParquetFile(path).metadata
+        col = meta.schema.names.index("date") if "date" in meta.schema.names else None
+        if col is None:
+            continue
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(col).statistics
+            if stats is not None and stats.has_min_max:
+                value = stats.max
+                value = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+                newest = value if newest is None or value > newest else newest
+    return newest
+
+
+def _last_grading(settings) -> dt.date | None:
+    """Newest risk grading date, if the risk package publishes one (``last_graded(settings=)``)."""
+    try:
+        from fugong.risk import service as risk_service  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    last = getattr(risk_service, "last_graded", None)
+    if last is None:
+        return None
+    try:
+        value = last(settings=settings)
+    except Exception:  # noqa: BLE001 - freshness must never break the overview
+        return None
+    return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(str(value)[:10])
+
+
+def freshness(*, settings, date: dt.date) -> dict:
+    """Newest meter day, newest index day, newest grading, and warnings (codes, translated by the page)."""
+    dates = result_dates(settings)
+    meters = _last_meter_date(settings)
+    grading = _last_grading(settings)
+    warnings = []
+    if not dates:
+        warnings.append({"code": "no_index"})
+    elif date not in dates:
+        warnings.append({"code": "index_missing_day", "last": max(dates).isoformat()})
+    if meters is None:
+        warnings.append({"code": "no_meters"})
+    elif (date - meters).days > STALE_METER_DAYS:
+        warnings.append({"code": "meters_stale", "last": meters.isoformat(), "days": (date - meters).days})
+    if grading is None:
+        warnings.append({"code": "no_grading"})
+    elif (date - grading).days > STALE_GRADING_DAYS:
+        warnings.append({"code": "grading_stale", "last": grading.isoformat(), "days": (date - grading).days})
+    return {
+        "last_meter_date": meters.isoformat() if meters else None,
+        "last_index_date": max(dates).isoformat() if dates else None,
+        "last_grading_date": grading.isoformat() if grading else None,
+        "warnings": warnings,
+    }
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+
+def _delta(now: dict | None, before: dict | None) -> dict | None:
+    if not now or not before:
+        return None
+    out = {}
+    for key in ("index", "resumed_share", "energy_ratio", "resumed", "reporting"):
+        a, b = now.get(key), before.get(key)
+        out[key] = None if a is None or b is None else round(a - b, 4)
+    return out
+
+
+def _by_index(rows: list[dict], reverse: bool) -> list[dict]:
+    ranked = [r for r in rows if r.get("index") is not None and r["reporting"] >= MIN_REPORTING_FOR_RANKING]
+    return sorted(ranked, key=lambda r: (r["index"], r["code"]), reverse=reverse)
+
+
+def _headline(principal: Principal, settings, date: dt.date) -> dict | None:
+    """The one row that is the principal's whole scope: its province, city or county."""
+    level = scope_level(principal)
+    rows = _visible(principal, level, level_rows(settings, level, date))
+    if level != "county" and principal.region_prefix:
+        # A prefix of the exact group's significant digits ("3301") names one group.
+        rows = [r for r in rows if r["code"][: SIGNIFICANT_DIGITS[level]] == principal.region_prefix] or rows
+    return rows[0] if len(rows) == 1 else None
+
+
+def overview(*, settings, principal: Principal, date: dt.date | None = None) -> dict:
+    """Everything the overview page shows, for the principal's scope and the as-of day."""
+    require_dashboard(principal)
+    date = date or as_of_date(settings)
+    previous = date - dt.timedelta(days=1)
+    headline = _headline(principal, settings, date)
+    before = _headline(principal, settings, previous)
+    counties = _visible(principal, "county", level_rows(settings, "county", date))
+    cities = _visible(principal, "city", level_rows(settings, "city", date))
+    provinces = level_rows(settings, "province", date)
+    whole = sees_whole_results(principal, provinces)
+    industries = level_rows(settings, "section", date) if whole else None
+    categories = level_rows(settings, "category", date) if whole else None
+    sizes = level_rows(settings, "size", date) if whole else None
+    counties.sort(key=lambda r: (-(r["index"] if r["index"] is not None else -1), r["code"]))
+    worst = _by_index(counties, reverse=False)[:RANKED]
+    best = _by_index(counties, reverse=True)[:RANKED]
+    return {
+        "as_of": date.isoformat(),
+        "previous_date": previous.isoformat(),
+        "scope": {"region_prefix": principal.region_prefix, "level": scope_level(principal)},
+        "headline": headline,
+        "previous": before,
+        "change": _delta(headline, before),
+        "counties": counties,
+        "cities": cities if len(cities) > 1 else [],
+        "industries": industries,
+        "categories": categories,
+        "sizes": sizes,
+        "breakdowns_note": None if whole else "province_wide_only",
+        "worst": worst,
+        "best": best,
+        "params": index_params(settings),
+        "freshness": freshness(settings=settings, date=date),
+    }
+
+
+# --- explorer: series and drill-down ------------------------------------------------------------
+
+
+def parse_key(key: str) -> tuple[str, str]:
+    """'county:330110' → ('county', '330110'); the level must be one of LEVELS."""
+    level, _, code = str(key).partition(":")
+    level = "section" if level == "industry" else level
+    if level not in LEVELS or not code or len(code) > 12 or not code.replace("_", "").isalnum():
+        raise ValueError(f"{key!r} is not LEVEL:CODE with LEVEL one of {', '.join(LEVELS)}")
+    return level, code
+
+
+def _require_group(principal: Principal, settings, level: str, code: str) -> None:
+    """AccessDenied unless the principal may see the group (province-wide groups need the whole results)."""
+    if level in REGION_LEVELS:
+        if not covers(principal, level, code):
+            raise AccessDenied(f"{principal.actor} may not see {level} {code}")
+        return
+    dates = result_dates(settings)
+    provinces = level_rows(settings, "province", dates[-1]) if dates else []
+    if not sees_whole_results(principal, provinces):
+        raise AccessDenied(f"{principal.actor} may not see province-wide breakdowns")
+
+
+def marks(settings) -> dict:
+    """Periods to mark on a time-series chart: the baseline window and the Spring Festival holiday."""
+    params = index_params(settings)
+    baseline = str(params.get("baseline") or "2019-10-01:2019-12-31").split(":")
+    return {
+        "baseline": {"start": baseline[0], "end": baseline[-1]},
+        "holiday": {"start": HOLIDAY[0].isoformat(), "end": HOLIDAY[1].isoformat()},
+        "spring_festival": SPRING_FESTIVAL.isoformat(),
+    }
+
+
+def series(*, settings, principal: Principal, keys: list[str]) -> dict:
+    """Daily N, E, R and counts for each requested group ('county:330110', 'section:C', 'size:L')."""
+    require_dashboard(principal)
+    out = []
+    for key in keys:
+        level, code = parse_key(key)
+        _require_group(principal, settings, level, code)
+        rows = [r for r in level_rows(settings, level) if r["code"] == code]
+        if not rows:
+            raise NotFound(f"no index results for {level} {code}")
+        out.append({"key": f"{level}:{code}", "level": level, "code": code, "name": rows[0]["name"], "rows": rows})
+    return {"series": out, "marks": marks(settings)}
+
+
+def default_key(principal: Principal, settings) -> str | None:
+    """The series shown when none is asked for: the principal's whole scope."""
+    date = max(result_dates(settings), default=None)
+    if date is None:
+        return None
+    row = _headline(principal, settings, date)
+    if row is None:
+        level = scope_level(principal)
+        rows = _visible(principal, "county" if level == "county" else level, level_rows(settings, level, date))
+        row = rows[0] if rows else None
+    return f"{row['level']}:{row['code']}" if row else None
+
+
+def drill(*, settings, principal: Principal, code: str | None = None, date: dt.date | None = None) -> dict:
+    """The children of a region on a day: province → its cities → their counties.
+
+    ``code=None``: the top of the principal's scope (the provinces, or the cities/counties it may see).
+    A county's children are its enterprises (see ``county_enterprises``).
+    """
+    require_dashboard(principal)
+    date = date or as_of_date(settings)
+    if code is None:
+        level = scope_level(principal)
+        rows = _visible(principal, level, level_rows(settings, level, date))
+        return {"date": date.isoformat(), "level": level, "parent": None, "rows": rows, "breadcrumb": []}
+    level = _region_level(code)
+    if not covers(principal, level, code):
+        raise AccessDenied(f"{principal.actor} may not see {code}")
+    parent_rows = [r for r in level_rows(settings, level, date) if r["code"] == code]
+    if not parent_rows:
+        raise NotFound(f"no index results for {code} on {date}")
+    child = CHILD_LEVEL[level]
+    if child == "enterprise":
+        raise NotFound("a county's children are enterprises: use county_enterprises")
+    digits = SIGNIFICANT_DIGITS[level]
+    rows = [r for r in level_rows(settings, child, date) if r["code"][:digits] == code[:digits]]
+    rows = _visible(principal, child, rows)
+    return {"date": date.isoformat(), "level": child, "parent": parent_rows[0], "rows": rows,
+            "breadcrumb": breadcrumb(principal, settings, code, date)}
+
+
+def _region_level(code: str) -> str:
+    code = str(code)
+    if len(code) != 6 or not code.isdigit():
+        raise NotFound(f"{code!r} is not a six-digit region code")
+    if code[2:] == "0000":
+        return "province"
+    if code[4:] == "00":
+        return "city"
+    return "county"
+
+
+def breadcrumb(principal: Principal, settings, code: str, date: dt.date) -> list[dict]:
+    """Visible ancestors of a region, top first: [{'level','code','name'}]."""
+    from fugong.index.attributes import region_name, region_rollup
+
+    chain = region_rollup(code)
+    out = []
+    for level in REGION_LEVELS:
+        ancestor = chain.get(level)
+        if ancestor and covers(principal, level, ancestor):
+            out.append({"level": level, "code": ancestor, "name": region_name(ancestor)})
+    return out
+
+
+def county_enterprises(*, settings, principal: Principal, county: str, date: dt.date | None = None) -> dict:
+    """The enterprises of a county on a day: baseline, kWh, resumed or not, or no reading.
+
+    Row: {"enterprise_id", "name", "industry_code", "size_class", "baseline_kwh", "kwh", "ratio",
+    "resumed": True | False | None (no reading)}. No personal data: enterprise names and ids only.
+    """
+    require_dashboard(principal)
+    if principal.role not in ENTERPRISE_ROLES:
+        raise AccessDenied(f"{principal.actor} sees aggregates only")
+    if _region_level(county) != "county" or not covers(principal, "county", county):
+        raise AccessDenied(f"{principal.actor} may not see {county}")
+    date = date or as_of_date(settings)
+    rows = _enterprise_facts(settings, county, date)
+    return {"date": date.isoformat(), "county": county, "rows": rows,
+            "breadcrumb": breadcrumb(principal, settings, county, date),
+            "theta": index_params(settings).get("theta", 0.3)}
+
+
+def _enterprise_facts(settings, county: str, date: dt.date) -> list[dict]:
+    """Per-enterprise facts for one county and day, with the engine's own baseline/resumed rules."""
+    import ibis
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from fugong.engine import connect
+    from fugong.index import compute, store
+
+    try:
+        enterprises = store.read_enterprises(settings)
+    except FileNotFoundError:
+        raise NotFound("no enterprises in the store") from None
+    enterprises = enterprises.filter(pc.equal(enterprises["region_code"].cast("string"), county))
+    if enterprises.num_rows == 0:
+        return []
+    files = store.daily_files(settings)
+    facts: dict[str, dict] = {}
+    if files:
+        params = _params_object(settings)
+        con = connect("duckdb")
+        ids = ibis.memtable(pa.table({"enterprise_id": enterprises["enterprise_id"].cast(pa.string())}))
+        readings = con.read_parquet([str(f) for f in files])
+        readings = readings.select(enterprise_id=readings.enterprise_id.cast("string"), date=readings.date,
+                                   kwh=readings.kwh)
+        readings = readings.join(ids, "enterprise_id")
+        base = compute.baselines(readings, params=params, period=compute.Window(date, date))
+        days = compute.enterprise_days(readings, base, period=compute.Window(date, date), params=params)
+        for row in con.to_pyarrow(days).to_pylist():
+            facts[row["enterprise_id"]] = row
+        for row in con.to_pyarrow(base).to_pylist():
+            facts.setdefault(row["enterprise_id"], {"baseline": row["baseline"]})
+    out = []
+    for ent in enterprises.to_pylist():
+        fact = facts.get(str(ent["enterprise_id"]), {})
+        baseline, kwh = fact.get("baseline"), fact.get("kwh")
+        out.append({
+            "enterprise_id": str(ent["enterprise_id"]),
+            "name": ent.get("name") or "",
+            "industry_code": ent.get("industry_code"),
+            "size_class": ent.get("size_class"),
+            "baseline_kwh": baseline,
+            "kwh": kwh,
+            "ratio": (100.0 * kwh / baseline) if kwh is not None and baseline else None,
+            "resumed": None if "resumed" not in fact else bool(fact["resumed"]),
+        })
+    out.sort(key=lambda r: (r["resumed"] is None, r["resumed"] is True, r["enterprise_id"]))
+    return out
+
+
+def _params_object(settings):
+    """IndexParams from the stored params.json (the rules the published results used)."""
+    from fugong.index.compute import IndexParams, Window
+
+    stored = index_params(settings)
+    kwargs = {}
+    if stored.get("baseline"):
+        kwargs["baseline"] = Window.parse(stored["baseline"])
+    for key in ("theta", "weight", "min_baseline_kwh"):
+        if key in stored:
+            kwargs[key] = float(stored[key])
+    for key in ("baseline_method", "energy_numerator", "baseload"):
+        if key in stored:
+            kwargs[key] = stored[key]
+    return IndexParams(**kwargs)

@@ -1,0 +1,191 @@
+"""Dashboard pages and their JSON twins (one service call each, as in datasette).
+
+    GET /overview        /overview.json                 the as-of day for the caller's scope
+    GET /explorer        /explorer.json                 curves (?series=county:330110&series=section:C)
+                                                        and drill-down (?code=330100, a county → enterprises)
+    GET /explorer.csv    /explorer.xlsx                 what the explorer shows (?part=table|series)
+
+Every route takes the caller from ``fugong.accounts.web.current_principal``; the service filters by
+the caller's region prefix and raises AccessDenied (→ 403) or NotFound (→ 404).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from fugong.access import AccessDenied, Principal
+from fugong.accounts.web import csrf_token, current_principal
+from fugong.dashboard import service
+from fugong.dashboard.i18n import translator
+
+router = APIRouter(tags=["dashboard"])
+
+AGGREGATE_COLUMNS = ("date", "level", "code", "name", "index", "resumed_share", "energy_ratio", "resumed",
+                     "reporting", "enterprises", "resumed_kwh", "baseline_kwh", "total_kwh", "band")
+ENTERPRISE_COLUMNS = ("enterprise_id", "name", "industry_code", "size_class", "baseline_kwh", "kwh", "ratio",
+                      "resumed")
+
+
+def _settings(request: Request):
+    return request.app.state.settings
+
+
+def _call(fn, **kwargs):
+    """Run a service function, mapping its refusals to HTTP answers (403 without detail, 404, 400)."""
+    try:
+        return fn(**kwargs)
+    except AccessDenied:
+        raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
+    except service.NotFound:
+        raise HTTPException(status_code=404, detail="not found / 未找到") from None
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(status_code=400, detail=f"date {value!r} is not YYYY-MM-DD") from None
+
+
+def _has_route(request: Request, path: str) -> bool:
+    return any(getattr(route, "path", None) == path for route in request.app.routes)
+
+
+def _page(request: Request, principal: Principal, template: str, context: dict) -> HTMLResponse:
+    from fugong.web.app import language, templates
+
+    lang = language(request, _settings(request))
+    t = translator(lang)
+    response = templates.TemplateResponse(
+        request, template,
+        {"lang": lang, "t": t, "principal": principal, "csrf_token": csrf_token(request),
+         "map_available": _has_route(request, "/risk/map"), "json_data": _json_text, **context},
+    )
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie("lang", lang, samesite="lax", httponly=True)
+    return response
+
+
+def _json_text(value) -> str:
+    """JSON for a <script type="application/json"> block ('</' escaped so it cannot end the block)."""
+    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
+
+
+# --- overview -----------------------------------------------------------------------------------
+
+
+@router.get("/overview.json")
+def overview_json(request: Request, date: str | None = Query(None, description="YYYY-MM-DD; default the as-of day"),
+                  principal: Principal = Depends(current_principal)) -> dict:
+    """The overview: the day's index R with N, E and the counts behind them, change since the previous
+    day, by county / city / industry, worst and best counties, data freshness."""
+    return _call(service.overview, settings=_settings(request), principal=principal, date=_date(date))
+
+
+@router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
+def overview_page(request: Request, date: str | None = None, principal: Principal = Depends(current_principal)):
+    data = _call(service.overview, settings=_settings(request), principal=principal, date=_date(date))
+    return _page(request, principal, "dashboard/overview.html", {"data": data})
+
+
+# --- explorer -----------------------------------------------------------------------------------
+
+
+def _explorer(request: Request, principal: Principal, *, series: list[str], code: str | None,
+              date: str | None) -> dict:
+    """The one call behind the explorer page and its JSON, CSV and XLSX twins."""
+    settings = _settings(request)
+    day = _date(date)
+    _call(service.require_dashboard, principal=principal)
+    keys = [k for k in series if k] or [k for k in [service.default_key(principal, settings)] if k]
+    curves = _call(service.series, settings=settings, principal=principal, keys=keys[:8])
+    is_county = bool(code) and code.isdigit() and len(code) == 6 and code[4:] != "00"
+    if is_county and principal.role in service.ENTERPRISE_ROLES:
+        table = _call(service.county_enterprises, settings=settings, principal=principal, county=code, date=day)
+        table = {**table, "level": "enterprise"}
+    elif is_county:
+        if not service.covers(principal, "county", code):
+            raise HTTPException(status_code=403, detail="access denied / 无权访问")
+        day = day or service.as_of_date(settings)
+        table = {"date": day.isoformat(), "level": "enterprise", "county": code, "rows": [],
+                 "aggregates_only": True, "breadcrumb": service.breadcrumb(principal, settings, code, day)}
+    else:
+        table = _call(service.drill, settings=settings, principal=principal, code=code, date=day)
+    return {"series": curves["series"], "marks": curves["marks"], "series_keys": keys[:8], "table": table,
+            "code": code, "levels": list(service.LEVELS)}
+
+
+@router.get("/explorer.json")
+def explorer_json(request: Request, series: list[str] = Query(default=[], description="LEVEL:CODE, repeatable"),
+                  code: str | None = Query(None, description="region to drill into (six digits)"),
+                  date: str | None = None, principal: Principal = Depends(current_principal)) -> dict:
+    """Index curves (N, E, R and counts per day) of the requested series, and the drill-down table."""
+    return _explorer(request, principal, series=series, code=code, date=date)
+
+
+@router.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
+def explorer_page(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
+                  date: str | None = None, principal: Principal = Depends(current_principal)):
+    data = _explorer(request, principal, series=series, code=code, date=date)
+    return _page(request, principal, "dashboard/explorer.html", {"data": data})
+
+
+def _export_rows(data: dict, part: str) -> tuple[tuple[str, ...], list[dict]]:
+    if part == "series":
+        columns = ("series",) + AGGREGATE_COLUMNS
+        return columns, [{"series": s["key"], **row} for s in data["series"] for row in s["rows"]]
+    if data["table"].get("level") == "enterprise":
+        return ENTERPRISE_COLUMNS, data["table"]["rows"]
+    return AGGREGATE_COLUMNS, data["table"]["rows"]
+
+
+def _filename(data: dict, part: str, suffix: str) -> str:
+    where = data.get("code") or "scope"
+    return f"fugong-{part}-{where}-{data['table'].get('date', '')}.{suffix}"
+
+
+@router.get("/explorer.csv")
+def explorer_csv(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
+                 date: str | None = None, part: str = Query("table", pattern="^(table|series)$"),
+                 principal: Principal = Depends(current_principal)) -> Response:
+    """What the explorer shows, as CSV (UTF-8 with BOM so that Excel reads Chinese names)."""
+    data = _explorer(request, principal, series=series, code=code, date=date)
+    columns, rows = _export_rows(data, part)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(data, part, "csv")}"'})
+
+
+@router.get("/explorer.xlsx")
+def explorer_xlsx(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
+                  date: str | None = None, principal: Principal = Depends(current_principal)) -> Response:
+    """What the explorer shows, as an Excel workbook: sheet 'table' and sheet 'series'."""
+    from openpyxl import Workbook
+
+    data = _explorer(request, principal, series=series, code=code, date=date)
+    book = Workbook()
+    book.remove(book.active)
+    for part in ("table", "series"):
+        columns, rows = _export_rows(data, part)
+        sheet = book.create_sheet(part)
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append([row.get(c) for c in columns])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return Response(buffer.getvalue(),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_filename(data, "explorer", "xlsx")}"'})
