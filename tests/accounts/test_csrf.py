@@ -44,6 +44,9 @@ def test_the_login_form_itself_needs_the_token_from_the_login_page(engine, clien
     response = client.post("/login", data={"username": "li", "password": "correct horse battery"},
                            follow_redirects=False)
     assert response.status_code == 403
+    assert client.get("/me.json").status_code == 401  # not logged in
+    again = log_in(client, "li")  # the refusal page came with a fresh token: the next try works
+    assert again.status_code == 303
 
 
 def test_every_route_behind_current_principal_checks_csrf_on_post(engine, app):

@@ -54,6 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "login.failed": {"zh": "用户名或密码错误，或账号已被锁定。", "en": "Wrong username or password, or the account is locked."},
     "login.too_many": {"zh": "尝试次数过多，请稍后再试。", "en": "Too many attempts; please try again later."},
     "login.hint": {"zh": "连续多次输错密码，账号将被暂时锁定。", "en": "After several wrong passwords in a row the account is locked for a while."},
+    "login.expired": {"zh": "页面已过期，请重新登录。", "en": "The page has expired; please sign in again."},
     "logout.submit": {"zh": "退出登录", "en": "Sign out"},
     "access.denied": {"zh": "无权访问", "en": "Access denied"},
 }
@@ -303,7 +304,7 @@ def login_page(request: Request, next: str = "/"):
     return _login_page(request, next_path=_safe_next(next))
 
 
-@router.post("/login", include_in_schema=False, dependencies=[Depends(verify_csrf)])
+@router.post("/login", include_in_schema=False)
 async def login(
     request: Request,
     username: str = Form(..., max_length=64),
@@ -311,6 +312,12 @@ async def login(
     next: str = Form("/"),
 ):
     next_path = _safe_next(next)
+    try:
+        await verify_csrf(request)
+    except HTTPException:
+        # Usually a login page left open past the session lifetime: show the form again with a valid
+        # token (the session's, or a new one with a new cookie).
+        return _login_page(request, next_path=next_path, error="login.expired", status_code=403, username=username)
     per_ip, per_username = _limiters(request.app)
     client = request.client.host if request.client else "unknown"
     key = username.strip().lower()
