@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from fugong.config import SettingsError, get_settings
+from fugong.accounts.cli import app as users_app
 from fugong.demo.cli import demo
 from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
@@ -43,6 +44,7 @@ def _main() -> None:
 app.command(help="Generate the calibrated scenario, compute everything, serve the dashboard.\n\nExample: fugong demo --port 8000")(demo)
 app.command(help="Start the web app (dashboard and JSON API).\n\nExample: fugong serve --host 0.0.0.0 --port 8000")(serve)
 app.add_typer(db_app, name="db", help="Database schema: upgrade, current revision.")
+app.add_typer(users_app, name="users", help="Users, roles and API tokens: add, list, disable, tokens.")
 app.add_typer(regions_app, name="regions", help="GB/T 2260 region codes: show, children, search, map-code between vintages.")
 app.add_typer(industries_app, name="industries", help="GB/T 4754-2017 industries and configured categories.")
 app.add_typer(calendar_app, name="calendar", help="Chinese working days, holidays, lunar new-year alignment and same-period pairing.")

@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def home_json() -> JSONResponse:
         return JSONResponse(system_status(settings))
 
+    from fugong.accounts.web import install as install_accounts
     from fugong.healthcode.views import router as healthcode_router
     from fugong.index.views import router as index_router
     from fugong.risk.views import router as risk_router
@@ -77,4 +78,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(index_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
+    install_accounts(app)  # login/logout/me/users routes + AccessDenied -> 403
     return app
