@@ -49,9 +49,10 @@ MIN_INTERVAL_METERS = 300  # enough gamers for the flag tests even at small scal
 CHUNK = 20_000  # enterprises per generation chunk (about 30 MB per matrix)
 MISSING_RATE = 0.02
 OUTAGE_RATE = 0.015  # enterprises with one outage of 2-7 days
-GAMER_CANDIDATE_RATE = 0.15  # of the non-service, not-never-stopped interval sample
+GAMER_CANDIDATE_RATE = 0.3  # of the interval sample that is neither service, continuous nor never-stopped
 INTERVALS_PER_DAY = 96
 SHUTDOWN_FIRST, SHUTDOWN_LAST = dt.date(2020, 1, 13), dt.date(2020, 1, 23)
+GAMERS_RESTART_AFTER = dt.date(2020, 3, 2)
 HOLIDAY_CORE = (dt.date(2020, 1, 25), dt.date(2020, 2, 9))
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015, no I O S V Z
 
@@ -152,7 +153,11 @@ class Enterprises:
 
     def restart(self, model: RestartModel) -> np.ndarray:
         offsets = calibration.restart_offsets(model, hurdle=self.hurdle(model), essential=self.essential)
-        return np.where(self.never_stopped, calibration.NEVER, offsets)
+        offsets = np.where(self.never_stopped, calibration.NEVER, offsets)
+        # A gamer is a firm that could not really restart: it runs idle machines from about 02-10
+        # and only restarts for real in March (GAMERS_RESTART_AFTER), so February is all gaming.
+        gamer = self.gamer_candidate & (offsets >= self.gaming_start + 3)
+        return np.where(gamer, np.maximum(offsets, _offset(GAMERS_RESTART_AFTER)), offsets)
 
 
 def draw_enterprises(n: int, *, seed: int, interval_meters: int) -> Enterprises:
@@ -192,7 +197,7 @@ def draw_enterprises(n: int, *, seed: int, interval_meters: int) -> Enterprises:
     closed = np.where((size == 3) & (rng.random(n) < 0.15), 0.0, closed)  # fully switched off: true zeros
     p_never = np.array([s.never_stopped for s in sizes])[size] * np.where(continuous, 3.0, 1.0)
     never_stopped = rng.random(n) < np.minimum(p_never, 0.8)
-    ns_holiday = rng.uniform(0.93, 1.02, n)
+    ns_holiday = rng.uniform(1.0, 1.05, n)
     u = rng.uniform(1e-9, 1 - 1e-9, n)
     industry_effect = np.array(
         [
@@ -208,7 +213,8 @@ def draw_enterprises(n: int, *, seed: int, interval_meters: int) -> Enterprises:
 
     sample = np.zeros(n, dtype=bool)
     sample[rng.choice(n, size=min(interval_meters, n), replace=False)] = True
-    gamer_candidate = sample & ~never_stopped & ~service & (rng.random(n) < GAMER_CANDIDATE_RATE)
+    # Idle machines were reported among day-shift manufacturers; a continuous plant is flat anyway.
+    gamer_candidate = sample & ~never_stopped & ~service & ~continuous & (rng.random(n) < GAMER_CANDIDATE_RATE)
     gaming_start = rng.integers(0, 4, n)
     gaming_ratio = rng.uniform(0.32, 0.38, n)
     night_ratio = np.where(continuous, rng.uniform(0.85, 1.0, n), np.where(service, rng.uniform(0.3, 0.6, n), rng.uniform(0.12, 0.4, n)))
@@ -257,7 +263,8 @@ def levels(ent: Enterprises, model: RestartModel, restart: np.ndarray, cols: np.
     r = restart[:, None]
     level = np.where(d < shutdown, weekly, np.where(d == shutdown, 0.5 * (weekly + closed), closed))
     ramp = calibration.ramp_level(model, since_restart=d - r, offset=d) * ent.capacity[:, None]
-    level = np.where(d >= r, ramp * np.where(work, 1.0, ent.weekend[:, None]), level)
+    # Restarted firms worked most weekends of February to catch up: half the usual weekend dip.
+    level = np.where(d >= r, ramp * np.where(work, 1.0, 0.5 + 0.5 * ent.weekend[:, None]), level)
     state = np.where((d < shutdown) | (d >= r), OPERATING, CLOSED)
     ns = np.where(cal.holiday_core[cols][None, :], ent.ns_holiday[:, None], np.where(work, 1.0, 0.95))
     level = np.where(ent.never_stopped[:, None], ns, level)
