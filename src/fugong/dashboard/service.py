@@ -138,10 +138,28 @@ def _clean(row: dict) -> dict:
         out["date"] = out["date"].isoformat()[:10]
     if out.get("level") == "industry":
         out["level"] = "section"
+    if not out.get("name") and out.get("level") in REGION_LEVELS:
+        out["name"] = _older_region_name(str(out.get("code")))
     for key in ("resumed_share", "energy_ratio", "index"):
         if out.get(key) is not None and out[key] != out[key]:  # NaN → null
             out[key] = None
     return out
+
+
+@lru_cache(maxsize=4096)
+def _older_region_name(code: str) -> str:
+    """A region code missing from the current vintage (e.g. Hangzhou's 330103 下城区, merged in 2021)
+    is named from the 2020 vintage, so that the table never shows a bare code."""
+    from fugong.reference import regions
+
+    for vintage in ("2020",):
+        try:
+            found = regions.find(code, vintage=vintage)
+        except Exception:  # noqa: BLE001 - an unknown vintage: keep the code
+            found = None
+        if found is not None:
+            return found.name
+    return ""
 
 
 def level_rows(settings, level: str, date: dt.date | None = None) -> list[dict]:
@@ -393,7 +411,7 @@ def drill(*, settings, principal: Principal, code: str | None = None, date: dt.d
         level = scope_level(principal)
         rows = _visible(principal, level, level_rows(settings, level, date))
         return {"date": date.isoformat(), "level": level, "parent": None, "rows": rows, "breadcrumb": []}
-    level = _region_level(code)
+    level = region_level(code)
     if not covers(principal, level, code):
         raise AccessDenied(f"{principal.actor} may not see {code}")
     parent_rows = [r for r in level_rows(settings, level, date) if r["code"] == code]
@@ -409,7 +427,7 @@ def drill(*, settings, principal: Principal, code: str | None = None, date: dt.d
             "breadcrumb": breadcrumb(principal, settings, code, date)}
 
 
-def _region_level(code: str) -> str:
+def region_level(code: str) -> str:
     code = str(code)
     if len(code) != 6 or not code.isdigit():
         raise NotFound(f"{code!r} is not a six-digit region code")
@@ -442,7 +460,7 @@ def county_enterprises(*, settings, principal: Principal, county: str, date: dt.
     require_dashboard(principal)
     if principal.role not in ENTERPRISE_ROLES:
         raise AccessDenied(f"{principal.actor} sees aggregates only")
-    if _region_level(county) != "county" or not covers(principal, "county", county):
+    if region_level(county) != "county" or not covers(principal, "county", county):
         raise AccessDenied(f"{principal.actor} may not see {county}")
     date = date or as_of_date(settings)
     rows = _enterprise_facts(settings, county, date)

@@ -107,8 +107,11 @@ def _explorer(request: Request, principal: Principal, *, series: list[str], code
     settings = _settings(request)
     day = _date(date)
     _call(service.require_dashboard, principal=principal)
-    keys = [k for k in series if k] or [k for k in [service.default_key(principal, settings)] if k]
-    curves = _call(service.series, settings=settings, principal=principal, keys=keys[:8])
+    requested = [k for k in series if k][:8]
+    # Without chosen series the curve follows the drill-down: the region drilled into, else the scope.
+    drilled = f"{service.region_level(code)}:{code}" if code and code.isdigit() and len(code) == 6 else None
+    keys = requested or [k for k in [drilled or service.default_key(principal, settings)] if k]
+    curves = _call(service.series, settings=settings, principal=principal, keys=keys)
     is_county = bool(code) and code.isdigit() and len(code) == 6 and code[4:] != "00"
     if is_county and principal.role in service.ENTERPRISE_ROLES:
         table = _call(service.county_enterprises, settings=settings, principal=principal, county=code, date=day)
@@ -121,7 +124,7 @@ def _explorer(request: Request, principal: Principal, *, series: list[str], code
                  "aggregates_only": True, "breadcrumb": service.breadcrumb(principal, settings, code, day)}
     else:
         table = _call(service.drill, settings=settings, principal=principal, code=code, date=day)
-    return {"series": curves["series"], "marks": curves["marks"], "series_keys": keys[:8], "table": table,
+    return {"series": curves["series"], "marks": curves["marks"], "series_keys": keys, "requested_keys": requested, "table": table,
             "code": code, "levels": list(service.LEVELS)}
 
 
