@@ -1,0 +1,312 @@
+"""Health-code benchmarks: token verification in process, HTTP gate scans at a fixed rate, issuing codes.
+
+    python benchmarks/healthcode_bench.py verify            # in-process verifications per second
+    python benchmarks/healthcode_bench.py issue --people 1000000
+    python benchmarks/healthcode_bench.py http --rate 1000 --connections 50 --seconds 60
+    python benchmarks/healthcode_bench.py max --connections 50 --step-seconds 15
+    python benchmarks/healthcode_bench.py all               # everything, as in docs/healthcode.md
+
+The HTTP runs start `uvicorn` on a free loopback port over a fresh SQLite database (or
+``--database-url postgresql+psycopg://…``) seeded with a gate-staff account (bearer token), a green
+person and a gate. The load generator is open-loop: request k is due at start + k/rate and its
+latency is measured from that due time (so a stalled server cannot hide queueing: no coordinated
+omission). At most ``--connections`` requests are in flight (an httpx pool of that size). Every
+request carries a fresh token, so every scan is a pass that must be stored; afterwards the number of
+stored scans is compared with the number of successful answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+# --- in process -----------------------------------------------------------------------------------
+
+def bench_verify(seconds: float = 5.0) -> dict:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from fugong.healthcode.tokens import sign_token, verify_token
+
+    private = Ed25519PrivateKey.generate()
+    keys = {"k1": private.public_key()}
+    now = int(time.time())
+    tokens = [sign_token(private, key_id="k1", code_id=f"code{i:08d}", colour="green", issued_at=now)
+              for i in range(2000)]
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for token in tokens:
+            assert verify_token(token, keys=keys, now=now + 1).ok
+        count += len(tokens)
+    elapsed = time.perf_counter() - start
+    return {"verifications": count, "seconds": round(elapsed, 2), "per_second": round(count / elapsed)}
+
+
+def bench_issue(people: int = 1_000_000) -> dict:
+    """Sign one token for each of ``people`` code ids (the work of issuing everyone a fresh code)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from fugong.healthcode.tokens import sign_token
+
+    try:
+        from rich.progress import Progress
+    except ImportError:  # pragma: no cover
+        Progress = None
+    private = Ed25519PrivateKey.generate()
+    now = int(time.time())
+    colours = ("green", "green", "green", "yellow", "red")
+    start = time.perf_counter()
+    total_bytes = 0
+    chunk = 50_000
+    progress = Progress(transient=True) if Progress else None
+    task = progress.add_task("signing", total=people) if progress else None
+    if progress:
+        progress.start()
+    for base in range(0, people, chunk):
+        for i in range(base, min(people, base + chunk)):
+            total_bytes += len(sign_token(private, key_id="k1", code_id=f"{i:016x}", colour=colours[i % 5],
+                                          issued_at=now))
+        if progress:
+            progress.update(task, completed=min(people, base + chunk))
+    if progress:
+        progress.stop()
+    elapsed = time.perf_counter() - start
+    return {"people": people, "seconds": round(elapsed, 1), "per_second": round(people / elapsed),
+            "mean_token_chars": round(total_bytes / people, 1)}
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+SEED = """
+import json, sys
+from fugong.access import SYSTEM, Principal
+from fugong.accounts import service
+from fugong.config import get_settings
+from fugong.healthcode.declarations import declare
+from fugong.healthcode.people import register_person
+from fugong.healthcode.scans import register_gate
+from fugong.healthcode.tokens import active_key, _decrypt_private, _secret
+from fugong.store.db import connect, session_scope, upgrade
+engine = connect(get_settings().resolved_database_url); upgrade(engine)
+with session_scope(engine) as s:
+    service.add_user(s, actor=SYSTEM, username="bench-gate", role="gate_staff", region_prefix="330106")
+    token = service.create_api_token(s, actor=SYSTEM, username="bench-gate", name="bench").token
+    me = Principal(user_id="bench-person", role="person")
+    person = register_person(s, me, name="压测", phone="13900000000", id_number="11010519491231002X",
+                             region_code="330106", enterprise_id="EBENCH")
+    declare(s, me, current_region="330106", temperature=36.5)
+    register_gate(s, SYSTEM, gate_id="GB", enterprise_id="EBENCH", region_code="330106", name="bench gate")
+    key = active_key(s)
+    print(json.dumps({"bearer": token, "code_id": person.code_id, "kid": key.key_id}))
+"""
+
+SIGNING_KEY = """
+import base64, sys
+from sqlalchemy import select
+from fugong.config import get_settings
+from fugong.healthcode.models import SigningKey
+from fugong.healthcode.tokens import _decrypt_private, _secret
+from fugong.store.db import connect, session_scope
+from cryptography.hazmat.primitives.serialization import Encoding, PrivateFormat, NoEncryption
+with session_scope(connect(get_settings().resolved_database_url)) as s:
+    row = s.scalar(select(SigningKey).where(SigningKey.active.is_(True)))
+    raw = _decrypt_private(row, _secret(None)).private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    print(base64.b64encode(raw).decode())
+"""
+
+COUNT_SCANS = """
+from sqlalchemy import func, select
+from fugong.config import get_settings
+from fugong.healthcode.models import Scan
+from fugong.store.db import connect, session_scope
+with session_scope(connect(get_settings().resolved_database_url)) as s:
+    print(s.scalar(select(func.count()).select_from(Scan)))
+"""
+
+
+class Server:
+    """uvicorn serving fugong (with accounts) over a seeded database, on a free loopback port."""
+
+    def __init__(self, database_url: str | None = None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="hc-bench-")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_")}
+        self.env.update({"FUGONG_DATA_DIR": self.tmp.name, "FUGONG_SECRET_KEY": "bench-secret-" + "z" * 32,
+                         "FUGONG_LOG_LEVEL": "warning", "PYTHONPATH": str(REPO)})
+        if database_url:
+            self.env["FUGONG_DATABASE_URL"] = database_url
+        self.seed = json.loads(self._python(SEED).splitlines()[-1])
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        import base64
+
+        self.private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(self._python(SIGNING_KEY).strip()))
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "tests.healthcode.gate_app:make", "--factory", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--no-access-log"],
+            env=self.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.port}"
+        import httpx
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("server did not start")
+
+    def _python(self, code: str) -> str:
+        return subprocess.run([sys.executable, "-c", code], env=self.env, cwd=REPO, check=True,
+                              capture_output=True, text=True).stdout
+
+    def scans_stored(self) -> int:
+        return int(self._python(COUNT_SCANS).strip())
+
+    def tokens(self, n: int) -> list[str]:
+        from fugong.healthcode.tokens import sign_token
+
+        now = int(time.time())
+        return [sign_token(self.private, key_id=self.seed["kid"], code_id=self.seed["code_id"], colour="green",
+                           issued_at=now, lifetime_s=3600) for _ in range(n)]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        self.tmp.cleanup()
+
+
+async def _fixed_rate(base: str, bearer: str, tokens: list[str], rate: float, connections: int) -> dict:
+    import httpx
+
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    passes = 0
+    semaphore = asyncio.Semaphore(connections)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30,
+                                 headers={"Authorization": f"Bearer {bearer}"}) as client:
+        loop = asyncio.get_running_loop()
+        start = loop.time() + 0.2
+
+        async def one(k: int, token: str) -> None:
+            nonlocal passes
+            due = start + k / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with semaphore:
+                try:
+                    response = await client.post("/api/code/scan", json={"gate_id": "GB", "token": token,
+                                                                         "temperature": 36.5})
+                    if response.status_code != 200:
+                        errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                    elif response.json()["result"] == "pass":
+                        passes += 1
+                    else:
+                        errors[response.json()["reason"]["code"]] = errors.get(response.json()["reason"]["code"], 0) + 1
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            latencies.append((loop.time() - due) * 1000)
+
+        # Launch requests in due order without creating them all at once.
+        pending: set[asyncio.Task] = set()
+        for k, token in enumerate(tokens):
+            pending.add(asyncio.create_task(one(k, token)))
+            if len(pending) >= connections * 4:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.gather(*pending)
+        elapsed = loop.time() - start
+    return {
+        "target_rate": rate, "requests": len(tokens), "seconds": round(elapsed, 1),
+        "achieved_rate": round(len(tokens) / elapsed, 1), "passes": passes, "errors": errors,
+        "p50_ms": round(_percentile(latencies, 50), 1), "p99_ms": round(_percentile(latencies, 99), 1),
+        "max_ms": round(max(latencies), 1), "mean_ms": round(statistics.fmean(latencies), 1),
+    }
+
+
+def bench_http(rate: float = 1000, connections: int = 50, seconds: float = 60, database_url: str | None = None) -> dict:
+    server = Server(database_url)
+    try:
+        asyncio.run(_fixed_rate(server.base, server.seed["bearer"], server.tokens(200), 100, connections))  # warm-up
+        before = server.scans_stored()
+        tokens = server.tokens(int(rate * seconds))
+        result = asyncio.run(_fixed_rate(server.base, server.seed["bearer"], tokens, rate, connections))
+        result["scans_stored"] = server.scans_stored() - before
+        result["every_scan_stored"] = result["scans_stored"] == result["requests"] - sum(
+            v for k, v in result["errors"].items() if not k.startswith("DENY"))
+        result["goal_met"] = result["p99_ms"] < 50 and not result["errors"] and result["every_scan_stored"]
+        return result
+    finally:
+        server.stop()
+
+
+def bench_max(connections: int = 50, step_seconds: float = 15, start_rate: int = 250, step: int = 250,
+              database_url: str | None = None) -> dict:
+    """Raise the fixed rate step by step; the highest rate with p99 < 50 ms, no errors, and the rate achieved."""
+    server = Server(database_url)
+    steps, best = [], None
+    try:
+        asyncio.run(_fixed_rate(server.base, server.seed["bearer"], server.tokens(200), 100, connections))
+        rate = start_rate
+        while rate <= 5000:
+            result = asyncio.run(_fixed_rate(server.base, server.seed["bearer"],
+                                             server.tokens(int(rate * step_seconds)), rate, connections))
+            steps.append(result)
+            ok = result["p99_ms"] < 50 and not result["errors"] and result["achieved_rate"] >= 0.97 * rate
+            print(json.dumps(result), file=sys.stderr)
+            if not ok:
+                break
+            best = rate
+            rate += step
+        return {"highest_sustained_rate": best, "steps": steps}
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["verify", "issue", "http", "max", "all"])
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--rate", type=float, default=1000)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--step-seconds", type=float, default=15)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    results = {"cpus": os.cpu_count(), "load_before": os.getloadavg()}
+    if args.what in ("verify", "all"):
+        results["verify_in_process"] = bench_verify()
+    if args.what in ("issue", "all"):
+        results["issue"] = bench_issue(args.people)
+    if args.what in ("http", "all"):
+        results["http_fixed_rate"] = bench_http(args.rate, args.connections, args.seconds, args.database_url)
+    if args.what in ("max", "all"):
+        results["http_max"] = bench_max(args.connections, args.step_seconds, database_url=args.database_url)
+    results["load_after"] = os.getloadavg()
+    print(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()
