@@ -1,5 +1,177 @@
-"""Web routes of the risk domain (a thin router over the services)."""
+"""Web routes of the risk domain: the map page (ECharts), its JSON twin, SVG export, region history.
 
-from fastapi import APIRouter
+Every route takes the caller's Principal; grades outside its region prefix are neither listed,
+counted, drawn nor exported, and a region history outside the prefix answers 403.
 
-router = APIRouter()
+    GET /risk/map                 page: choropleth with hover details, drill-down province → city → county
+    GET /risk/map.json            the same facts (publication_view)
+    GET /risk/map.svg             static export with legend, date, rule set and data source
+    GET /risk/regions/{code}      page: the region's grades over time (twin: /risk/regions/{code}.json)
+    GET /risk/geo/{layer}.json    GeoJSON boundaries for the page (boundaries only, no data)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from fugong.access import Principal
+from fugong.accounts.web import current_principal, db_engine
+
+router = APIRouter(tags=["risk"])
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
+LAYERS = ("zj-counties-2020", "zj-counties", "cn-provinces")
+
+# The resumption index shown when the map is switched to "index": a callable
+# (session, principal, date) -> {county code: value 0–100}; the index package registers it.
+INDEX_SOURCE: dict[str, Callable] = {}
+
+
+def set_index_source(source: Callable) -> None:
+    INDEX_SOURCE["values"] = source
+
+
+def _lang(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get("lang") or request.app.state.settings.language
+    return chosen if chosen in ("zh", "en") else "zh"
+
+
+def _rules(request: Request, name: str | None):
+    from fugong.risk.rules import RuleSetError, load_rules, preset_names
+
+    chosen = name or request.app.state.settings.risk_rules
+    if name and name not in preset_names():
+        raise HTTPException(status_code=404, detail="unknown rule set / 未知规则")
+    try:
+        return load_rules(chosen)
+    except RuleSetError:
+        raise HTTPException(status_code=404, detail="unknown rule set / 未知规则") from None
+
+
+def _day(text: str | None, request: Request) -> dt.date | None:
+    if text:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise HTTPException(status_code=422, detail="date must be YYYY-MM-DD") from None
+    return request.app.state.settings.as_of
+
+
+def map_view(request: Request, principal: Principal, *, rules: str | None, date: str | None,
+             prefix: str, mode: str) -> dict:
+    from fugong.risk import services
+    from fugong.risk.mapping import value_colour
+    from fugong.store.db import session_scope
+
+    if prefix and not prefix.isdigit():
+        raise HTTPException(status_code=422, detail="prefix must be digits")
+    if prefix and not (prefix.startswith(principal.region_prefix) or principal.region_prefix.startswith(prefix)):
+        raise HTTPException(status_code=403, detail="access denied / 无权访问")
+    rule_set = _rules(request, rules)
+    day = _day(date, request)
+    with session_scope(db_engine(request.app)) as session:
+        view = services.publication_view(session, rules=rule_set, principal=principal, date=day, prefix=prefix)
+        if view is not None:
+            view["available_dates"] = [d.isoformat() for d in services.publication_dates(session, rule_set=rule_set.name)]
+            view["mode"] = "level"
+            source = INDEX_SOURCE.get("values")
+            if mode == "index" and source is not None:
+                values = source(session, principal, dt.date.fromisoformat(view["date"]))
+                for grade in view["grades"]:
+                    value = values.get(grade["region_code"])
+                    grade["index"] = value
+                    grade["colour"] = value_colour(value)
+                view["mode"] = "index"
+    if view is None:
+        return {"rule_set": rule_set.name, "title_zh": rule_set.title_zh, "title_en": rule_set.title_en,
+                "date": None, "grades": [], "counts": {}, "changes": [], "available_dates": [], "mode": "level",
+                "levels": [{"key": lv.key, "colour": lv.colour, "zh": lv.zh, "en": lv.en} for lv in rule_set.levels]}
+    view["index_available"] = "values" in INDEX_SOURCE
+    return view
+
+
+@router.get("/risk/map.json")
+def risk_map_json(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
+                  mode: str = "level", principal: Principal = Depends(current_principal)) -> JSONResponse:
+    return JSONResponse(map_view(request, principal, rules=rules, date=date, prefix=prefix, mode=mode))
+
+
+@router.get("/risk/map", response_class=HTMLResponse)
+def risk_map_page(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
+                  mode: str = "level", principal: Principal = Depends(current_principal)):
+    from fugong.web.i18n import t
+
+    lang = _lang(request)
+    view = map_view(request, principal, rules=rules, date=date, prefix=prefix, mode=mode)
+    return TEMPLATES.TemplateResponse(request, "risk/map.html", {
+        "lang": lang, "t": lambda key: t(key, lang), "view": view, "principal_prefix": principal.region_prefix})
+
+
+@router.get("/risk/map.svg")
+def risk_map_svg(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
+                 layer: str = "zj-counties-2020", principal: Principal = Depends(current_principal)) -> Response:
+    from fugong.reference import maps
+    from fugong.risk.mapping import publication_svg
+
+    if layer not in LAYERS:
+        raise HTTPException(status_code=404, detail="unknown map layer")
+    view = map_view(request, principal, rules=rules, date=date, prefix=prefix, mode="level")
+    if view["date"] is None:
+        raise HTTPException(status_code=404, detail="no publication / 暂无发布")
+    svg = publication_svg(view, maps.load(layer), lang=_lang(request))
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/risk/regions/{region_code}.json")
+def risk_region_json(request: Request, region_code: str, rules: str | None = None,
+                     principal: Principal = Depends(current_principal)) -> JSONResponse:
+    return JSONResponse(_region(request, region_code, rules, principal))
+
+
+@router.get("/risk/regions/{region_code}", response_class=HTMLResponse)
+def risk_region_page(request: Request, region_code: str, rules: str | None = None,
+                     principal: Principal = Depends(current_principal)):
+    from fugong.web.i18n import t
+
+    lang = _lang(request)
+    return TEMPLATES.TemplateResponse(request, "risk/region.html", {
+        "lang": lang, "t": lambda key: t(key, lang), "region": _region(request, region_code, rules, principal)})
+
+
+def _region(request: Request, region_code: str, rules: str | None, principal: Principal) -> dict:
+    from fugong.access import AccessDenied
+    from fugong.risk import services
+    from fugong.risk.cases import name_of
+    from fugong.risk.measures import measures_for
+    from fugong.store.db import session_scope
+
+    if not region_code.isdigit() or len(region_code) != 6:
+        raise HTTPException(status_code=404, detail="unknown region")
+    rule_set = _rules(request, rules)
+    try:
+        with session_scope(db_engine(request.app)) as session:
+            history = services.region_history(session, rules=rule_set, region_code=region_code, principal=principal)
+    except AccessDenied:
+        raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
+    latest = history[-1] if history else None
+    return {"region_code": region_code, "name": name_of(region_code), "rule_set": rule_set.name,
+            "title_zh": rule_set.title_zh, "title_en": rule_set.title_en, "history": history,
+            "measures": measures_for(latest["level"], rule_set).as_dict() if latest else None}
+
+
+@router.get("/risk/geo/{layer}.json")
+def risk_geo(layer: str, prefix: str = "") -> JSONResponse:
+    """Boundaries only (no case data or grades), optionally the features under a code prefix."""
+    from fugong.reference import maps
+
+    if layer not in LAYERS:
+        raise HTTPException(status_code=404, detail="unknown map layer")
+    collection = maps.load(layer)
+    if prefix:
+        collection["features"] = [f for f in collection["features"] if f["properties"]["adcode"].startswith(prefix)]
+    return JSONResponse(collection)
