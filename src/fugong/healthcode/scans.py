@@ -14,6 +14,7 @@ flags, audited with gate and scan id only.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -47,10 +48,30 @@ def register_gate(session: Session, principal: Principal, *, gate_id: str, enter
     return gate
 
 
-def gate_for(session: Session, principal: Principal, gate_id: str) -> Gate:
+_GATES: dict[tuple[str, str], tuple[float, tuple[str, str, str]]] = {}
+GATE_CACHE_S = 30.0  # gates change rarely; scans look them up at every request
+
+
+def _gate_row(session: Session, gate_id: str) -> tuple[str, str, str] | None:
+    """(id, enterprise id, region code) of a gate, cached per database for a few seconds."""
+    key = (str(session.get_bind().url), gate_id)
+    hit = _GATES.get(key)
+    if hit is not None and time.monotonic() - hit[0] < GATE_CACHE_S:
+        return hit[1]
     gate = session.get(Gate, gate_id)
     if gate is None:
+        return None
+    row = (gate.id, gate.enterprise_id, gate.region_code)
+    _GATES[key] = (time.monotonic(), row)
+    return row
+
+
+def gate_for(session: Session, principal: Principal, gate_id: str) -> Gate:
+    """The gate, if the principal may scan there (returned detached: id, enterprise_id, region_code)."""
+    row = _gate_row(session, gate_id)
+    if row is None:
         raise LookupError(f"no gate {gate_id}")
+    gate = Gate(id=row[0], enterprise_id=row[1], region_code=row[2], name="")
     if principal.role == "system":
         return gate
     if principal.role == "enterprise" and gate.enterprise_id in principal.enterprise_ids:

@@ -235,17 +235,23 @@ def is_revoked(session: Session, claims: dict) -> bool:
 
     The last colour change of a code names the colour its tokens must show (``keep_colour``): a token
     of another colour is a leftover from before the change (a screenshot), whenever it was issued.
+    One indexed query fetches the token's and the code's revocations (a code has a handful).
     """
-    code, issued = str(claims["c"]), int(claims["i"])
-    if session.scalar(select(Revocation.id).where(or_(
-        Revocation.token_id == str(claims["t"]),
-        (Revocation.code_id == code) & Revocation.keep_colour.is_(None) & (Revocation.issued_until >= issued),
-    )).limit(1)) is not None:
-        return True
-    current = session.scalar(select(Revocation.keep_colour)
-                             .where(Revocation.code_id == code, Revocation.keep_colour.is_not(None))
-                             .order_by(Revocation.id.desc()).limit(1))
-    return current is not None and current != str(claims["k"])
+    code, issued, token_id = str(claims["c"]), int(claims["i"]), str(claims["t"])
+    rows = session.execute(
+        select(Revocation.id, Revocation.token_id, Revocation.keep_colour, Revocation.issued_until)
+        .where(or_(Revocation.token_id == token_id, Revocation.code_id == code))
+    ).all()
+    latest_colour: tuple[int, str] | None = None
+    for row_id, revoked_token, keep_colour, issued_until in rows:
+        if revoked_token == token_id:
+            return True
+        if keep_colour is None:
+            if issued_until is not None and issued_until >= issued:
+                return True
+        elif latest_colour is None or row_id > latest_colour[0]:
+            latest_colour = (row_id, keep_colour)
+    return latest_colour is not None and latest_colour[1] != str(claims["k"])
 
 
 def verify(session: Session, token: str, *, now: float | None = None) -> Verification:

@@ -10,7 +10,9 @@ scans/sync, gates, people/{id}, lists, overrides.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,12 +28,22 @@ router = APIRouter(tags=["healthcode"])
 STAFF = ("officer", "province_admin")
 
 
-def _run(request: Request, work: Callable[[Any], Any]) -> Any:
-    """Run a service call in one transaction; map domain errors to HTTP answers."""
+_SQLITE_WRITER = threading.Lock()
+
+
+def _run(request: Request, work: Callable[[Any], Any], *, writes: bool = False) -> Any:
+    """Run a service call in one transaction; map domain errors to HTTP answers.
+
+    SQLite has one writer: concurrent write transactions from the thread pool would wait in SQLite's
+    busy handler, which sleeps (up to 100 ms a try). For frequent writes (gate scans) one lock per
+    process queues them here instead; PostgreSQL needs no lock.
+    """
     from fugong.store.db import session_scope
 
+    engine = db_engine(request.app)
+    lock = _SQLITE_WRITER if writes and engine.dialect.name == "sqlite" else contextlib.nullcontext()
     try:
-        with session_scope(db_engine(request.app)) as session:
+        with lock, session_scope(engine) as session:
             return work(session)
     except AccessDenied:
         raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
@@ -160,7 +172,7 @@ def scan_route(request: Request, body: ScanIn, principal: Principal = Depends(re
     from fugong.healthcode.scans import scan
 
     return _run(request, lambda s: scan(s, principal, gate_id=body.gate_id, token=body.token,
-                                        temperature=body.temperature))
+                                        temperature=body.temperature), writes=True)
 
 
 @router.post("/api/code/scans/sync")
@@ -170,7 +182,7 @@ def scans_sync(request: Request, scans: list[QueuedScan] = Body(..., embed=True,
     from fugong.healthcode.scans import sync_offline_scans
 
     items = [s.model_dump() for s in scans]
-    return {"results": _run(request, lambda s: sync_offline_scans(s, principal, scans=items))}
+    return {"results": _run(request, lambda s: sync_offline_scans(s, principal, scans=items), writes=True)}
 
 
 @router.get("/api/code/gates")
