@@ -92,7 +92,16 @@ def map_view(request: Request, principal: Principal, *, rules: str | None, date:
                 "date": None, "grades": [], "counts": {}, "changes": [], "available_dates": [], "mode": "level",
                 "levels": [{"key": lv.key, "colour": lv.colour, "zh": lv.zh, "en": lv.en} for lv in rule_set.levels]}
     view["index_available"] = "values" in INDEX_SOURCE
+    view["city_names"] = _city_names({g["region_code"] for g in view["grades"]})
     return view
+
+
+def _city_names(codes: set[str]) -> dict[str, str]:
+    """Names of the prefecture cities above the graded counties (for the drill-down trail)."""
+    from fugong.risk.cases import DEFAULT_VINTAGE, reference_name
+
+    cities = {code[:4] + "00" for code in codes if code[4:] != "00"}
+    return {code: reference_name(code, DEFAULT_VINTAGE) or code for code in sorted(cities)}
 
 
 @router.get("/risk/map.json")

@@ -54,7 +54,7 @@
         if (code.startsWith("33")) show("zj-counties-2020", "", [...trail, [p.name, "zj-counties-2020", ""]]);
       } else if (!prefix) {
         const city = code.slice(0, 4);
-        const cityName = (byCode.get(city + "00") || {}).name || city + "00";
+        const cityName = (view.city_names || {})[city + "00"] || (byCode.get(city + "00") || {}).name || city + "00";
         show("zj-counties-2020", city, [...trail, [cityName, "zj-counties-2020", city]]);
       } else {
         window.location = "/risk/regions/" + code + "?rules=" + encodeURIComponent(view.rule_set);
