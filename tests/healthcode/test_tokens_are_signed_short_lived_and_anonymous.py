@@ -140,3 +140,14 @@ def test_the_qr_code_is_an_svg_of_the_token(session, green):
     token = tokens.issue_token(session, person=green, at=T0)
     svg = tokens.qr_svg(token)
     assert svg.startswith("<svg") and "path" in svg
+
+
+def test_revoking_a_code_refuses_every_token_issued_until_then(session, green):
+    import time
+
+    now = time.time()
+    earlier = tokens.issue_token(session, person=green, at=now - 10)
+    tokens.revoke(session, OFFICER, code_id=green.code_id, reason="device stolen")
+    assert tokens.verify(session, earlier, now=now).reason_code == "DENY_REVOKED"
+    later = tokens.issue_token(session, person=green, at=now + 5)
+    assert tokens.verify(session, later, now=now + 6).ok

@@ -18,6 +18,7 @@ from fugong.access import AccessDenied, Principal
 from fugong.healthcode.lifecycle import current_list_kinds, now, raise_colour, today
 from fugong.healthcode.models import Declaration, Person
 from fugong.healthcode.people import PERSONAL_DATA_ROLES, person_of
+from fugong.healthcode.risklink import severity_from_risk
 from fugong.healthcode.rules import Facts, SeverityOf, load_rule_set, reason_text, triggered
 from fugong.store.audit import record_change
 
@@ -74,17 +75,6 @@ def validate_travel(items, *, day: dt.date) -> list[dict]:
     return travel
 
 
-def risk_severity_of() -> SeverityOf:
-    """The active risk rule set's ``severity_of(region, day)`` from fugong.risk, or 'not graded'."""
-    try:
-        from fugong.risk.severity import severity_of  # type: ignore[import-not-found]
-    except ImportError:
-        from fugong.healthcode.rules import no_severity
-
-        return no_severity
-    return severity_of
-
-
 def declare(
     session: Session,
     principal: Principal,
@@ -121,7 +111,7 @@ def declare(
     record_change(session, actor=principal.actor, action="healthcode.declare", entity="hc_declaration",
                   entity_id=str(declaration.id), region_code=person.region_code, after={"person": person.id, "day": day})
     hits = triggered(load_rule_set(person.rule_set), facts_of(session, person, declaration),
-                     severity_of or risk_severity_of())
+                     severity_of or severity_from_risk(session))
     raise_colour(session, person, hits, actor=principal.actor, day=day)
     return {"declaration": declaration.id, "colour": person.colour, "reason": reason_text(person.reason_code),
             "triggered": [{"colour": c, **reason_text(r)} for c, r in hits]}
