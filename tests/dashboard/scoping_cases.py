@@ -1,0 +1,111 @@
+"""Scoping declarations of the dashboard routes (tests/web/test_route_scoping.py runs them).
+
+Data: the small calibrated scenario (``fugong.dashboard.sample.prepare``), built once per process and
+copied into each case's data directory. Hangzhou (3301) officers must never see Ningbo (3302).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+from tests.web.scoping import World, refusal_case
+
+DAY = "date=2020-02-20"
+NINGBO_MARKERS = ("330200", "330203", "330205", "宁波")
+
+
+@functools.cache
+def _prepared() -> Path:
+    from fugong.dashboard.sample import prepare
+
+    folder = Path(tempfile.mkdtemp(prefix="fugong-dashboard-scoping-"))
+    prepare(data_dir=folder)
+    return folder
+
+
+def _seed(world: World) -> None:
+    data_dir = Path(world.app.state.settings.data_dir)
+    for part in ("results", "parquet"):
+        shutil.copytree(_prepared() / part, data_dir / part, dirs_exist_ok=True)
+
+
+def _ningbo_enterprises() -> set[str]:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(_prepared() / "parquet" / "enterprises" / "enterprises.parquet")
+    return set(table.filter(pc.starts_with(table["region_code"], "3302"))["enterprise_id"].to_pylist())
+
+
+def _refused_ningbo(world: World, path: str) -> None:
+    hangzhou = world.headers("officer", "3301")
+    for query in ("code=330200", "code=330203", "series=city:330200", "series=county:330203",
+                  "series=province:330000", "series=section:C"):
+        world.assert_refused(world.client.get(f"{path}?{DAY}&{query}", headers=hangzhou))
+    for role, firms in (("enterprise", ["E0000001"]), ("gate_staff", [])):
+        world.assert_refused(world.client.get(f"{path}?{DAY}", headers=world.headers(role, "3301", firms)))
+
+
+@refusal_case("GET", "/overview.json")
+def a_hangzhou_officers_overview_has_no_ningbo_in_counts_lists_or_rankings(world: World):
+    _seed(world)
+    response = world.client.get(f"/overview.json?{DAY}", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200 and response.json()["headline"]["code"] == "330100"
+    world.assert_not_leaked(response, *NINGBO_MARKERS)
+    world.assert_refused(world.client.get(f"/overview.json?{DAY}", headers=world.headers("enterprise", "3301", ["E0000001"])))
+
+
+@refusal_case("GET", "/overview")
+def a_hangzhou_officers_overview_page_has_no_ningbo(world: World):
+    _seed(world)
+    response = world.client.get(f"/overview?{DAY}", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200 and "杭州市" in response.text
+    world.assert_not_leaked(response, *NINGBO_MARKERS)
+    world.assert_refused(world.client.get(f"/overview?{DAY}", headers=world.headers("gate_staff", "3301")))
+
+
+@refusal_case("GET", "/explorer.json")
+def the_explorer_json_refuses_ningbo_and_lists_only_hangzhou(world: World):
+    _seed(world)
+    _refused_ningbo(world, "/explorer.json")
+    response = world.client.get(f"/explorer.json?{DAY}&code=330100", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200 and response.json()["table"]["rows"]
+    world.assert_not_leaked(response, *NINGBO_MARKERS)
+
+
+@refusal_case("GET", "/explorer")
+def the_explorer_page_refuses_ningbo_and_lists_only_hangzhou(world: World):
+    _seed(world)
+    _refused_ningbo(world, "/explorer")
+    response = world.client.get(f"/explorer?{DAY}", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200
+    world.assert_not_leaked(response, *NINGBO_MARKERS)
+
+
+@refusal_case("GET", "/explorer.csv")
+def the_csv_export_refuses_ningbo_and_holds_no_ningbo_enterprise(world: World):
+    _seed(world)
+    _refused_ningbo(world, "/explorer.csv")
+    hangzhou = world.headers("officer", "3301")
+    for query in ("code=330110", "code=330100&part=series", "part=series"):
+        response = world.client.get(f"/explorer.csv?{DAY}&{query}", headers=hangzhou)
+        assert response.status_code == 200
+        world.assert_not_leaked(response, *NINGBO_MARKERS, *_ningbo_enterprises())
+
+
+@refusal_case("GET", "/explorer.xlsx")
+def the_workbook_export_refuses_ningbo_and_holds_no_ningbo_enterprise(world: World):
+    from openpyxl import load_workbook
+
+    _seed(world)
+    _refused_ningbo(world, "/explorer.xlsx")
+    response = world.client.get(f"/explorer.xlsx?{DAY}&code=330110", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    cells = " ".join(str(v) for sheet in book for row in sheet.values for v in row if v is not None)
+    assert "330110" in cells
+    world.assert_not_leaked(cells, *NINGBO_MARKERS, *_ningbo_enterprises())
