@@ -37,7 +37,14 @@ def _upgrade_database(ctx: DemoContext) -> str:
     return f"schema at {current_revision(engine)}"
 
 
+def _risk(ctx: DemoContext) -> str:
+    from fugong.risk.demo import run_demo_stage
+
+    return run_demo_stage(ctx)
+
+
 def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
+        Stage("risk", "风险五色图 / risk map", _risk),
     ]
