@@ -34,16 +34,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def asgi_app():
     """The served app plus accounts and the dashboard router if create_app lacks them (uvicorn --factory)."""
-    from fugong.accounts.web import install
-    from fugong.dashboard.views import router
+    from fugong.dashboard.views import install
     from fugong.web.app import create_app
 
     app = create_app()
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/login" not in paths:
-        install(app)
-    if "/overview" not in paths:
-        app.include_router(router)
+    install(app)
     return app
 
 

@@ -28,16 +28,11 @@ PASSWORD = "correct horse battery"
 def asgi_app():
     """The app as `fugong serve` builds it, plus accounts and the dashboard router if create_app does
     not include them yet (uvicorn --factory)."""
-    from fugong.accounts.web import install
-    from fugong.dashboard.views import router
+    from fugong.dashboard.views import install
     from fugong.web.app import create_app
 
     app = create_app()
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/login" not in paths:
-        install(app)
-    if "/overview" not in paths:
-        app.include_router(router)
+    install(app)
     return app
 
 

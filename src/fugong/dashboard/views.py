@@ -57,8 +57,27 @@ def _date(value: str | None) -> dt.date | None:
         raise HTTPException(status_code=400, detail=f"date {value!r} is not YYYY-MM-DD") from None
 
 
+def has_route(app, path: str) -> bool:
+    """Does the app serve this path template (included routers too)?"""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: included routes are flattened into app.routes
+        return any(getattr(route, "path", None) == path for route in app.routes)
+    return any(getattr(context, "path", None) == path for context in iter_route_contexts(app.routes))
+
+
+def install(app) -> None:
+    """Include the dashboard router (and accounts) unless the app already has them."""
+    if not has_route(app, "/login"):
+        from fugong.accounts.web import install as install_accounts
+
+        install_accounts(app)
+    if not has_route(app, "/overview"):
+        app.include_router(router)
+
+
 def _has_route(request: Request, path: str) -> bool:
-    return any(getattr(route, "path", None) == path for route in request.app.routes)
+    return has_route(request.app, path)
 
 
 def _page(request: Request, principal: Principal, template: str, context: dict) -> HTMLResponse:
