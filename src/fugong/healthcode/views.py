@@ -163,7 +163,7 @@ class QueuedScan(ScanIn):
     scanned_at: dt.datetime
 
 
-GATE_USERS = ("gate_staff", "enterprise", "province_admin", "officer")
+GATE_USERS = ("gate_staff", "enterprise")
 
 
 @router.post("/api/code/scan")
