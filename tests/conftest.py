@@ -77,6 +77,19 @@ def settings_env(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashing():
+    """argon2id with tiny parameters in every test: the same code path, milliseconds instead of
+    64 MiB per hash (tests/accounts checks the production parameters explicitly)."""
+    from argon2 import PasswordHasher
+
+    from fugong.accounts import security
+
+    previous = security.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    security.use_password_hasher(previous)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skip is a failure: every test must run there."""
     if not os.environ.get("CI"):

@@ -219,6 +219,14 @@ def _principal_from_session(app: FastAPI, username: str, issued_at: float) -> Pr
         return service.principal_for(user) if user else None
 
 
+def optional_principal(request: Request) -> Principal | None:
+    """The signed-in principal from the session cookie, or None (pages that also serve visitors)."""
+    session = read_session(request)
+    if not session or not session.get("u"):
+        return None
+    return _principal_from_session(request.app, session["u"], session["t"])
+
+
 async def current_principal(request: Request) -> Principal:
     """FastAPI dependency: the calling user as a Principal (401 JSON, or a redirect to /login for pages)."""
     cached = getattr(request.state, "principal", None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -57,6 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request):
+        from fugong.accounts.web import optional_principal
+        from fugong.dashboard.service import DASHBOARD_ROLES
+
+        # Officers land on the overview; everyone else (and anonymous visitors) sees the home page.
+        principal = optional_principal(request)
+        if principal is not None and principal.role in DASHBOARD_ROLES:
+            return RedirectResponse("/overview", status_code=303)
         lang = language(request, settings)
         status = system_status(settings)
         response = templates.TemplateResponse(
@@ -71,10 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(system_status(settings))
 
     from fugong.accounts.web import install as install_accounts
+    from fugong.dashboard.views import router as dashboard_router
     from fugong.healthcode.views import router as healthcode_router
     from fugong.index.views import router as index_router
     from fugong.risk.views import router as risk_router
 
+    app.include_router(dashboard_router)
     app.include_router(index_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
