@@ -117,7 +117,8 @@ def _date(value: dt.date) -> ir.DateScalar:
 
 
 def calendar_table(days: list[dt.date], *, closures: tuple[str, ...] = ()) -> ir.Table:
-    """date, workday (bool), workday_no (ordinal among working days, null on rest days)."""
+    """date, workday (bool), workday_no (working days so far, this one included; no nulls, because
+    Spark receives memtables through pandas, where a nullable integer column becomes NaN)."""
     import pyarrow as pa
 
     from fugong.reference.workdays import CLOSURES, is_workday
@@ -127,7 +128,7 @@ def calendar_table(days: list[dt.date], *, closures: tuple[str, ...] = ()) -> ir
     numbers, n = [], 0
     for flag in flags:
         n += flag
-        numbers.append(n if flag else None)
+        numbers.append(n)
     table = pa.table(
         {"date": pa.array(days, pa.date32()), "workday": pa.array(flags), "workday_no": pa.array(numbers, pa.int64())}
     )
@@ -320,7 +321,7 @@ def compute_levels(
         base = base.cache()
     days = enterprise_days(inputs.readings, base, period=period, params=params)
     dates = dates_table(period)
-    out = {}
+    parts = []
     plain = [lv for lv in levels if lv != "group"]
     if plain:
         fine = fine_aggregate(days, inputs.enterprises)
@@ -329,10 +330,18 @@ def compute_levels(
         for level in plain:
             column = LEVEL_COLUMN[level]
             rows = level_rows(rollup(fine, column), eligible_counts(base, inputs.enterprises, column, params=params), dates, params=params)
-            out[level] = con.to_pyarrow(rows.order_by(["date", "code"]))
+            parts.append(rows.mutate(level=ibis.literal(level, type="string")))
     if "group" in levels:
         if inputs.members is None:
             raise ValueError("--by group needs a groups file (group_id, enterprise_id)")
         rows = level_rows(by_membership(days, inputs.members), eligible_members(base, inputs.members, params=params), dates, params=params)
-        out["group"] = con.to_pyarrow(rows.order_by(["date", "code"]))
+        parts.append(rows.mutate(level=ibis.literal("group", type="string")))
+    # One query for all levels: Spark runs one job instead of one per level.
+    table = con.to_pyarrow(ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0])
+    out = {}
+    import pyarrow.compute as pc
+
+    for level in levels:
+        part = table.filter(pc.equal(table["level"], level)).drop_columns(["level"])
+        out[level] = part.sort_by([("date", "ascending"), ("code", "ascending")])
     return out
