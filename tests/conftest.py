@@ -10,6 +10,7 @@ In CI (``CI=true``) a skipped test is a failure: every test must run there.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -88,6 +89,39 @@ def cheap_hashing():
     previous = security.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
     security.use_password_hasher(previous)
+
+
+# Browser tests share ONE Playwright driver and browser per test process: Playwright's sync API
+# refuses a second driver while one is running.
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it as root)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.e2e.helpers import free_port
 from tests.e2e.helpers import screenshot
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,9 +10,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM_FLAGS, start_server  # noqa: F401
-from tests.e2e.conftest import browser, chromium_path, page  # noqa: F401  (fixtures)
-from tests.e2e.helpers import screenshot
+from tests.e2e.helpers import screenshot, start_server
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +40,7 @@ def served_map(tmp_path_factory):
     process.wait(timeout=10)
 
 
-def test_the_map_renders_with_the_svg_exports_colours_and_drills_down(page, served_map):  # noqa: F811
+def test_the_map_renders_with_the_svg_exports_colours_and_drills_down(page, served_map):
     import httpx
 
     base, headers = served_map
