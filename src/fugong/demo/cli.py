@@ -21,7 +21,7 @@ def demo(
     import time
 
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     from fugong.config import get_settings, load_settings
     from fugong.demo.stages import DemoContext, stages
@@ -35,16 +35,22 @@ def demo(
     settings.ensure_dirs()
     ctx = DemoContext(settings=settings, scale=scale, seed=seed)
     console.print(f"[bold]fugong demo[/bold] · data in {settings.data_dir.resolve()} · as of {settings.as_of}")
+    all_stages = stages()
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[note]}"),
-        TimeElapsedColumn(), console=console,
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+        TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         ctx.progress = progress
-        for stage in stages():
-            task = progress.add_task(stage.title, total=None, note="")
+        for number, stage in enumerate(all_stages, 1):
+            task = progress.add_task(f"[{number}/{len(all_stages)}] {stage.title}", total=None)
             started = time.perf_counter()
             summary = stage.run(ctx)
-            progress.update(task, total=1, completed=1, note=f"{summary} ({time.perf_counter() - started:.1f}s)")
+            progress.remove_task(task)
+            # One permanent line per stage: what it did and how long it took.
+            progress.console.print(
+                f"[green]✓[/green] [{number}/{len(all_stages)}] {stage.title}: {summary} "
+                f"[dim]({time.perf_counter() - started:.1f}s)[/dim]"
+            )
     host = host or settings.host
     port = port or settings.port
     address = f"http://{host}:{port}/"

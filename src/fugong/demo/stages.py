@@ -43,8 +43,15 @@ def _risk(ctx: DemoContext) -> str:
     return run_demo_stage(ctx)
 
 
+def _healthcode(ctx: DemoContext) -> str:
+    from fugong.healthcode.demo import run_demo
+
+    return run_demo(ctx)
+
+
 def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
         Stage("risk", "风险五色图 / risk map", _risk),
+        Stage("healthcode", "健康码 / health codes", _healthcode),
     ]

@@ -82,7 +82,12 @@ def run_demo(ctx) -> str:
 
     as_of = ctx.settings.as_of or dt.date(2020, 2, 20)
     per = max(10, int(80 * min(ctx.scale, 1.0)))
+    from fugong.healthcode.models import Gate
+
     with session_scope(connect(ctx.settings.resolved_database_url)) as session:
+        if session.get(Gate, "E-DEMO-1-G1") is not None:
+            # A second `fugong demo` on the same data directory keeps what the first one seeded.
+            return "health code: demo people already seeded"
         result = seed(session, as_of=as_of, people_per_enterprise=per, rng_seed=ctx.seed)
     ctx.results["healthcode"] = result
     c = result["colours"]
