@@ -75,6 +75,8 @@ def _report(summaries) -> None:
                 f"duplicate 重复 {s.duplicate:,}")
         if s.replaced:
             line += f" · replaced 替换 {s.replaced:,}"
+        if s.zero_days:
+            line += f" · zero days taken as missing 零值日视为缺失 {s.zero_days:,}"
         if s.days_incomplete:
             line += f" · incomplete days 不完整日 {s.days_incomplete:,}"
         console.print(line, highlight=False, markup=False)
@@ -106,6 +108,7 @@ def compute(
     day_tz: str = typer.Option("Asia/Shanghai", "--day-tz", help="time zone whose calendar days interval readings are summed into"),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV encoding (default: detect UTF-8 or GBK)"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="write rejected rows to this CSV"),
+    zero_days_missing: bool = typer.Option(False, "--zero-days-missing", help="a whole day of 0 kWh is a missing reading (publishers that write gaps as zeros)"),
 ) -> None:
     """Compute the index from files, one row per (date, group), without touching the store.
 
@@ -127,7 +130,8 @@ def compute(
     try:
         companies = _read_table(enterprises)
         readings, summaries = read_readings_for_compute(list(meters), known_ids=companies["enterprise_id"], encoding=encoding,
-                                                        tz=tz, day_tz=day_tz, rejects=rejects)
+                                                        tz=tz, day_tz=day_tz, rejects=rejects,
+                                                        zero_days_missing=zero_days_missing)
         _report(summaries)
         members = _read_table(groups) if groups else None
         tables = run(readings=readings, enterprises=companies, period=window, params=params, levels=(by,),
@@ -147,7 +151,10 @@ def first_resumption(
     enterprises: Optional[Path] = typer.Option(None, "--enterprises", help="enterprises file (default: the store)"),
     baseline: str = typer.Option("2019-10-01:2019-12-31", "--baseline"),
     period: str = typer.Option("2020-02-10:2020-03-31", "--period", help="days in which to look for the first resumption"),
-    start: str = typer.Option("2020-02-10", "--start", help="runs count from this day"),
+    start: str = typer.Option("2020-02-10", "--start", help="runs count from this day; shape days start here too"),
+    reference: str = typer.Option("2019-10-01:2020-01-19", "--reference", help="window of the reference load shape (operating days)"),
+    holiday_core: str = typer.Option("2020-01-25:2020-02-09", "--holiday-core", help="window for the never-stopped cohort"),
+    zero_days_missing: bool = typer.Option(False, "--zero-days-missing", help="a whole day of 0 kWh is a missing reading"),
     k: int = typer.Option(3, "--k", help="consecutive working days resumed"),
     theta: float = typer.Option(0.3, "--theta"),
     min_baseline: float = typer.Option(0.0, "--min-baseline"),
@@ -176,11 +183,13 @@ def first_resumption(
     settings = get_settings()
     params = _params(baseline, theta, 0.5, min_baseline, baseline_method, "resumed", baseload, None, closure)
     window = _window(period, "--period")
-    flags = FlagParams(start=dt.date.fromisoformat(start), k=k)
+    flags = FlagParams(start=dt.date.fromisoformat(start), k=k, reference=_window(reference, "--reference"),
+                       holiday_core=_window(holiday_core, "--holiday-core"))
     try:
         companies = _read_table(enterprises) if enterprises else store.read_enterprises(settings)
         if meters:
-            readings, summaries = read_readings_for_compute(list(meters), known_ids=companies["enterprise_id"], tz=tz, day_tz=day_tz)
+            readings, summaries = read_readings_for_compute(list(meters), known_ids=companies["enterprise_id"], tz=tz, day_tz=day_tz,
+                                                            zero_days_missing=zero_days_missing)
             _report(summaries)
         else:
             readings = store.daily_files(settings)
@@ -192,7 +201,8 @@ def first_resumption(
 
             parts = []
             for path in intervals:
-                con, _summary = validate_file(path, kind="interval", known_ids=companies["enterprise_id"], tz=tz, day_tz=day_tz)
+                con, _summary = validate_file(path, kind="interval", known_ids=companies["enterprise_id"], tz=tz, day_tz=day_tz,
+                                              zero_days_missing=zero_days_missing)
                 parts.append(_arrow(con, "SELECT enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness FROM features"))
             features = pa.concat_tables(parts)
         elif not meters:

@@ -60,6 +60,7 @@ class IngestSummary:
     duplicate: int = 0
     replaced: int = 0
     days_incomplete: int = 0  # interval: enterprise-days under the completeness threshold
+    zero_days: int = 0  # whole-zero days treated as missing (zero_days_missing)
     changed_dates: list = field(default_factory=list)
     rejects_path: Path | None = None
 
@@ -179,8 +180,14 @@ _KWH_CHECKS = """
 
 def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
     """Typed rows into ``ok``, failures into ``bad``; one SQL pass per batch."""
+    import pyarrow as pa
+
     con.register("batch", batch)
-    if kind == "daily":
+    typed_date = kind == "daily" and pa.types.is_date(batch.schema.field("date").type)
+    typed_kwh = pa.types.is_floating(batch.schema.field("kwh").type) or pa.types.is_integer(batch.schema.field("kwh").type)
+    if typed_date:  # Parquet with a date column: nothing to parse
+        key_raw, key_sql = "date", "date"
+    elif kind == "daily":
         key_raw, key_sql = "date", """COALESCE(TRY_CAST(trim(CAST(date AS VARCHAR)) AS DATE),
                      TRY_CAST(TRY_STRPTIME(trim(CAST(date AS VARCHAR)), '%Y/%m/%d') AS DATE))"""
         key_reason = "date|bad date 日期无效"
@@ -205,15 +212,15 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
                      NULLIF(trim(CAST(enterprise_id AS VARCHAR)), '') AS enterprise_id,
                      CAST({key_raw} AS VARCHAR) AS raw_key,
                      {key_sql} AS key,
-                     CAST(kwh AS VARCHAR) AS raw_kwh,
-                     TRY_CAST(trim(CAST(kwh AS VARCHAR)) AS DOUBLE) AS kwh
+                     {"CASE WHEN kwh IS NULL THEN NULL ELSE '0' END" if typed_kwh else "CAST(kwh AS VARCHAR)"} AS raw_kwh,
+                     {"CAST(kwh AS DOUBLE)" if typed_kwh else "TRY_CAST(trim(CAST(kwh AS VARCHAR)) AS DOUBLE)"} AS kwh
               FROM batch) p {join}
     """)
     con.unregister("batch")
-    con.execute("""
+    con.execute(f"""
         INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
             CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
-                 WHEN 'kwh' THEN raw_kwh ELSE raw_key END,
+                 WHEN 'kwh' THEN {"CAST(kwh AS VARCHAR)" if typed_kwh else "raw_kwh"} ELSE raw_key END,
             split_part(failure, '|', 2)
         FROM parsed WHERE failure IS NOT NULL
     """)
@@ -221,22 +228,31 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
 
 
 def _dedupe(con) -> int:
-    """Conflicting duplicates to ``bad``; exact duplicates dropped (returned count); rest in ``clean``."""
+    """Conflicting duplicates to ``bad``; exact duplicates dropped (returned count); rest in ``clean``.
+
+    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row).
+    """
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE keyed AS
-        SELECT *, count(DISTINCT kwh) OVER (PARTITION BY enterprise_id, key) AS values_n,
-                  row_number() OVER (PARTITION BY enterprise_id, key ORDER BY _row) AS nth
-        FROM ok
+        CREATE OR REPLACE TEMP TABLE repeated AS
+        SELECT enterprise_id, key, count(*) AS n, min(kwh) AS lo, max(kwh) AS hi, min(_row) AS first_row
+        FROM ok GROUP BY enterprise_id, key HAVING count(*) > 1
     """)
     con.execute("""
-        INSERT INTO bad SELECT _row, 'kwh', CAST(kwh AS VARCHAR),
+        INSERT INTO bad SELECT o._row, 'kwh', CAST(o.kwh AS VARCHAR),
             'conflicting duplicate: same enterprise and time with another kWh in this file 同一时间重复且电量不同'
-        FROM keyed WHERE values_n > 1
+        FROM ok o JOIN repeated r USING (enterprise_id, key) WHERE r.lo <> r.hi
     """)
-    duplicates = con.execute("SELECT count(*) FROM keyed WHERE values_n = 1 AND nth > 1").fetchone()[0]
-    con.execute("CREATE OR REPLACE TEMP TABLE clean AS SELECT _row, enterprise_id, key, kwh FROM keyed WHERE values_n = 1 AND nth = 1")
-    con.execute("DROP TABLE keyed")
-    return duplicates
+    duplicates = con.execute("SELECT COALESCE(sum(n - 1), 0) FROM repeated WHERE lo = hi").fetchone()[0]
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE clean AS
+        SELECT _row, enterprise_id, key, kwh FROM ok o WHERE NOT EXISTS
+            (SELECT 1 FROM repeated r WHERE r.enterprise_id = o.enterprise_id AND r.key = o.key)
+        UNION ALL
+        SELECT first_row, enterprise_id, key, lo FROM repeated WHERE lo = hi
+    """)
+    con.execute("DROP TABLE repeated")
+    con.execute("DROP TABLE ok")
+    return int(duplicates)
 
 
 def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
@@ -287,6 +303,7 @@ def validate_file(
     min_completeness: float = 0.9,
     progress: Callable[[int, int], None] | None = None,
     con=None,
+    zero_days_missing: bool = False,
 ):
     """Validate one readings file. Returns (con, summary) with temp tables in ``con``:
 
@@ -308,6 +325,13 @@ def validate_file(
     summary.duplicate = _dedupe(con)
     if kind == "interval":
         summary.days_incomplete = _interval_days(con, day_tz=day_tz, min_completeness=min_completeness)
+    if zero_days_missing:
+        # Some publishers write a missing day as 0 (e.g. the Cambridge estates archive): a whole day
+        # of exactly zero kWh is then "no reading", not "closed".
+        if kind == "interval":
+            con.execute("DELETE FROM features WHERE kwh = 0")
+        summary.zero_days = con.execute("SELECT count(*) FROM clean WHERE kwh = 0").fetchone()[0]
+        con.execute("DELETE FROM clean WHERE kwh = 0")
     return con, summary
 
 
@@ -386,14 +410,14 @@ def ingest_readings(
     if kind == "daily":  # interval duplicates are counted per interval row, below
         summary.duplicate += counts.get("same", 0)
     changes = "('new', 'differs')" if replace else "('new')"
-    changed = _arrow(con, f"SELECT enterprise_id, date, kwh, stored_kwh FROM compared WHERE status IN {changes}")
+    changed_n = counts.get("new", 0) + (counts.get("differs", 0) if replace else 0)
     summary.replaced = counts.get("differs", 0) if replace else 0
     summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
-    summary.accepted = (summary.rows - summary.rejected - summary.duplicate) if kind == "interval" else len(changed)
+    summary.accepted = (summary.rows - summary.rejected - summary.duplicate) if kind == "interval" else changed_n
     if kind == "interval" and counts and not counts.get("new") and not counts.get("differs"):
         # A re-ingested interval file: every day equals the stored one.
         summary.duplicate, summary.accepted = summary.rows - summary.rejected, 0
-    summary.changed_dates = sorted(set(changed["date"].to_pylist()))
+    summary.changed_dates = sorted(d for (d,) in con.execute(f"SELECT DISTINCT date FROM compared WHERE status IN {changes}").fetchall())
     summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
 
     touched = {d.strftime("%Y-%m") for d in summary.changed_dates}
@@ -599,7 +623,8 @@ def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding:
 
 
 def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
-                              day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None):
+                              day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
+                              zero_days_missing: bool = False):
     """Stateless form: validate daily or interval files (kind from the columns) into one readings table.
 
     Returns (pyarrow table enterprise_id, date, kwh; list of summaries). Later files do not override
@@ -613,7 +638,7 @@ def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: st
         first = next(read_batches(path, encoding=encoding), None)
         kind = "interval" if first is not None and "timestamp" in first.column_names else "daily"
         con, summary = validate_file(path, kind=kind, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
-                                     min_completeness=min_completeness)
+                                     min_completeness=min_completeness, zero_days_missing=zero_days_missing)
         table = _arrow(con, "SELECT enterprise_id, key AS date, kwh, _row FROM clean")
         if seen is not None:
             con.register("seen", seen)
