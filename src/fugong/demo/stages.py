@@ -37,6 +37,16 @@ def _upgrade_database(ctx: DemoContext) -> str:
     return f"schema at {current_revision(engine)}"
 
 
+def _scenario(ctx: DemoContext) -> str:
+    from fugong.demo.scenario import generate
+
+    files = generate(out_dir=ctx.settings.data_dir / "demo" / "scenario", scale=ctx.scale, seed=ctx.seed,
+                     progress=ctx.progress)
+    ctx.results["scenario"] = files
+    return (f"{files.enterprise_count:,} 合成企业 synthetic enterprises, {files.daily_rows:,} daily and "
+            f"{files.interval_rows:,} 15-min readings")
+
+
 def _risk(ctx: DemoContext) -> str:
     from fugong.risk.demo import run_demo_stage
 
@@ -52,6 +62,7 @@ def _healthcode(ctx: DemoContext) -> str:
 def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
+        Stage("scenario", "生成合成浙江 / generate synthetic Zhejiang", _scenario),
         Stage("risk", "风险五色图 / risk map", _risk),
         Stage("healthcode", "健康码 / health codes", _healthcode),
     ]
