@@ -32,12 +32,20 @@ from fugong.store.audit import record_change
 FEVER_AT_GATE = 37.3  # °C, at or above denies (DESIGN.md §2, Hangzhou rules; 体温≥37.3℃)
 
 
+def _gate_regions(session: Session, enterprise_id: str) -> set[str]:
+    """The regions of an enterprise's gates (the only place the code store knows where it is)."""
+    return set(session.scalars(select(Gate.region_code).where(Gate.enterprise_id == enterprise_id).distinct()))
+
+
 def register_gate(session: Session, principal: Principal, *, gate_id: str, enterprise_id: str, region_code: str,
                   name: str) -> Gate:
     """Register a gate of an enterprise (its own users, or officers of its region)."""
     if principal.role in ("gate_staff", "person", "grid_analyst"):
         raise AccessDenied(f"{principal.actor} may not register gates")
-    principal.require_enterprise(enterprise_id, region_code)
+    # The new gate's region, and those of the enterprise's gates so far: an officer may not claim
+    # another region's enterprise by registering a gate for it in their own region.
+    for region in {region_code, *_gate_regions(session, enterprise_id)}:
+        principal.require_enterprise(enterprise_id, region)
     if session.get(Gate, gate_id) is not None:
         raise ValueError(f"gate {gate_id} already exists")
     gate = Gate(id=gate_id, enterprise_id=enterprise_id, region_code=region_code, name=name)
@@ -172,10 +180,11 @@ def sync_offline_scans(session: Session, principal: Principal, *, scans: list[di
 def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str, day: dt.date | None = None) -> dict:
     """One enterprise's day: staff by colour, check-in rate, and who was denied (masked names)."""
     day = day or today()
-    region = session.scalar(select(Gate.region_code).where(Gate.enterprise_id == enterprise_id).limit(1))
     if principal.role in ("gate_staff", "person", "grid_analyst"):
         raise AccessDenied(f"{principal.actor} may not see enterprise staff")
-    principal.require_enterprise(enterprise_id, region)
+    # Officers must see the region of every gate of the enterprise (no gate: region unknown, None).
+    for region in _gate_regions(session, enterprise_id) or {None}:
+        principal.require_enterprise(enterprise_id, region)
     staff = session.execute(select(Person.id, Person.colour, Person.code_id, Person.name)
                             .where(Person.enterprise_id == enterprise_id)).all()
     by_colour = Counter(colour or "none" for _, colour, _, _ in staff)
