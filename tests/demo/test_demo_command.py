@@ -1,0 +1,44 @@
+"""`fugong demo` runs every stage with progress, ends by printing the dashboard address, and can be
+run again on the same data directory without failing or duplicating data."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    data = tmp_path_factory.mktemp("demo-data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_") or k.startswith("FUGONG_TEST_")}
+    env.update({"FUGONG_DATA_DIR": str(data), "COLUMNS": "200"})
+    command = [sys.executable, "-m", "fugong.cli", "demo", "--no-serve", "--scale", "0.002", "--port", "8123"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    return data, first, second
+
+
+def test_it_runs_every_stage_and_prints_the_dashboard_address(demo_runs):
+    from fugong.demo.stages import stages
+
+    _, first, _ = demo_runs
+    assert first.returncode == 0, first.stdout + first.stderr
+    for number, stage in enumerate(stages(), 1):
+        assert f"[{number}/{len(stages())}] {stage.title}" in first.stdout
+    assert first.stdout.rstrip().endswith("Dashboard: http://127.0.0.1:8123/")
+
+
+def test_it_can_run_again_on_the_same_data(demo_runs):
+    _, _, second = demo_runs
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Dashboard: http://127.0.0.1:8123/" in second.stdout
+
+
+def test_it_leaves_a_migrated_database_and_the_scenario_files(demo_runs):
+    from fugong.store.db import connect, current_revision, head_revision
+
+    data, _, _ = demo_runs
+    assert current_revision(connect(f"sqlite:///{data / 'fugong.db'}")) == head_revision()
+    assert (data / "demo" / "scenario" / "enterprises.parquet").exists()
+    assert (data / "secret.key").exists()
