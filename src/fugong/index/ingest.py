@@ -187,6 +187,7 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
     typed_kwh = pa.types.is_floating(batch.schema.field("kwh").type) or pa.types.is_integer(batch.schema.field("kwh").type)
     if typed_date:  # Parquet with a date column: nothing to parse
         key_raw, key_sql = "date", "date"
+        key_reason = "date|missing date 缺少日期"
     elif kind == "daily":
         key_raw, key_sql = "date", """COALESCE(TRY_CAST(trim(CAST(date AS VARCHAR)) AS DATE),
                      TRY_CAST(TRY_STRPTIME(trim(CAST(date AS VARCHAR)), '%Y/%m/%d') AS DATE))"""
