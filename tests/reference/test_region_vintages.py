@@ -95,3 +95,13 @@ def test_every_code_dropped_in_2021_has_a_successor():
     new = {r.code for r in regions.all_regions(vintage="2021")}
     for code in sorted(old - new):
         assert all(c in new for c in _map(code)), code
+
+
+def test_a_code_abolished_in_2021_is_still_found_in_the_2020_vintage():
+    from fugong.reference import regions
+
+    region = regions.find_in_any_vintage("330103")
+    assert region is not None and region.name == "下城区" and region.vintage == "2020"
+    assert regions.find_in_any_vintage("330113").vintage == "2021"  # 临平区, created in 2021
+    assert regions.find_in_any_vintage("330110").vintage == "2021"  # in both: the newest wins
+    assert regions.find_in_any_vintage("339999") is None

@@ -47,6 +47,47 @@ def _scenario(ctx: DemoContext) -> str:
             f"{files.interval_rows:,} 15-min readings")
 
 
+def _ingest_meters(ctx: DemoContext) -> str:
+    """Load the scenario through the same validated ingest a grid company uses (idempotent)."""
+    from fugong.index import ingest
+
+    files = ctx.results["scenario"]
+    settings = ctx.settings
+    task = ctx.progress.add_task("  读数入库 / ingest", total=3) if ctx.progress else None
+    summaries = [ingest.ingest_enterprises(settings=settings, path=files.enterprises, actor="system:demo")]
+    if task is not None:
+        ctx.progress.advance(task)
+    for path, kind in ((files.daily, "daily"), (files.interval, "interval")):
+        summaries.append(ingest.ingest_readings(settings=settings, path=path, kind=kind, actor="system:demo"))
+        if task is not None:
+            ctx.progress.advance(task)
+    if task is not None:
+        ctx.progress.remove_task(task)
+    rejected = sum(s.rejected for s in summaries)
+    accepted = sum(s.accepted for s in summaries)
+    return f"{accepted:,} rows accepted, {rejected:,} rejected"
+
+
+def _compute_index(ctx: DemoContext) -> str:
+    import datetime as dt
+
+    from fugong.index import service
+    from fugong.index.compute import IndexParams, Window
+
+    period = Window(dt.date(2019, 10, 1), dt.date(2020, 3, 31))
+    # Zhejiang firms could not restart before 2020-02-10 (provincial notice): used for first resumption.
+    params = IndexParams(closures=("zhejiang-2020",))
+    levels = service.compute_all(settings=ctx.settings, period=period, params=params)
+    service.compute_enterprises(settings=ctx.settings, period=period, params=params)
+    rows = service.read_results(settings=ctx.settings, level="province", date=ctx.settings.as_of).to_pylist()
+    headline = ""
+    if rows:
+        row = rows[0]
+        headline = (f"; {row['date']}: R {row['index']:.2f} (N {row['resumed_share']:.2f} %, "
+                    f"E {row['energy_ratio']:.2f} %)")
+    return f"{len(levels)} breakdowns{headline}"
+
+
 def _risk(ctx: DemoContext) -> str:
     from fugong.risk.demo import run_demo_stage
 
@@ -63,6 +104,8 @@ def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
         Stage("scenario", "生成合成浙江 / generate synthetic Zhejiang", _scenario),
+        Stage("ingest", "电表读数入库 / ingest meter readings", _ingest_meters),
+        Stage("index", "计算复工电力指数 / compute the resumption index", _compute_index),
         Stage("risk", "风险五色图 / risk map", _risk),
         Stage("healthcode", "健康码 / health codes", _healthcode),
     ]

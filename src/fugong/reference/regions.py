@@ -82,6 +82,19 @@ def find(code: str | int, *, vintage: str | None = None) -> Region | None:
     return _table(_vintage(vintage)).get(_normalise(code))
 
 
+def find_in_any_vintage(code: str | int) -> Region | None:
+    """The region with this code in the newest vintage that has it, or None.
+
+    Meter and enterprise data carry the codes of their own time (Feb 2020 data uses 330103 下城区,
+    abolished in 2021), so ingest accepts a code known to any shipped vintage.
+    """
+    for vintage in sorted(VINTAGES, reverse=True):
+        region = find(code, vintage=vintage)
+        if region is not None:
+            return region
+    return None
+
+
 def get(code: str | int, *, vintage: str | None = None) -> Region:
     """The region with this code in the vintage; UnknownRegion if there is none."""
     chosen = _vintage(vintage)
