@@ -32,3 +32,20 @@ def test_a_late_as_of_day_warns_of_stale_meters_and_a_missing_index_day(served_d
 def test_an_empty_data_directory_says_there_is_no_index_and_no_meters(tmp_path):
     body = service.overview(settings=settings_for(tmp_path, "2020-02-20"), principal=ADMIN)
     assert {"no_index", "no_meters"} <= {w["code"] for w in body["freshness"]["warnings"]}
+
+
+def test_the_newest_publication_of_the_active_rule_set_is_the_last_grading(tmp_path):
+    from fugong.risk.demo import city_cases, grade_and_publish, synthetic_county_cases
+    from fugong.store.db import connect, session_scope, upgrade
+
+    settings = settings_for(tmp_path, "2020-02-20")
+    engine = connect(settings.resolved_database_url)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        grade_and_publish(session, synthetic_county_cases(city_cases(), seed=3),
+                          rule_names=[settings.risk_rules], start=dt.date(2020, 2, 10), end=dt.date(2020, 2, 17))
+    engine.dispose()
+    body = service.overview(settings=settings, principal=ADMIN)
+    # zj-five-colour-2020 publishes every 3 days from 2020-02-10: 02-10, 02-13, 02-16.
+    assert body["freshness"]["last_grading_date"] == "2020-02-16"
+    assert "no_grading" not in {w["code"] for w in body["freshness"]["warnings"]}

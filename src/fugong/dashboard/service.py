@@ -231,19 +231,18 @@ def _last_meter_date(settings) -> dt.date | None:
 
 
 def _last_grading(settings) -> dt.date | None:
-    """Newest risk grading date, if the risk package publishes one (``last_graded(settings=)``)."""
+    """Newest publication date of the active risk rule set (FUGONG_RISK_RULES), or None."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from fugong.risk.services import publication_dates
+    from fugong.store.db import session_scope, shared_engine
+
     try:
-        from fugong.risk import service as risk_service  # type: ignore[attr-defined]
-    except ImportError:
+        with session_scope(shared_engine(settings.resolved_database_url)) as session:
+            dates = publication_dates(session, rule_set=settings.risk_rules)
+    except (OperationalError, ProgrammingError):  # a data directory whose database was never migrated
         return None
-    last = getattr(risk_service, "last_graded", None)
-    if last is None:
-        return None
-    try:
-        value = last(settings=settings)
-    except Exception:  # noqa: BLE001 - freshness must never break the overview
-        return None
-    return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(str(value)[:10])
+    return dates[-1] if dates else None
 
 
 def freshness(*, settings, date: dt.date) -> dict:

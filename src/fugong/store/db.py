@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -40,6 +41,12 @@ def connect(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+@lru_cache(maxsize=8)
+def shared_engine(url: str) -> Engine:
+    """One pooled Engine per URL for the process (web requests must not build an engine each time)."""
+    return connect(url)
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -59,6 +66,7 @@ def current_revision(engine: Engine) -> str | None:
     return ",".join(sorted(heads)) or None
 
 
+@lru_cache(maxsize=1)
 def head_revision() -> str | None:
     """The newest revision(s) the code knows, in the same form as current_revision."""
     return ",".join(sorted(ScriptDirectory(str(MIGRATIONS)).get_heads())) or None

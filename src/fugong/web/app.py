@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from fugong import __version__
 from fugong.config import Settings, get_settings
-from fugong.store.db import connect, current_revision, head_revision
+from fugong.store.db import current_revision, head_revision, shared_engine
 from fugong.web.i18n import t
 
 HERE = Path(__file__).parent
@@ -29,11 +29,7 @@ def language(request: Request, settings: Settings) -> str:
 
 def system_status(settings: Settings) -> dict:
     """What the first page and /healthz report: versions, engine, database revision."""
-    engine = connect(settings.resolved_database_url)
-    try:
-        revision = current_revision(engine)
-    finally:
-        engine.dispose()
+    revision = current_revision(shared_engine(settings.resolved_database_url))
     return {
         "version": __version__,
         "engine": settings.engine,
