@@ -46,4 +46,5 @@ else
 fi
 
 say "pytest"
-exec .venv/bin/python -m pytest "$@"
+# Two workers by default (the reference machine has 2 cores); FUGONG_TEST_WORKERS=0 runs in one process.
+exec .venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" "$@"
