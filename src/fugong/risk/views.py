@@ -13,7 +13,6 @@ counted, drawn nor exported, and a region history outside the prefix answers 403
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -29,11 +28,13 @@ LAYERS = ("zj-counties-2020", "zj-counties", "cn-provinces")
 
 # The resumption index shown when the map is switched to "index": a callable
 # (session, principal, date) -> {county code: value 0–100}; the index package registers it.
-INDEX_SOURCE: dict[str, Callable] = {}
+def county_index_values(settings, principal: Principal, day: dt.date) -> dict[str, float | None]:
+    """{county code: resumption index R} of the stored index results for one day, inside the
+    principal's region (the map's "colour by resumption index" mode); {} when none was computed."""
+    from fugong.index.service import read_results
 
-
-def set_index_source(source: Callable) -> None:
-    INDEX_SOURCE["values"] = source
+    rows = read_results(settings=settings, level="county", date=day).to_pylist()
+    return {row["code"]: row["index"] for row in rows if principal.can_see_region(row["code"])}
 
 
 def _lang(request: Request) -> str:
@@ -79,9 +80,9 @@ def map_view(request: Request, principal: Principal, *, rules: str | None, date:
         if view is not None:
             view["available_dates"] = [d.isoformat() for d in services.publication_dates(session, rule_set=rule_set.name)]
             view["mode"] = "level"
-            source = INDEX_SOURCE.get("values")
-            if mode == "index" and source is not None:
-                values = source(session, principal, dt.date.fromisoformat(view["date"]))
+            values = county_index_values(request.app.state.settings, principal, dt.date.fromisoformat(view["date"]))
+            view["index_available"] = bool(values)
+            if mode == "index" and values:
                 for grade in view["grades"]:
                     value = values.get(grade["region_code"])
                     grade["index"] = value
@@ -90,8 +91,8 @@ def map_view(request: Request, principal: Principal, *, rules: str | None, date:
     if view is None:
         return {"rule_set": rule_set.name, "title_zh": rule_set.title_zh, "title_en": rule_set.title_en,
                 "date": None, "grades": [], "counts": {}, "changes": [], "available_dates": [], "mode": "level",
+                "index_available": False,
                 "levels": [{"key": lv.key, "colour": lv.colour, "zh": lv.zh, "en": lv.en} for lv in rule_set.levels]}
-    view["index_available"] = "values" in INDEX_SOURCE
     view["city_names"] = _city_names({g["region_code"] for g in view["grades"]})
     return view
 
