@@ -77,16 +77,37 @@ def category_of(code: str | None, category_set: str) -> str | None:
         return None
 
 
+def _codes(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """(distinct values, index of each row's value among them)."""
+    column = column.cast(pa.string())
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    encoded = column.dictionary_encode()
+    return encoded.dictionary, encoded.indices
+
+
 def _map(column: pa.ChunkedArray, fn) -> pa.Array:
     """Apply fn once per distinct value and spread the results back (vectorised take)."""
-    column = column.cast(pa.string())
-    distinct = pc.unique(column)
+    distinct, indices = _codes(column)
     mapped = pa.array([fn(v) for v in distinct.to_pylist()], pa.string())
-    return pc.take(mapped, pc.index_in(column, value_set=distinct))
+    return pc.take(mapped, indices)
+
+
+def _combination(*columns: pa.ChunkedArray) -> pa.Array:
+    """An int64 number per distinct combination of values (nulls are a value too): the mixed-radix
+    number of the columns' dictionary indices. Rows with the same number have the same group columns."""
+    gid = None
+    for column in columns:
+        distinct, indices = _codes(column)
+        radix = len(distinct) + 1
+        index = pc.fill_null(indices.cast(pa.int64()), len(distinct))
+        gid = index if gid is None else pc.add(pc.multiply(gid, radix), index)
+    return gid
 
 
 def enterprise_groups(enterprises: pa.Table, *, category_set: str = "jiangsu-2020") -> pa.Table:
-    """enterprise_id, county, city, province, section, category, size_class (all strings)."""
+    """enterprise_id, county, city, province, section, category, size_class (all strings), and gid:
+    one int64 per combination of region, industry and size code (which fix the group columns)."""
     regions = enterprises["region_code"].cast(pa.string())
     industry = enterprises["industry_code"].cast(pa.string())
     size = enterprises["size_class"].cast(pa.string()) if "size_class" in enterprises.column_names else pa.nulls(len(enterprises), pa.string())
@@ -99,6 +120,7 @@ def enterprise_groups(enterprises: pa.Table, *, category_set: str = "jiangsu-202
             "section": _map(industry, section_of),
             "category": _map(industry, lambda c: category_of(c, category_set)),
             "size_class": size,
+            "gid": _combination(regions, industry, size),
         }
     )
 

@@ -16,9 +16,10 @@ Shape of the data through the functions::
 
     readings     enterprise_id, date, kwh
     baselines    enterprise_id, baseline, baseload [, date for the lunar method]
-    enterprise_days   enterprise_id, date, kwh, baseline, resumed (0/1), e_num, e_den
+    enterprise_days   enterprise_id, date, kwh, baseline, resumed (0/1), e_num, e_den [, gid]
     fine         date, county, city, province, section, category, size_class,
-                 reporting, resumed, baseline_kwh, resumed_kwh, total_kwh, e_num, e_den
+                 reporting, resumed, baseline_kwh, resumed_kwh, total_kwh [, e_num, e_den]
+                 (e_num, e_den only when they differ from resumed_kwh, baseline_kwh)
     level rows   date, code, enterprises, reporting, resumed, baseline_kwh, resumed_kwh,
                  total_kwh, resumed_share, energy_ratio, index
 
@@ -182,7 +183,11 @@ def baselines(readings: ir.Table, *, params: IndexParams, period: Window | None 
 
 
 def enterprise_days(readings: ir.Table, base: ir.Table, *, period: Window, params: IndexParams) -> ir.Table:
-    """One row per eligible enterprise with a reading on a day of the period, with its resumed fact."""
+    """One row per eligible enterprise with a reading on a day of the period, with its resumed fact.
+
+    A ``gid`` column of ``base`` (the enterprise's attribute combination, see ``attribute_keys``)
+    is carried through, so the breakdowns need no second join on the enterprise id.
+    """
     r = readings.filter(readings.date.between(_date(period.start), _date(period.end)))
     keys = ["enterprise_id", "date"] if "date" in base.columns else ["enterprise_id"]
     j = r.join(base, keys)
@@ -198,6 +203,7 @@ def enterprise_days(readings: ir.Table, base: ir.Table, *, period: Window, param
         resumed = kwh >= theta * j.baseline
         num_all, den = kwh, j.baseline
     numerator = num_all if params.energy_numerator == "all" else ibis.ifelse(resumed, num_all, f64(0.0))
+    extra = {"gid": j.gid} if "gid" in base.columns else {}
     return j.select(
         enterprise_id=j.enterprise_id,
         date=j.date,
@@ -207,61 +213,88 @@ def enterprise_days(readings: ir.Table, base: ir.Table, *, period: Window, param
         resumed=ibis.ifelse(resumed, 1, 0).cast("int64"),
         e_num=numerator,
         e_den=den,
+        **extra,
     )
 
 
-def _sums(t: ir.Table) -> dict:
-    return dict(
+def _separate_energy_sums(params: IndexParams) -> bool:
+    """Whether E needs its own sums: by default e_num = resumed_kwh and e_den = baseline_kwh."""
+    return params.baseload or params.energy_numerator == "all"
+
+
+def _sums(t: ir.Table, params: IndexParams) -> dict:
+    sums = dict(
         reporting=t.count(),
         resumed=t.resumed.sum(),
         baseline_kwh=t.baseline.sum(),
-        resumed_kwh=(t.kwh * t.resumed.cast("float64")).sum(),
+        resumed_kwh=t.kwh.sum(where=t.resumed == 1).fill_null(f64(0.0)),
         total_kwh=t.kwh.sum(),
-        e_num=t.e_num.sum(),
-        e_den=t.e_den.sum(),
     )
+    if _separate_energy_sums(params):
+        sums.update(e_num=t.e_num.sum(), e_den=t.e_den.sum())
+    return sums
 
 
 GROUP_COLUMNS = ("county", "city", "province", "section", "category", "size_class")
 
 
-def fine_aggregate(days: ir.Table, enterprises: ir.Table) -> ir.Table:
-    """Partial sums per (date, county, city, province, section, category, size_class).
+def attribute_keys(enterprises: ir.Table) -> ir.Table:
+    """enterprise_id, gid, GROUP_COLUMNS: ``gid`` numbers each distinct combination of the group
+    columns (a province has thousands of combinations for hundreds of thousands of enterprises),
+    so the big aggregate is keyed by (date, gid) — two small numbers instead of six strings.
+    dense_rank treats nulls (unknown attributes) as equal, which a join on the columns would not.
+    A ``gid`` already in ``enterprises`` (``attributes.enterprise_groups`` makes one) is used as is."""
+    if "gid" in enterprises.columns:
+        return enterprises.select("enterprise_id", *GROUP_COLUMNS, gid=enterprises.gid.cast("int64"))
+    e = enterprises.select("enterprise_id", *GROUP_COLUMNS)
+    return e.mutate(gid=ibis.dense_rank().over(order_by=[e[c] for c in GROUP_COLUMNS]))
 
-    ``enterprises`` has enterprise_id and the GROUP_COLUMNS (nulls allowed for unknown attributes).
+
+def fine_aggregate(days: ir.Table, combos: ir.Table, *, params: IndexParams) -> ir.Table:
+    """Partial sums per (date, attribute combination): date, GROUP_COLUMNS, sums.
+
+    ``days`` carries ``gid``; ``combos`` is gid, GROUP_COLUMNS (one row per gid).
     """
-    j = days.join(enterprises.select("enterprise_id", *GROUP_COLUMNS), "enterprise_id")
-    return j.group_by(["date", *GROUP_COLUMNS]).aggregate(**_sums(j))
+    fine = days.group_by(["date", "gid"]).aggregate(**_sums(days, params))
+    return fine.join(combos, "gid").drop("gid")
 
 
 def rollup(fine: ir.Table, column: str) -> ir.Table:
     """date, code, and the additive sums of one breakdown level."""
     t = fine.filter(fine[column].notnull())
-    return t.group_by([t.date, t[column].name("code")]).aggregate(**{s: t[s].sum() for s in SUMS})
+    sums = [c for c in SUMS if c in t.columns]
+    return t.group_by([t.date, t[column].name("code")]).aggregate(**{s: t[s].sum() for s in sums})
 
 
-def by_membership(days: ir.Table, members: ir.Table) -> ir.Table:
+def by_membership(days: ir.Table, members: ir.Table, *, params: IndexParams) -> ir.Table:
     """Custom groups (group_id, enterprise_id; an enterprise may be in several) → date, code, sums."""
     j = days.join(members.select(code=members.group_id.cast("string"), enterprise_id=members.enterprise_id), "enterprise_id")
-    return j.group_by(["date", "code"]).aggregate(**_sums(j))
+    return j.group_by(["date", "code"]).aggregate(**_sums(j, params))
 
 
-def eligible_counts(base: ir.Table, enterprises: ir.Table, column: str, *, params: IndexParams) -> ir.Table:
-    """code, enterprises: eligible enterprises per group (a per-day baseline counts an enterprise once)."""
+def _eligible(base: ir.Table, params: IndexParams) -> ir.Table:
     ok = base.filter(base.baseline > f64(params.min_baseline_kwh))
     if params.baseload:
         ok = ok.filter(ok.baseline > ok.baseload)
-    ids = ok.select("enterprise_id").distinct()
-    j = ids.join(enterprises, "enterprise_id")
-    j = j.filter(j[column].notnull())
-    return j.group_by(j[column].name("code")).aggregate(enterprises=j.count())
+    return ok
+
+
+def eligible_by_combination(eligible: ir.Table, combos: ir.Table) -> ir.Table:
+    """GROUP_COLUMNS, enterprises: eligible enterprises per attribute combination (``eligible`` has
+    enterprise_id, gid; a per-day baseline counts an enterprise once)."""
+    ids = eligible.select("enterprise_id", "gid").distinct()
+    counts = ids.group_by("gid").aggregate(enterprises=ids.count())
+    return counts.join(combos, "gid").drop("gid")
+
+
+def eligible_counts(counts: ir.Table, column: str) -> ir.Table:
+    """code, enterprises: eligible enterprises per group of one level."""
+    t = counts.filter(counts[column].notnull())
+    return t.group_by(t[column].name("code")).aggregate(enterprises=t.enterprises.sum())
 
 
 def eligible_members(base: ir.Table, members: ir.Table, *, params: IndexParams) -> ir.Table:
-    ok = base.filter(base.baseline > f64(params.min_baseline_kwh))
-    if params.baseload:
-        ok = ok.filter(ok.baseline > ok.baseload)
-    ids = ok.select("enterprise_id").distinct()
+    ids = _eligible(base, params).select("enterprise_id").distinct()
     j = ids.join(members.select(code=members.group_id.cast("string"), enterprise_id=members.enterprise_id), "enterprise_id")
     return j.group_by("code").aggregate(enterprises=j.count())
 
@@ -273,7 +306,10 @@ def level_rows(sums: ir.Table, counts: ir.Table, dates: ir.Table, *, params: Ind
     zero_f, zero_i = f64(0.0), ibis.literal(0, type="int64")
     reporting = j.reporting.fill_null(zero_i)
     resumed = j.resumed.fill_null(zero_i)
-    e_num, e_den = j.e_num.fill_null(zero_f), j.e_den.fill_null(zero_f)
+    if "e_num" in j.columns:
+        e_num, e_den = j.e_num.fill_null(zero_f), j.e_den.fill_null(zero_f)
+    else:  # the default definition: E = Σ resumed kWh / Σ B
+        e_num, e_den = j.resumed_kwh.fill_null(zero_f), j.baseline_kwh.fill_null(zero_f)
     hundred, w = f64(100.0), f64(params.weight)
     n = ibis.ifelse(reporting > 0, resumed.cast("float64") / reporting.cast("float64"), ibis.null("float64"))
     e = ibis.ifelse((reporting > 0) & (e_den > zero_f), e_num / e_den, ibis.null("float64"))
@@ -313,28 +349,39 @@ def compute_levels(
 ) -> dict[str, "object"]:
     """Run the index for each level on ``con``; returns {level: pyarrow.Table sorted by date, code}.
 
-    The enterprise-day facts and their fine aggregate are computed once (cached on the backend);
-    each level is a roll-up of the fine aggregate.
+    Plan (each step one query; the cached tables are small except the first)::
+
+        eligible  enterprise_id, baseline, baseload, gid   (baseline ⋈ attribute key, cached)
+        fine      date, GROUP_COLUMNS, sums                (readings ⋈ eligible, GROUP BY date, gid)
+        counts    GROUP_COLUMNS, enterprises               (from eligible)
+        level     roll-up of fine and counts by one column, one UNION ALL for every level
     """
+    keep = (lambda t: t.cache()) if cache else (lambda t: t)
     base = baselines(inputs.readings, params=params, period=period)
-    if cache:
-        base = base.cache()
-    days = enterprise_days(inputs.readings, base, period=period, params=params)
     dates = dates_table(period)
     parts = []
     plain = [lv for lv in levels if lv != "group"]
     if plain:
-        fine = fine_aggregate(days, inputs.enterprises)
-        if cache:
-            fine = fine.cache()
+        keyed = attribute_keys(inputs.enterprises)
+        keyed = keyed if "gid" in inputs.enterprises.columns else keep(keyed)
+        combos = keyed.select("gid", *GROUP_COLUMNS).distinct()
+        eligible = _eligible(base, params)
+        eligible = keep(eligible.join(keyed.select("enterprise_id", "gid"), "enterprise_id"))
+        days = enterprise_days(inputs.readings, eligible, period=period, params=params)
+        fine = keep(fine_aggregate(days, combos, params=params))
+        counts = keep(eligible_by_combination(eligible, combos))
         for level in plain:
             column = LEVEL_COLUMN[level]
-            rows = level_rows(rollup(fine, column), eligible_counts(base, inputs.enterprises, column, params=params), dates, params=params)
+            rows = level_rows(rollup(fine, column), eligible_counts(counts, column), dates, params=params)
             parts.append(rows.mutate(level=ibis.literal(level, type="string")))
     if "group" in levels:
         if inputs.members is None:
             raise ValueError("--by group needs a groups file (group_id, enterprise_id)")
-        rows = level_rows(by_membership(days, inputs.members), eligible_members(base, inputs.members, params=params), dates, params=params)
+        # Members need not be in the enterprises table, so this path joins the baselines alone.
+        base = keep(base)
+        days = enterprise_days(inputs.readings, base, period=period, params=params)
+        rows = level_rows(by_membership(days, inputs.members, params=params), eligible_members(base, inputs.members, params=params),
+                          dates, params=params)
         parts.append(rows.mutate(level=ibis.literal("group", type="string")))
     # One query for all levels: Spark runs one job instead of one per level.
     table = con.to_pyarrow(ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0])
