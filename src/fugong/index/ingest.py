@@ -44,6 +44,7 @@ INTERVAL_COLUMNS = ("enterprise_id", "timestamp", "kwh")
 ENTERPRISE_COLUMNS = ("enterprise_id", "region_code", "industry_code")
 ENTERPRISE_OPTIONAL = ("size_class", "name", "uscc")
 BATCH_ROWS = 2_000_000
+MEMORY_LIMIT = "2.5GB"  # DuckDB's working memory during an ingest (it spills beyond)
 
 
 class IngestError(ValueError):
@@ -151,10 +152,17 @@ def _require(path: Path, table, columns: tuple[str, ...]) -> None:
 
 
 def _connect():
+    import tempfile
+
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    # A province-scale file is ~60 M rows: let DuckDB spill to disk rather than hold every copy in
+    # memory (peak memory stays under ~4 GiB), and drop the row order it need not keep.
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/fugong-duckdb'")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")
     con.execute("CREATE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     return con
 
@@ -179,12 +187,38 @@ _KWH_CHECKS = """
 
 
 def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
-    """Typed rows into ``ok``, failures into ``bad``; one SQL pass per batch."""
+    """Typed rows into ``ok``, failures into ``bad``; one SQL pass per batch (a pyarrow table)."""
+    con.register("batch", batch)
+    _validate_relation(con, batch.schema, kind=kind, checked=checked, tz=tz, materialise=True)
+    con.unregister("batch")
+
+
+def _parquet_relation(con, path: Path, required: tuple[str, ...]) -> int:
+    """Make view ``batch`` (required columns under their normalised names, and ``_row``) over a
+    Parquet file read by DuckDB itself (streamed, only the needed columns). Returns the row count."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    names = {_normalise(c): c for c in pf.schema_arrow.names}
+    _require(path, pf.schema_arrow.empty_table().rename_columns(list(names)), required)
+    quoted = ", ".join(f'"{names[c].replace(chr(34), chr(34) * 2)}" AS {c}' for c in required)
+    source = str(path).replace("'", "''")
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW batch AS SELECT {quoted}, file_row_number + 1 AS _row
+                    FROM read_parquet('{source}', file_row_number = true)""")
+    return pf.metadata.num_rows
+
+
+def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materialise: bool) -> None:
+    """Rows of relation ``batch`` (with ``schema``) → typed rows into ``ok``, failures into ``bad``.
+
+    ``materialise``: parse once into a temp table (small batches); otherwise a view read twice
+    (a whole Parquet file: reading it twice is cheaper than holding it in memory).
+    """
     import pyarrow as pa
 
-    con.register("batch", batch)
-    typed_date = kind == "daily" and pa.types.is_date(batch.schema.field("date").type)
-    typed_kwh = pa.types.is_floating(batch.schema.field("kwh").type) or pa.types.is_integer(batch.schema.field("kwh").type)
+    batch = schema
+    typed_date = kind == "daily" and pa.types.is_date(batch.field("date").type)
+    typed_kwh = pa.types.is_floating(batch.field("kwh").type) or pa.types.is_integer(batch.field("kwh").type)
     if typed_date:  # Parquet with a date column: nothing to parse
         key_raw, key_sql = "date", "date"
         key_reason = "date|missing date 缺少日期"
@@ -202,7 +236,7 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
     unknown = "WHEN k.enterprise_id IS NULL THEN 'enterprise_id|unknown enterprise 未登记的企业'" if checked else ""
     join = "LEFT JOIN known k ON k.enterprise_id = p.enterprise_id" if checked else ""
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE parsed AS
+        CREATE OR REPLACE TEMP {"TABLE" if materialise else "VIEW"} parsed AS
         SELECT p.*, CASE
             WHEN p.enterprise_id IS NULL THEN 'enterprise_id|missing enterprise_id 缺少企业编号'
             WHEN p.key IS NULL THEN '{key_reason}'
@@ -217,7 +251,6 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
                      {"CAST(kwh AS DOUBLE)" if typed_kwh else "TRY_CAST(trim(CAST(kwh AS VARCHAR)) AS DOUBLE)"} AS kwh
               FROM batch) p {join}
     """)
-    con.unregister("batch")
     con.execute(f"""
         INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
             CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
@@ -226,6 +259,7 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
         FROM parsed WHERE failure IS NOT NULL
     """)
     con.execute("INSERT INTO ok SELECT _row, enterprise_id, key, kwh FROM parsed WHERE failure IS NULL")
+    con.execute(f"DROP {'TABLE' if materialise else 'VIEW'} parsed")
 
 
 def _dedupe(con) -> int:
@@ -244,6 +278,11 @@ def _dedupe(con) -> int:
         FROM ok o JOIN repeated r USING (enterprise_id, key) WHERE r.lo <> r.hi
     """)
     duplicates = con.execute("SELECT COALESCE(sum(n - 1), 0) FROM repeated WHERE lo = hi").fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS clean")
+    if con.execute("SELECT count(*) FROM repeated").fetchone()[0] == 0:  # the usual case: no copy
+        con.execute("DROP TABLE repeated")
+        con.execute("ALTER TABLE ok RENAME TO clean")
+        return 0
     con.execute("""
         CREATE OR REPLACE TEMP TABLE clean AS
         SELECT _row, enterprise_id, key, kwh FROM ok o WHERE NOT EXISTS
@@ -319,10 +358,19 @@ def validate_file(
     con.execute("DELETE FROM bad")
     summary = IngestSummary(file=str(path), kind=kind)
     required = DAILY_COLUMNS if kind == "daily" else INTERVAL_COLUMNS
-    for batch in read_batches(path, encoding=encoding, progress=progress):
-        _require(path, batch, required)
-        summary.rows += len(batch)
-        _validate_batch(con, batch.select([*required, "_row"]), kind=kind, checked=checked, tz=tz)
+    if path.suffix.lower() == ".parquet" and path.exists():
+        # DuckDB reads the file itself: no Python batches, no copy of the whole file in memory.
+        summary.rows = _parquet_relation(con, path, required)
+        schema = con.execute("SELECT * FROM batch LIMIT 0").arrow().schema
+        _validate_relation(con, schema, kind=kind, checked=checked, tz=tz, materialise=False)
+        con.execute("DROP VIEW batch")
+        if progress:
+            progress(summary.rows, summary.rows)
+    else:
+        for batch in read_batches(path, encoding=encoding, progress=progress):
+            _require(path, batch, required)
+            summary.rows += len(batch)
+            _validate_batch(con, batch.select([*required, "_row"]), kind=kind, checked=checked, tz=tz)
     summary.duplicate = _dedupe(con)
     if kind == "interval":
         summary.days_incomplete = _interval_days(con, day_tz=day_tz, min_completeness=min_completeness)
@@ -392,11 +440,12 @@ def ingest_readings(
     stored_files = daily.files(months)
     if stored_files:
         listing = ", ".join(f"'{f}'" for f in stored_files)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE stored AS SELECT enterprise_id, date, kwh, source FROM read_parquet([{listing}])")
+        # A view: the stored months are read where needed, not copied into memory.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW stored AS SELECT enterprise_id, date, kwh, source FROM read_parquet([{listing}])")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE stored (enterprise_id VARCHAR, date DATE, kwh DOUBLE, source VARCHAR)")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE compared AS
+    con.execute(f"""
+        CREATE OR REPLACE TEMP {"TABLE" if stored_files else "VIEW"} compared AS
         SELECT c._row, c.enterprise_id, c.key AS date, c.kwh, s.kwh AS stored_kwh,
                CASE WHEN s.kwh IS NULL THEN 'new' WHEN s.kwh = c.kwh THEN 'same' ELSE 'differs' END AS status
         FROM clean c LEFT JOIN stored s ON s.enterprise_id = c.enterprise_id AND s.date = c.key
@@ -427,19 +476,16 @@ def ingest_readings(
         if replace and summary.replaced:
             session = _audit_replacements(settings, con, actor=actor, path=path)
         if touched:
-            added = []
-            for month in sorted(touched):
-                part = _arrow(con, f"""
-                    SELECT enterprise_id, date, kwh, source FROM (
-                        SELECT s.* FROM stored s
-                        WHERE strftime(s.date, '%Y-%m') = '{month}'
-                          AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
-                                          AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
-                        UNION ALL
-                        SELECT enterprise_id, date, kwh, '{kind}' FROM compared
-                        WHERE status IN {changes} AND strftime(date, '%Y-%m') = '{month}')
-                    ORDER BY date, enterprise_id""")
-                added.append(daily.write_part(month, part))
+            months = ", ".join(f"'{m}'" for m in sorted(touched))
+            kept = f"""SELECT s.* FROM stored s
+                       WHERE strftime(s.date, '%Y-%m') IN ({months})
+                         AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
+                                         AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
+                       UNION ALL """ if stored_files else ""
+            added = daily.write_months(con, f"""
+                SELECT enterprise_id, date, kwh, source, strftime(date, '%Y-%m') AS month FROM (
+                    {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
+                ORDER BY date, enterprise_id""")
             daily.commit(added=added, replaced_months=touched)
         if kind == "interval":
             _store_features(settings, con)

@@ -75,6 +75,27 @@ class Dataset:
         pq.write_table(table, self.root / rel, compression="zstd", row_group_size=1_000_000)
         return rel
 
+    def write_months(self, con, query: str) -> list[str]:
+        """Write the rows of ``query`` (a DuckDB query with a ``month`` column 'YYYY-MM') as new, not
+        yet listed part files, one streamed COPY for every month; returns their relative paths."""
+        staging = self.root / f".staging-{uuid.uuid4().hex}"
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            con.execute(f"""COPY ({query}) TO '{staging}' (FORMAT PARQUET, PARTITION_BY (month), COMPRESSION zstd,
+                            ROW_GROUP_SIZE 1000000)""")
+            added = []
+            for path in sorted(staging.glob("month=*/*.parquet")):
+                month = path.parent.name.removeprefix("month=")
+                (self.root / f"month={month}").mkdir(parents=True, exist_ok=True)
+                rel = f"month={month}/part-{uuid.uuid4().hex}.parquet"
+                os.replace(path, self.root / rel)
+                added.append(rel)
+            return added
+        finally:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+
     def commit(self, *, added: list[str], replaced_months: set[str]) -> None:
         """Make ``added`` live and drop the files of ``replaced_months``, in one atomic rename."""
         before = self.listed()
