@@ -20,7 +20,7 @@ from fugong.store.cli import app as db_app
 from fugong.web.cli import serve
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 app = typer.Typer(
     name="fugong",

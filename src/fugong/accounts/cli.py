@@ -17,7 +17,7 @@ app = typer.Typer(no_args_is_help=True)
 token_app = typer.Typer(no_args_is_help=True)
 app.add_typer(token_app, name="token", help="API tokens for machine clients: create (shown once), list, revoke.")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 
 def _engine():

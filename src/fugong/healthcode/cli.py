@@ -13,7 +13,7 @@ lists_app = typer.Typer(no_args_is_help=True)
 app.add_typer(keys_app, name="keys", help="Signing keys: list, rotate.")
 app.add_typer(lists_app, name="lists", help="Authoritative lists (cases, close contacts, quarantine): load CSV.")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 
 def _engine():

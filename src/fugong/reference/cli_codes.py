@@ -15,7 +15,7 @@ calendar_app = typer.Typer(no_args_is_help=True)
 uscc_app = typer.Typer(no_args_is_help=True)
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 WEEKDAYS_ZH = "一二三四五六日"
 

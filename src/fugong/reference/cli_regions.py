@@ -12,7 +12,7 @@ from fugong.reference import regions
 
 regions_app = typer.Typer(no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 VintageOption = typer.Option(None, "--vintage", help=f"code list vintage: {', '.join(regions.VINTAGES)} (default {regions.DEFAULT_VINTAGE})")
 JsonOption = typer.Option(False, "--json", help="print JSON instead of a table")

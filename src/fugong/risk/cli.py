@@ -12,7 +12,7 @@ from rich.console import Console
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 
 def _date(text: str | None, option: str) -> dt.date | None:
