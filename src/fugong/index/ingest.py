@@ -265,12 +265,16 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
 def _dedupe(con) -> int:
     """Conflicting duplicates to ``bad``; exact duplicates dropped (returned count); rest in ``clean``.
 
-    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row).
+    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row);
+    the first pass groups by a 64-bit hash of the key (much cheaper than the string and the date),
+    the second checks the few candidates exactly (a hash collision is only a candidate).
     """
     con.execute("""
         CREATE OR REPLACE TEMP TABLE repeated AS
+        WITH candidates AS (SELECT hash(enterprise_id, key) AS h FROM ok GROUP BY 1 HAVING count(*) > 1)
         SELECT enterprise_id, key, count(*) AS n, min(kwh) AS lo, max(kwh) AS hi, min(_row) AS first_row
-        FROM ok GROUP BY enterprise_id, key HAVING count(*) > 1
+        FROM ok SEMI JOIN candidates c ON hash(ok.enterprise_id, ok.key) = c.h
+        GROUP BY enterprise_id, key HAVING count(*) > 1
     """)
     con.execute("""
         INSERT INTO bad SELECT o._row, 'kwh', CAST(o.kwh AS VARCHAR),
@@ -436,7 +440,7 @@ def ingest_readings(
     con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
                                  min_completeness=min_completeness, progress=progress)
     daily = store.Dataset(store.daily_root(settings))
-    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(key, '%Y-%m') FROM clean").fetchall()}
+    months = {f"{m // 100:04d}-{m % 100:02d}" for (m,) in con.execute("SELECT DISTINCT year(key) * 100 + month(key) FROM clean").fetchall()}
     stored_files = daily.files(months)
     if stored_files:
         listing = ", ".join(f"'{f}'" for f in stored_files)
@@ -483,9 +487,9 @@ def ingest_readings(
                                          AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
                        UNION ALL """ if stored_files else ""
             added = daily.write_months(con, f"""
-                SELECT enterprise_id, date, kwh, source, strftime(date, '%Y-%m') AS month FROM (
+                SELECT enterprise_id, date, kwh, source, year(date) * 100 + month(date) AS month FROM (
                     {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
-                ORDER BY date, enterprise_id""")
+                """)  # not sorted: a sort costs more than it saves (months are files already)
             daily.commit(added=added, replaced_months=touched)
         if kind == "interval":
             _store_features(settings, con)
