@@ -351,7 +351,8 @@ def compute_levels(
 
     Plan (each step one query; the cached tables are small except the first)::
 
-        eligible  enterprise_id, baseline, baseload, gid   (baseline ⋈ attribute key, cached)
+        eligible  enterprise_id, baseline, baseload, gid   (baseline ⋈ attribute key, cached;
+                  gid = attribute combination, or the level's own code when one level is asked)
         fine      date, GROUP_COLUMNS, sums                (readings ⋈ eligible, GROUP BY date, gid)
         counts    GROUP_COLUMNS, enterprises               (from eligible)
         level     roll-up of fine and counts by one column, one UNION ALL for every level
@@ -362,9 +363,17 @@ def compute_levels(
     parts = []
     plain = [lv for lv in levels if lv != "group"]
     if plain:
-        keyed = attribute_keys(inputs.enterprises)
-        keyed = keyed if "gid" in inputs.enterprises.columns else keep(keyed)
-        combos = keyed.select("gid", *GROUP_COLUMNS).distinct()
+        if len(plain) == 1:
+            # One level: its own column is the key (as few groups as the answer has; a null code
+            # groups nowhere, as in ``rollup``).
+            column = LEVEL_COLUMN[plain[0]]
+            e = inputs.enterprises
+            keyed = e.select("enterprise_id", column, gid=e[column])
+            combos = keyed.select("gid", column).distinct()
+        else:
+            keyed = attribute_keys(inputs.enterprises)
+            keyed = keyed if "gid" in inputs.enterprises.columns else keep(keyed)
+            combos = keyed.select("gid", *GROUP_COLUMNS).distinct()
         eligible = _eligible(base, params)
         eligible = keep(eligible.join(keyed.select("enterprise_id", "gid"), "enterprise_id"))
         days = enterprise_days(inputs.readings, eligible, period=period, params=params)
