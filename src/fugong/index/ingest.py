@@ -159,8 +159,9 @@ def _connect():
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     # A province-scale file is ~60 M rows: let DuckDB spill to disk rather than hold every copy in
-    # memory (peak memory stays under ~4 GiB), and drop the row order it need not keep.
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/fugong-duckdb'")
+    # memory (peak memory stays under ~4 GiB), and drop the row order it need not keep. Its spill
+    # files have fixed names, so each connection gets its own folder (DuckDB removes it on close).
+    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/fugong-duckdb-{uuid.uuid4().hex}'")
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("CREATE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
@@ -196,11 +197,12 @@ def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
 def _parquet_relation(con, path: Path, required: tuple[str, ...]) -> int:
     """Make view ``batch`` (required columns under their normalised names, and ``_row``) over a
     Parquet file read by DuckDB itself (streamed, only the needed columns). Returns the row count."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
     names = {_normalise(c): c for c in pf.schema_arrow.names}
-    _require(path, pf.schema_arrow.empty_table().rename_columns(list(names)), required)
+    _require(path, pa.table({c: pa.array([], pa.null()) for c in names}), required)
     quoted = ", ".join(f'"{names[c].replace(chr(34), chr(34) * 2)}" AS {c}' for c in required)
     source = str(path).replace("'", "''")
     con.execute(f"""CREATE OR REPLACE TEMP VIEW batch AS SELECT {quoted}, file_row_number + 1 AS _row
