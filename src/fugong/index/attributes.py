@@ -4,9 +4,8 @@ An enterprises table (``enterprise_id, region_code, industry_code[, size_class, 
 becomes ``enterprise_id, county, city, province, section, category, size_class``. Work is done once
 per distinct code (a province has a few hundred region and industry codes), not per enterprise.
 
-Region codes roll up by prefix (GB/T 2260): 330110 → city 330100 → province 330000. When
-``fugong.reference.regions`` is installed its ``rollup`` is used (it knows municipalities and
-county-level cities under a province); otherwise the prefix rule.
+Region codes roll up by prefix (GB/T 2260, ``fugong.reference.regions.rollup``): 330110 → city
+330100 → province 330000.
 """
 
 from __future__ import annotations
@@ -16,43 +15,19 @@ from functools import cache
 import pyarrow as pa
 import pyarrow.compute as pc
 
-
-def _regions():
-    try:
-        from fugong.reference import regions
-    except ImportError:
-        return None
-    return regions
+from fugong.reference import regions
 
 
 def region_rollup(code: str) -> dict[str, str | None]:
     """{'province', 'city', 'county'} for a six-digit code; a city-level code has no county."""
-    regions = _regions()
-    if regions is not None and hasattr(regions, "rollup"):
-        try:
-            found = regions.rollup(code)
-            if found:
-                return {k: found.get(k) for k in ("province", "city", "county")}
-        except Exception:  # noqa: BLE001 - an unknown code falls back to the prefix rule
-            pass
-    code = str(code)
-    province = code[:2] + "0000"
-    city = code[:4] + "00" if code[2:4] != "00" else None
-    county = code if code[4:] != "00" else None
-    return {"province": province, "city": city, "county": county}
+    return regions.rollup(code)
 
 
 @cache
 def region_name(code: str) -> str:
-    regions = _regions()
-    if regions is not None and hasattr(regions, "find"):
-        try:
-            found = regions.find(code)
-            if found is not None:
-                return found.name
-        except Exception:  # noqa: BLE001
-            pass
-    return ""
+    """The name in the newest vintage that knows the code (Feb 2020 data keeps 2020 codes)."""
+    found = regions.find_in_any_vintage(code)
+    return found.name if found is not None else ""
 
 
 def section_of(code: str | None) -> str | None:
@@ -108,19 +83,19 @@ def _combination(*columns: pa.ChunkedArray) -> pa.Array:
 def enterprise_groups(enterprises: pa.Table, *, category_set: str = "jiangsu-2020") -> pa.Table:
     """enterprise_id, county, city, province, section, category, size_class (all strings), and gid:
     one int64 per combination of region, industry and size code (which fix the group columns)."""
-    regions = enterprises["region_code"].cast(pa.string())
+    region_codes = enterprises["region_code"].cast(pa.string())
     industry = enterprises["industry_code"].cast(pa.string())
     size = enterprises["size_class"].cast(pa.string()) if "size_class" in enterprises.column_names else pa.nulls(len(enterprises), pa.string())
     return pa.table(
         {
             "enterprise_id": enterprises["enterprise_id"].cast(pa.string()),
-            "county": _map(regions, lambda c: region_rollup(c)["county"] if c else None),
-            "city": _map(regions, lambda c: region_rollup(c)["city"] if c else None),
-            "province": _map(regions, lambda c: region_rollup(c)["province"] if c else None),
+            "county": _map(region_codes, lambda c: region_rollup(c)["county"] if c else None),
+            "city": _map(region_codes, lambda c: region_rollup(c)["city"] if c else None),
+            "province": _map(region_codes, lambda c: region_rollup(c)["province"] if c else None),
             "section": _map(industry, section_of),
             "category": _map(industry, lambda c: category_of(c, category_set)),
             "size_class": size,
-            "gid": _combination(regions, industry, size),
+            "gid": _combination(region_codes, industry, size),
         }
     )
 

@@ -16,7 +16,7 @@ app = typer.Typer(no_args_is_help=True)
 ingest_app = typer.Typer(no_args_is_help=True, help="Load meter readings or enterprises into the store 导入数据.")
 app.add_typer(ingest_app, name="ingest")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 BY_HELP = "province | city | county | industry (GB/T 4754 section) | category | size | group (needs --groups)"
 

@@ -551,7 +551,7 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
     """(clean pyarrow table, bad pyarrow table, rows, duplicates) for an enterprises file."""
     import pyarrow as pa
 
-    from fugong.index.attributes import region_rollup, section_of
+    from fugong.index.attributes import section_of
 
     batches = list(read_batches(path, encoding=encoding))
     if not batches:
@@ -570,7 +570,6 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
     con.register("src", table)
     con.register("region_ok", pa.table({"code": region_codes, "ok": [regions_ok(c) for c in region_codes]}))
     con.register("industry_ok", pa.table({"code": industry_codes, "ok": [section_of(c) is not None for c in industry_codes]}))
-    del region_rollup
     con.execute("""
         CREATE TEMP TABLE checked AS
         SELECT s.*, CASE
@@ -601,12 +600,10 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
 
 
 def _region_checker():
-    try:
-        from fugong.reference import regions
+    """A code is valid if any shipped GB/T 2260 vintage knows it: data carries its own year's codes."""
+    from fugong.reference import regions
 
-        return lambda code: regions.find(code) is not None
-    except ImportError:  # pragma: no cover - the reference module ships with fugong
-        return lambda code: len(code) == 6 and code.isdigit()
+    return lambda code: regions.find_in_any_vintage(code) is not None
 
 
 def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli") -> IngestSummary:
