@@ -453,7 +453,7 @@ def ingest_readings(
     con.execute(f"""
         CREATE OR REPLACE TEMP {"TABLE" if stored_files else "VIEW"} compared AS
         SELECT c._row, c.enterprise_id, c.key AS date, c.kwh, s.kwh AS stored_kwh,
-               CASE WHEN s.kwh IS NULL THEN 'new' WHEN s.kwh = c.kwh THEN 'same' ELSE 'differs' END AS status
+               CASE WHEN s.kwh IS NULL THEN 'new' WHEN {same_kwh("s.kwh", "c.kwh")} THEN 'same' ELSE 'differs' END AS status
         FROM clean c LEFT JOIN stored s ON s.enterprise_id = c.enterprise_id AND s.date = c.key
     """)
     counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
@@ -599,6 +599,17 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
     return con, clean, len(table), duplicates
 
 
+# A day summed from interval readings and the same day read from a daily export differ in the last
+# bits (577.7141320542067 vs ...069): floating-point addition order, not a different reading. Values
+# within this relative tolerance are the same reading; anything larger is a conflict.
+SAME_KWH_RELATIVE = 1e-9
+
+
+def same_kwh(a: str, b: str) -> str:
+    """SQL: the two kWh columns hold the same reading (within SAME_KWH_RELATIVE)."""
+    return f"(abs({a} - {b}) <= {SAME_KWH_RELATIVE!r}::DOUBLE * greatest(abs({a}), abs({b})))"
+
+
 def _region_checker():
     """A code is valid if any shipped GB/T 2260 vintage knows it: data carries its own year's codes."""
     from fugong.reference import regions
@@ -694,8 +705,9 @@ def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: st
             con.register("seen", seen)
             con.register("this", table)
             con.execute("""INSERT INTO bad SELECT t._row, 'kwh', CAST(t.kwh AS VARCHAR), 'differs from an earlier file 与之前文件的值不同'
-                           FROM this t JOIN seen s USING (enterprise_id, date) WHERE s.kwh <> t.kwh""")
-            summary.duplicate += con.execute("SELECT count(*) FROM this t JOIN seen s USING (enterprise_id, date) WHERE s.kwh = t.kwh").fetchone()[0]
+                           FROM this t JOIN seen s USING (enterprise_id, date) WHERE NOT """ + same_kwh("s.kwh", "t.kwh"))
+            summary.duplicate += con.execute("SELECT count(*) FROM this t JOIN seen s USING (enterprise_id, date) WHERE "
+                                             + same_kwh("s.kwh", "t.kwh")).fetchone()[0]
             table = _arrow(con, "SELECT t.enterprise_id, t.date, t.kwh, t._row FROM this t ANTI JOIN seen s USING (enterprise_id, date)")
         summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
         summary.accepted = len(table)
