@@ -71,3 +71,20 @@ def test_publications_are_stored_and_read_back_restricted_to_the_prefix(session,
         services.region_history(session, rules=rules, region_code="330203", principal=hangzhou)
     history = services.region_history(session, rules=rules, region_code="330110", principal=hangzhou)
     assert [h["date"] for h in history] == ["2020-02-01", "2020-02-02"]
+
+
+def test_a_regraded_publication_is_read_back_as_regraded_not_as_first_seen(session, cases):
+    import dataclasses
+
+    rules = load_rules("cn-national-2020")
+    prepared = prepare(cases, population_of=None)
+    pubs = publish(grade(prepared.daily, rules), rules, start=dt.date(2020, 2, 2), end=dt.date(2020, 2, 2),
+                   names={"330110": "余杭区", "330203": "海曙区"})
+    services.store_publications(session, pubs, principal=SYSTEM, source="first")
+    first = services.publication_view(session, rules=rules, principal=SYSTEM, date=dt.date(2020, 2, 2))
+    before = {g["region_code"]: g["level"] for g in first["grades"]}
+    regraded = [dataclasses.replace(p, grades=[{**g, "level": "high", "severity": 2} for g in p.grades]) for p in pubs]
+    services.store_publications(session, regraded, principal=SYSTEM, source="second")
+    second = services.publication_view(session, rules=rules, principal=SYSTEM, date=dt.date(2020, 2, 2))
+    assert {g["level"] for g in second["grades"]} == {"high"}
+    assert before != {g["region_code"]: g["level"] for g in second["grades"]}

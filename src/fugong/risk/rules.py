@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -196,12 +197,22 @@ def load_rules(name_or_path: str | Path) -> RuleSet:
             raise RuleSetError(str(name_or_path), "name",
                                f"no such preset; presets are {', '.join(preset_names())}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        modified = path.stat().st_mtime_ns
     except FileNotFoundError:
         raise RuleSetError(str(path), "file", "not found") from None
+    return _load_rules_file(str(path), modified)
+
+
+@lru_cache(maxsize=64)
+def _load_rules_file(path: str, modified: int) -> RuleSet:
+    """Parse a rule-set file once per version (keyed by modification time): pages load rules per request."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleSetError(path, "file", "not found") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RuleSetError(str(path), "toml", str(exc)) from None
-    return parse_rules(data, source=str(path))
+        raise RuleSetError(path, "toml", str(exc)) from None
+    return parse_rules(data, source=path)
 
 
 def parse_rules(data: dict, *, source: str = "<rules>") -> RuleSet:

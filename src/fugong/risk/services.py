@@ -8,6 +8,8 @@ audit log in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,15 +130,34 @@ def publication_dates(session: Session, *, rule_set: str) -> list[dt.date]:
     return list(session.scalars(query))
 
 
+# A stored publication never changes (a re-grade deletes it and stores a new row with a new
+# published_at), so its decoded grades are kept per (id, published_at): the map page and its JSON
+# are read far more often than counties are graded.
+_GRADES_CACHE: OrderedDict[tuple, list[dict]] = OrderedDict()
+_GRADES_LOCK = threading.Lock()
+
+
+def _all_grades(publication: RiskPublication) -> list[dict]:
+    key = (publication.id, publication.published_at)
+    with _GRADES_LOCK:
+        cached = _GRADES_CACHE.get(key)
+        if cached is not None:
+            _GRADES_CACHE.move_to_end(key)
+            return cached
+    grades = [{"region_code": g.region_code, "name": g.name, "level": g.level, "severity": g.severity,
+               "colour": g.colour, "score": g.score, "reasons_zh": g.reasons_zh, "reasons_en": g.reasons_en,
+               "indicators": g.indicators} for g in sorted(publication.grades, key=lambda g: g.region_code)]
+    with _GRADES_LOCK:
+        _GRADES_CACHE[key] = grades
+        while len(_GRADES_CACHE) > 256:
+            _GRADES_CACHE.popitem(last=False)
+    return grades
+
+
 def _grades(publication: RiskPublication, principal: Principal, prefix: str = "") -> list[dict]:
-    out = []
-    for g in sorted(publication.grades, key=lambda g: g.region_code):
-        if not principal.can_see_region(g.region_code) or not g.region_code.startswith(prefix):
-            continue
-        out.append({"region_code": g.region_code, "name": g.name, "level": g.level, "severity": g.severity,
-                    "colour": g.colour, "score": g.score, "reasons_zh": g.reasons_zh, "reasons_en": g.reasons_en,
-                    "indicators": g.indicators})
-    return out
+    """The publication's grades the principal may see (copies: callers annotate them)."""
+    return [dict(g) for g in _all_grades(publication)
+            if principal.can_see_region(g["region_code"]) and g["region_code"].startswith(prefix)]
 
 
 def publication_view(session: Session, *, rules: RuleSet, principal: Principal, date: dt.date | None = None,

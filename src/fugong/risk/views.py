@@ -13,6 +13,7 @@ counted, drawn nor exported, and a region history outside the prefix answers 403
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -31,10 +32,24 @@ LAYERS = ("zj-counties-2020", "zj-counties", "cn-provinces")
 def county_index_values(settings, principal: Principal, day: dt.date) -> dict[str, float | None]:
     """{county code: resumption index R} of the stored index results for one day, inside the
     principal's region (the map's "colour by resumption index" mode); {} when none was computed."""
-    from fugong.index.service import read_results
+    from fugong.index.service import results_dir
 
-    rows = read_results(settings=settings, level="county", date=day).to_pylist()
-    return {row["code"]: row["index"] for row in rows if principal.can_see_region(row["code"])}
+    path = results_dir(settings) / "level=county" / f"date={day.isoformat()}" / "part-0.parquet"
+    try:
+        modified = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return {}
+    return {code: value for code, value in _county_index_file(str(path), modified).items()
+            if principal.can_see_region(code)}
+
+
+@lru_cache(maxsize=64)
+def _county_index_file(path: str, modified: int) -> dict[str, float | None]:
+    """One day's county results, read once per version of the file (keyed by modification time)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["code", "index"])
+    return dict(zip(table["code"].to_pylist(), table["index"].to_pylist()))
 
 
 def _lang(request: Request) -> str:
