@@ -180,8 +180,19 @@ def level_rows(settings, level: str, date: dt.date | None = None) -> list[dict]:
 
 
 def result_dates(settings) -> list[dt.date]:
+    """Dates with province results; the folder listing is kept until the folder changes (its mtime)."""
     folder = _folder(settings, "province")
-    return sorted(dt.date.fromisoformat(p.name.removeprefix("date=")) for p in folder.glob("date=*") if p.is_dir())
+    try:
+        modified = os.stat(folder).st_mtime_ns
+    except FileNotFoundError:
+        return []
+    return list(_dates_in(str(folder), modified))
+
+
+@lru_cache(maxsize=16)
+def _dates_in(folder: str, modified: int) -> tuple[dt.date, ...]:
+    return tuple(sorted(dt.date.fromisoformat(p.name.removeprefix("date="))
+                        for p in Path(folder).glob("date=*") if p.is_dir()))
 
 
 def index_params(settings) -> dict:
@@ -234,15 +245,14 @@ def _last_grading(settings) -> dt.date | None:
     """Newest publication date of the active risk rule set (FUGONG_RISK_RULES), or None."""
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
-    from fugong.risk.services import publication_dates
+    from fugong.risk.services import last_publication_date
     from fugong.store.db import session_scope, shared_engine
 
     try:
         with session_scope(shared_engine(settings.resolved_database_url)) as session:
-            dates = publication_dates(session, rule_set=settings.risk_rules)
+            return last_publication_date(session, rule_set=settings.risk_rules)
     except (OperationalError, ProgrammingError):  # a data directory whose database was never migrated
         return None
-    return dates[-1] if dates else None
 
 
 def freshness(*, settings, date: dt.date) -> dict:

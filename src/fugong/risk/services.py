@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fugong.access import Principal
@@ -123,6 +123,11 @@ def store_publications(session: Session, publications: list[Publication], *, pri
                       reason=f"{len(publication.changes)} change(s)")
     session.flush()
     return len(publications)
+
+
+def last_publication_date(session: Session, *, rule_set: str) -> dt.date | None:
+    """The newest publication date of a rule set, or None."""
+    return session.scalar(select(func.max(RiskPublication.date)).where(RiskPublication.rule_set == rule_set))
 
 
 def publication_dates(session: Session, *, rule_set: str) -> list[dt.date]:
