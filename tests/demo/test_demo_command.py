@@ -42,3 +42,16 @@ def test_it_leaves_a_migrated_database_and_the_scenario_files(demo_runs):
     assert current_revision(connect(f"sqlite:///{data / 'fugong.db'}")) == head_revision()
     assert (data / "demo" / "scenario" / "enterprises.parquet").exists()
     assert (data / "secret.key").exists()
+
+
+def test_it_creates_demo_accounts_that_can_sign_in_and_keeps_their_password(demo_runs):
+    from fugong.accounts import service
+    from fugong.store.db import connect, session_scope
+
+    data, first, second = demo_runs
+    password = (data / "demo-password.txt").read_text().strip()
+    assert oct((data / "demo-password.txt").stat().st_mode & 0o777) == "0o600"
+    assert f"password {password}" in first.stdout and f"password {password}" in second.stdout
+    with session_scope(connect(f"sqlite:///{data / 'fugong.db'}")) as session:
+        outcome = service.authenticate(session, username="demo-hangzhou", password=password)
+        assert outcome.user is not None and outcome.user.region_prefix == "3301"

@@ -54,6 +54,9 @@ def demo(
     host = host or settings.host
     port = port or settings.port
     address = f"http://{host}:{port}/"
+    if "demo_password" in ctx.results:
+        console.print(f"Sign in as [bold]demo-admin[/bold] (province), [bold]demo-hangzhou[/bold] (Hangzhou officer) "
+                      f"or [bold]demo-grid[/bold] (grid analyst) with password [bold]{ctx.results['demo_password']}[/bold]")
     console.print(f"[green]done[/green] at {dt.datetime.now():%H:%M:%S}. Dashboard: [bold]{address}[/bold]")
     if serve:
         from fugong.web.cli import serve as serve_command

@@ -100,6 +100,40 @@ def _healthcode(ctx: DemoContext) -> str:
     return run_demo(ctx)
 
 
+DEMO_USERS = (  # username, role, region prefix: who a visitor of the demo can sign in as
+    ("demo-admin", "province_admin", "33"),
+    ("demo-hangzhou", "officer", "3301"),
+    ("demo-grid", "grid_analyst", "33"),
+)
+
+
+def _demo_users(ctx: DemoContext) -> str:
+    """Demo accounts with one generated password, kept in <data dir>/demo-password.txt (mode 0600)."""
+    import os
+    import secrets
+
+    from fugong.access import SYSTEM
+    from fugong.accounts import service
+    from fugong.accounts.models import User
+    from fugong.store.db import connect, session_scope
+
+    path = ctx.settings.data_dir / "demo-password.txt"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(12))
+    password = path.read_text().strip()
+    created = 0
+    with session_scope(connect(ctx.settings.resolved_database_url)) as session:
+        for username, role, prefix in DEMO_USERS:
+            if session.query(User).filter_by(username=username).first() is None:
+                service.add_user(session, actor=SYSTEM, username=username, role=role, region_prefix=prefix,
+                                 password=password)
+                created += 1
+    ctx.results["demo_password"] = password
+    return f"{', '.join(u for u, _, _ in DEMO_USERS)} ({created} new); password in {path}"
+
+
 def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
@@ -108,4 +142,5 @@ def stages() -> list[Stage]:
         Stage("index", "计算复工电力指数 / compute the resumption index", _compute_index),
         Stage("risk", "风险五色图 / risk map", _risk),
         Stage("healthcode", "健康码 / health codes", _healthcode),
+        Stage("users", "演示账号 / demo accounts", _demo_users),
     ]
