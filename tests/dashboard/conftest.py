@@ -7,10 +7,8 @@ January-February 2020 (``fugong.dashboard.sample.prepare``, about 3 s once per s
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from fugong.accounts import security
 from tests.dashboard.helpers import build_app, log_in, make_user
 
 
@@ -21,14 +19,6 @@ def served_data(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("dashboard-data")
     prepare(data_dir=data_dir)
     return data_dir
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing():
-    """argon2id with tiny parameters: the same code path, milliseconds instead of 64 MiB per hash."""
-    previous = security.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    yield
-    security.use_password_hasher(previous)
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """Windows end on the grading day, inclusive: new_3d on day t sums days t−2..t."""
 
-import datetime as dt
-
 import pytest
 
 from fugong.risk.cases import prepare

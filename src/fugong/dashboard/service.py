@@ -138,28 +138,10 @@ def _clean(row: dict) -> dict:
         out["date"] = out["date"].isoformat()[:10]
     if out.get("level") == "industry":
         out["level"] = "section"
-    if not out.get("name") and out.get("level") in REGION_LEVELS:
-        out["name"] = _older_region_name(str(out.get("code")))
     for key in ("resumed_share", "energy_ratio", "index"):
         if out.get(key) is not None and out[key] != out[key]:  # NaN → null
             out[key] = None
     return out
-
-
-@lru_cache(maxsize=4096)
-def _older_region_name(code: str) -> str:
-    """A region code missing from the current vintage (e.g. Hangzhou's 330103 下城区, merged in 2021)
-    is named from the 2020 vintage, so that the table never shows a bare code."""
-    from fugong.reference import regions
-
-    for vintage in ("2020",):
-        try:
-            found = regions.find(code, vintage=vintage)
-        except Exception:  # noqa: BLE001 - an unknown vintage: keep the code
-            found = None
-        if found is not None:
-            return found.name
-    return ""
 
 
 def level_rows(settings, level: str, date: dt.date | None = None) -> list[dict]:

@@ -595,7 +595,7 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
                    'conflicting duplicate: same enterprise_id with other attributes in this file 企业编号重复且属性不同'
                    FROM keyed WHERE n > 1""")
     duplicates = con.execute("SELECT count(*) FROM keyed WHERE n = 1 AND nth > 1").fetchone()[0]
-    clean = _arrow(con, f"SELECT _row, enterprise_id, region_code, industry_code, size_class, name, uscc FROM keyed WHERE n = 1 AND nth = 1")
+    clean = _arrow(con, "SELECT _row, enterprise_id, region_code, industry_code, size_class, name, uscc FROM keyed WHERE n = 1 AND nth = 1")
     return con, clean, len(table), duplicates
 
 

@@ -2,6 +2,5 @@
 
 from fugong.store import audit  # noqa: F401
 from fugong.healthcode import models as healthcode_models  # noqa: F401
-from fugong.index import models as index_models  # noqa: F401
 from fugong.risk import models as risk_models  # noqa: F401
 from fugong.accounts import models as accounts_models  # noqa: F401

@@ -1,3 +1,0 @@
-"""SQLAlchemy models of the index domain."""
-
-from fugong.store.base import Base  # noqa: F401
