@@ -59,6 +59,22 @@ class LoginOutcome:
         return self.user is not None
 
 
+# Bumped by every change that can end a session or a token (disable, password, revocation). Web
+# processes cache "credential -> principal" for a few seconds; an entry made under an older generation
+# is not used, so in this process such a change takes effect at the next request. Other processes
+# (another worker, the CLI) rely on the cache's time limit (accounts.web.WebPolicy.principal_cache_seconds).
+_credentials_generation = 0
+
+
+def credentials_generation() -> int:
+    return _credentials_generation
+
+
+def _credentials_changed() -> None:
+    global _credentials_generation
+    _credentials_generation += 1
+
+
 @dataclass
 class NewToken:
     """A freshly created API token: ``token`` is the only time the clear text exists."""
@@ -183,6 +199,7 @@ def set_disabled(
         raise AccessDenied(f"{actor.actor} may not enable or disable users")
     before = _snapshot(user)
     user.disabled = disabled
+    _credentials_changed()
     if not disabled:
         user.failed_logins, user.locked_until = 0, None
     user.updated_at = _now(now)
@@ -212,6 +229,7 @@ def set_password(session: Session, *, actor: Principal, username: str, password:
     now = _now(now)
     user.password_hash = security.hash_password(password)
     user.password_changed_at = now
+    _credentials_changed()
     user.failed_logins, user.locked_until = 0, None
     user.updated_at = now
     record_change(session, actor=actor.actor, action="user.set_password", entity="user", entity_id=username,
@@ -315,6 +333,7 @@ def revoke_api_token(session: Session, *, actor: Principal, token_id: int, now: 
     _user_in_scope(session, actor=actor, username=record.user.username)
     if record.revoked_at is None:
         record.revoked_at = _now(now)
+        _credentials_changed()
         record_change(session, actor=actor.actor, action="token.revoke", entity="api_token",
                       entity_id=str(record.id), region_code=record.user.region_prefix or None,
                       after={"user": record.user.username, "name": record.name}, at=record.revoked_at)

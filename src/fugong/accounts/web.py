@@ -69,6 +69,10 @@ class WebPolicy:
     attempts_per_ip: int = 30  # login attempts per client address per window
     attempts_per_username: int = 10  # login attempts per username per window
     window_seconds: float = 300.0
+    # How long a worker trusts "this cookie / token is user U with role R" before reading the user again.
+    # Disabling a user, changing a password or revoking a token takes effect at once in the process
+    # that made the change and within this time everywhere else (other workers, the CLI).
+    principal_cache_seconds: float = 5.0
 
 
 _state_lock = threading.Lock()
@@ -203,20 +207,74 @@ def _unauthenticated(request: Request) -> HTTPException:
                          headers={"WWW-Authenticate": "Bearer"})
 
 
-def _principal_from_token(app: FastAPI, token: str) -> Principal | None:
+class PrincipalCache:
+    """Credential -> principal (or None for a refused one), kept ``seconds`` and dropped when the
+    accounts generation changes; bounded, thread-safe. Keys: ("token", sha256 of the token) or
+    ("session", username, issued-at). Without it every request reads its user from the database."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[tuple, tuple[float, int, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[bool, Principal | None]:
+        entry = self._entries.get(key)
+        if entry is None:
+            return False, None
+        expires, generation, principal = entry
+        if time.monotonic() >= expires or generation != service.credentials_generation():
+            return False, None
+        return True, principal
+
+    def put(self, key: tuple, principal: Principal | None, generation: int) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()  # rare (10,000 live credentials in a few seconds); simplest bound
+            self._entries[key] = (time.monotonic() + self.seconds, generation, principal)
+
+
+def _principal_cache(app: FastAPI) -> PrincipalCache:
+    cache = getattr(app.state, "accounts_principal_cache", None)
+    if cache is None:
+        with _state_lock:
+            cache = getattr(app.state, "accounts_principal_cache", None)
+            if cache is None:
+                cache = app.state.accounts_principal_cache = PrincipalCache(policy(app).principal_cache_seconds)
+    return cache
+
+
+def _cached_principal(app: FastAPI, key: tuple, read) -> Principal | None:
+    """The principal for ``key`` from the cache, else from ``read(session)`` (a User or None)."""
     from fugong.store.db import session_scope
 
+    cache = _principal_cache(app)
+    hit, principal = cache.get(key)
+    if hit:
+        return principal
+    generation = service.credentials_generation()  # taken before the read: a change during it wins
     with session_scope(db_engine(app)) as session:
-        user = service.user_for_token(session, token=token)
-        return service.principal_for(user) if user else None
+        user = read(session)
+        principal = service.principal_for(user) if user else None
+    cache.put(key, principal, generation)
+    return principal
+
+
+def _principal_from_token(app: FastAPI, token: str) -> Principal | None:
+    return _cached_principal(app, ("token", security.hash_api_token(token)),
+                             lambda session: service.user_for_token(session, token=token))
 
 
 def _principal_from_session(app: FastAPI, username: str, issued_at: float) -> Principal | None:
-    from fugong.store.db import session_scope
+    return _cached_principal(app, ("session", username, issued_at),
+                             lambda session: service.session_user(session, username=username, issued_at=issued_at))
 
-    with session_scope(db_engine(app)) as session:
-        user = service.session_user(session, username=username, issued_at=issued_at)
-        return service.principal_for(user) if user else None
+
+def _cached_only(app: FastAPI, key: tuple) -> tuple[bool, Principal | None]:
+    return _principal_cache(app).get(key)
 
 
 def optional_principal(request: Request) -> Principal | None:
@@ -237,7 +295,10 @@ async def current_principal(request: Request) -> Principal:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthenticated(request)
-        principal = await run_in_threadpool(_principal_from_token, request.app, token.strip())
+        token = token.strip()
+        hit, principal = _cached_only(request.app, ("token", security.hash_api_token(token)))
+        if not hit:  # the database read runs in the thread pool; a cache hit needs no thread
+            principal = await run_in_threadpool(_principal_from_token, request.app, token)
         if principal is None:
             raise HTTPException(status_code=401, detail="invalid or revoked token / 令牌无效或已撤销",
                                 headers={"WWW-Authenticate": "Bearer"})
@@ -245,7 +306,9 @@ async def current_principal(request: Request) -> Principal:
         session = read_session(request)
         if session is None or not session.get("u"):
             raise _unauthenticated(request)
-        principal = await run_in_threadpool(_principal_from_session, request.app, session["u"], session["t"])
+        hit, principal = _cached_only(request.app, ("session", session["u"], session["t"]))
+        if not hit:
+            principal = await run_in_threadpool(_principal_from_session, request.app, session["u"], session["t"])
         if principal is None:
             raise _unauthenticated(request)
         await _check_csrf(request, session)
