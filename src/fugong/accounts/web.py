@@ -217,6 +217,7 @@ class PrincipalCache:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._entries: dict[tuple, tuple[float, int, Principal | None]] = {}
+        self._readers: dict[tuple, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[bool, Principal | None]:
@@ -234,7 +235,13 @@ class PrincipalCache:
         with self._lock:
             if len(self._entries) >= self.MAX_ENTRIES:
                 self._entries.clear()  # rare (10,000 live credentials in a few seconds); simplest bound
+                self._readers.clear()
             self._entries[key] = (time.monotonic() + self.seconds, generation, principal)
+
+    def reading(self, key: tuple) -> threading.Lock:
+        """The lock that lets one thread at a time read the user behind ``key``."""
+        with self._lock:
+            return self._readers.setdefault(key, threading.Lock())
 
 
 def _principal_cache(app: FastAPI) -> PrincipalCache:
@@ -252,14 +259,17 @@ def _cached_principal(app: FastAPI, key: tuple, read) -> Principal | None:
     from fugong.store.db import session_scope
 
     cache = _principal_cache(app)
-    hit, principal = cache.get(key)
-    if hit:
-        return principal
-    generation = service.credentials_generation()  # taken before the read: a change during it wins
-    with session_scope(db_engine(app)) as session:
-        user = read(session)
-        principal = service.principal_for(user) if user else None
-    cache.put(key, principal, generation)
+    # One read per credential at a time: when an entry expires under load, the other requests with
+    # the same credential wait for that read instead of all reading the user at once.
+    with cache.reading(key):
+        hit, principal = cache.get(key)
+        if hit:
+            return principal
+        generation = service.credentials_generation()  # taken before the read: a change during it wins
+        with session_scope(db_engine(app)) as session:
+            user = read(session)
+            principal = service.principal_for(user) if user else None
+        cache.put(key, principal, generation)
     return principal
 
 

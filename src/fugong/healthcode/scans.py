@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -26,7 +27,7 @@ from fugong.healthcode.lifecycle import TZ, today
 from fugong.healthcode.models import CheckIn, Gate, Person, Scan
 from fugong.healthcode.people import mask_name
 from fugong.healthcode.rules import reason_text
-from fugong.healthcode.tokens import verify
+from fugong.healthcode.tokens import verify_many
 from fugong.store.audit import record_change
 
 FEVER_AT_GATE = 37.3  # °C, at or above denies (DESIGN.md §2, Hangzhou rules; 体温≥37.3℃)
@@ -62,7 +63,7 @@ GATE_CACHE_S = 30.0  # gates change rarely; scans look them up at every request
 
 def _gate_row(session: Session, gate_id: str) -> tuple[str, str, str] | None:
     """(id, enterprise id, region code) of a gate, cached per database for a few seconds."""
-    key = (str(session.get_bind().url), gate_id)
+    key = (session.get_bind().url, gate_id)  # URL objects hash; no string rendering per scan
     hit = _GATES.get(key)
     if hit is not None and time.monotonic() - hit[0] < GATE_CACHE_S:
         return hit[1]
@@ -98,9 +99,17 @@ def _answer(result: str, reason_code: str, scan_id: int) -> dict:
     return {"result": result, "reason": reason_text(reason_code), "scan_id": scan_id}
 
 
-def _insert(session: Session, values: dict) -> int:
-    # A Core INSERT … RETURNING: the gate's hot path skips the ORM unit of work.
-    return session.execute(insert(Scan).values(**values).returning(Scan.id)).scalar_one()
+@dataclass(frozen=True)
+class ScanRequest:
+    """One scan to decide and store: who scans (the gate account), where, what, when."""
+
+    principal: Principal
+    gate_id: str
+    token: str
+    temperature: float | None = None
+    scanned_at: dt.datetime | None = None  # None: now
+    client_scan_id: str | None = None  # set by the offline gate page; a repeated sync is harmless
+    offline: bool = False
 
 
 def scan(
@@ -115,46 +124,129 @@ def scan(
     offline: bool = False,
 ) -> dict:
     """Decide pass or deny at a gate and store the scan; returns what gate staff may see."""
-    gate = gate_for(session, principal, gate_id)
-    if client_scan_id:
-        done = session.execute(select(Scan.result, Scan.reason_code, Scan.id)
-                               .where(Scan.client_scan_id == client_scan_id)).first()
-        if done is not None:
-            return _answer(*done)
-    at = (scanned_at or dt.datetime.now(TZ)).astimezone(TZ)
-    if temperature is not None and not 30.0 <= float(temperature) <= 45.0:
-        raise ValueError(f"temperature {temperature} °C is not a body temperature reading")
-    check = verify(session, token, now=at.timestamp())
-    claims = check.claims
-    reason, flagged = check.reason_code, False
-    if check.ok:
-        if temperature is not None and float(temperature) >= FEVER_AT_GATE:
-            reason, flagged = "DENY_FEVER", True
-        elif claims["k"] == "green":
-            reason = "PASS_GREEN"
-        else:
-            reason = "DENY_RED" if claims["k"] == "red" else "DENY_YELLOW"
-    values = dict(gate_id=gate.id, enterprise_id=gate.enterprise_id, scanned_at=at, day=at.date(),
-                  token_id=str(claims.get("t"))[:32] if claims else None,
-                  code_id=str(claims.get("c"))[:24] if claims else None,
-                  colour=str(claims.get("k"))[:8] if check.ok else None,
-                  temperature=temperature, result="pass" if reason == "PASS_GREEN" else "deny", reason_code=reason,
-                  flagged=flagged, client_scan_id=client_scan_id, offline=offline, actor=principal.actor,
-                  accepted_key=None)
-    if values["result"] == "pass":
-        values["accepted_key"] = f"{gate.id}:{values['token_id']}"
+    answer = scan_many(session, [ScanRequest(principal=principal, gate_id=gate_id, token=token,
+                                             temperature=temperature, scanned_at=scanned_at,
+                                             client_scan_id=client_scan_id, offline=offline)])[0]
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
+
+
+def _reason(check, temperature: float | None) -> tuple[str, bool]:
+    """(reason code, fever flag) for a verified token and a temperature, in the module's decision order."""
+    if not check.ok:
+        return check.reason_code, False
+    if temperature is not None and float(temperature) >= FEVER_AT_GATE:
+        return "DENY_FEVER", True
+    colour = check.claims["k"]
+    if colour == "green":
+        return "PASS_GREEN", False
+    return ("DENY_RED" if colour == "red" else "DENY_YELLOW"), False
+
+
+def scan_many(session: Session, requests: list[ScanRequest]) -> list[dict | Exception]:
+    """Decide and store a batch of scans in the caller's transaction, with a handful of queries for the
+    whole batch (gate checks, earlier offline syncs, revocations, replays, one multi-row INSERT).
+
+    Returns, per request in order, the answer for gate staff or the refusal (AccessDenied for a gate
+    the caller may not scan at, LookupError for an unknown gate, ValueError for a temperature that is
+    not a body temperature); a refused request stores nothing, the others are unaffected. Within a
+    batch the first pass of a token at a gate wins, a later one is a replay — as if one at a time.
+    """
+    answers: list[dict | Exception | None] = [None] * len(requests)
+    todo: list[tuple[int, ScanRequest, Gate, dt.datetime]] = []
+    for i, request in enumerate(requests):
         try:
-            with session.begin_nested():
-                scan_id = _insert(session, values)
-        except IntegrityError:  # this token was already accepted at this gate: a replay
-            values.update(result="deny", reason_code="DENY_REPLAY", accepted_key=None)
-            scan_id = _insert(session, values)
-    else:
-        scan_id = _insert(session, values)
-    if flagged:
-        record_change(session, actor=principal.actor, action="healthcode.scan.fever", entity="hc_scan",
-                      entity_id=str(scan_id), region_code=gate.region_code, after={"gate": gate.id})
-    return _answer(values["result"], values["reason_code"], scan_id)
+            gate = gate_for(session, request.principal, request.gate_id)
+            if request.temperature is not None and not 30.0 <= float(request.temperature) <= 45.0:
+                raise ValueError(f"temperature {request.temperature} °C is not a body temperature reading")
+        except (AccessDenied, LookupError, ValueError) as refusal:
+            answers[i] = refusal
+            continue
+        todo.append((i, request, gate, (request.scanned_at or dt.datetime.now(TZ)).astimezone(TZ)))
+
+    # Offline scans synced before (client_scan_id) get their stored answer; a repeat inside the
+    # batch gets the answer of its first occurrence.
+    client_ids = [request.client_scan_id for _, request, _, _ in todo if request.client_scan_id]
+    stored: dict[str, tuple[str, str, int]] = {}
+    if client_ids:
+        stored = {row[0]: tuple(row[1:]) for row in session.execute(
+            select(Scan.client_scan_id, Scan.result, Scan.reason_code, Scan.id)
+            .where(Scan.client_scan_id.in_(client_ids)))}
+    first_of: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []
+    fresh = []
+    for item in todo:
+        i, request = item[0], item[1]
+        if request.client_scan_id in stored:
+            answers[i] = _answer(*stored[request.client_scan_id])
+        elif request.client_scan_id and request.client_scan_id in first_of:
+            repeats.append((i, first_of[request.client_scan_id]))
+        else:
+            if request.client_scan_id:
+                first_of[request.client_scan_id] = i
+            fresh.append(item)
+
+    checks = verify_many(session, [request.token for _, request, _, _ in fresh],
+                         nows=[at.timestamp() for _, _, _, at in fresh])
+    rows = []
+    for (i, request, gate, at), check in zip(fresh, checks):
+        claims = check.claims
+        reason, flagged = _reason(check, request.temperature)
+        row = dict(gate_id=gate.id, enterprise_id=gate.enterprise_id, scanned_at=at, day=at.date(),
+                   token_id=str(claims.get("t"))[:32] if claims else None,
+                   code_id=str(claims.get("c"))[:24] if claims else None,
+                   colour=str(claims.get("k"))[:8] if check.ok else None,
+                   temperature=request.temperature, result="pass" if reason == "PASS_GREEN" else "deny",
+                   reason_code=reason, flagged=flagged, client_scan_id=request.client_scan_id,
+                   offline=request.offline, actor=request.principal.actor, accepted_key=None)
+        if row["result"] == "pass":
+            row["accepted_key"] = f"{gate.id}:{row['token_id']}"
+        rows.append((i, gate, row))
+    _mark_replays([row for _, _, row in rows], session)
+
+    ids = _insert_all(session, [row for _, _, row in rows])
+    for (i, gate, row), scan_id in zip(rows, ids):
+        answers[i] = _answer(row["result"], row["reason_code"], scan_id)
+        if row["flagged"]:
+            record_change(session, actor=row["actor"], action="healthcode.scan.fever", entity="hc_scan",
+                          entity_id=str(scan_id), region_code=gate.region_code, after={"gate": gate.id})
+    for i, first in repeats:
+        answers[i] = answers[first]
+    return answers  # type: ignore[return-value]
+
+
+def _mark_replays(rows: list[dict], session: Session) -> None:
+    """A pass whose (gate, token id) was accepted before — stored, or earlier in this batch — is a replay."""
+    keys = [row["accepted_key"] for row in rows if row["accepted_key"]]
+    if not keys:
+        return
+    accepted = set(session.scalars(select(Scan.accepted_key).where(Scan.accepted_key.in_(keys))))
+    for row in rows:
+        key = row["accepted_key"]
+        if key is None:
+            continue
+        if key in accepted:
+            row.update(result="deny", reason_code="DENY_REPLAY", accepted_key=None)
+        else:
+            accepted.add(key)
+
+
+class ScanConflict(RuntimeError):
+    """Another worker stored the same pass (gate + token) or the same offline scan after this batch's
+    checks: the unique keys refused the insert. Retry in a new transaction, which will see it."""
+
+
+def _insert_all(session: Session, rows: list[dict]) -> list[int]:
+    """Insert the rows with one multi-row INSERT … RETURNING (the gate's hot path skips the ORM unit of
+    work). No savepoint: on SQLite (pysqlite's implicit transactions) releasing one commits, which
+    would cost a second disk sync per batch and split the scans from their fever audit records."""
+    if not rows:
+        return []
+    try:
+        return list(session.scalars(insert(Scan).returning(Scan.id, sort_by_parameter_order=True), rows))
+    except IntegrityError as exc:
+        raise ScanConflict("a scan in this batch was stored meanwhile by another worker; retry") from exc
 
 
 def sync_offline_scans(session: Session, principal: Principal, *, scans: list[dict]) -> list[dict]:
@@ -163,18 +255,21 @@ def sync_offline_scans(session: Session, principal: Principal, *, scans: list[di
     ``scans``: [{"client_scan_id": "...", "gate_id": "...", "token": "...", "temperature": 36.5,
     "scanned_at": "2020-02-20T08:01:02+08:00"}, ...]
     """
-    results = []
+    requests = []
     for item in scans:
         at = dt.datetime.fromisoformat(str(item["scanned_at"]))
         if at.tzinfo is None:
             at = at.replace(tzinfo=TZ)
         if at > dt.datetime.now(TZ) + dt.timedelta(minutes=5):
             raise ValueError(f"scan {item.get('client_scan_id')} is dated in the future")
-        answer = scan(session, principal, gate_id=str(item["gate_id"]), token=str(item["token"]),
-                      temperature=item.get("temperature"), scanned_at=at,
-                      client_scan_id=str(item["client_scan_id"]), offline=True)
-        results.append({"client_scan_id": item["client_scan_id"], **answer})
-    return results
+        requests.append(ScanRequest(principal=principal, gate_id=str(item["gate_id"]), token=str(item["token"]),
+                                    temperature=item.get("temperature"), scanned_at=at,
+                                    client_scan_id=str(item["client_scan_id"]), offline=True))
+    answers = scan_many(session, requests)
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise answer  # the whole sync is refused (the page keeps its queue and shows the error)
+    return [{"client_scan_id": item["client_scan_id"], **answer} for item, answer in zip(scans, answers)]
 
 
 def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str, day: dt.date | None = None) -> dict:

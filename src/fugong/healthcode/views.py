@@ -10,6 +10,7 @@ scans/sync, gates, people/{id}, lists, overrides.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import threading
@@ -29,6 +30,7 @@ STAFF = ("officer", "province_admin")
 
 
 _SQLITE_WRITER = threading.Lock()
+_STATE_LOCK = threading.Lock()
 
 
 def _run(request: Request, work: Callable[[Any], Any], *, writes: bool = False) -> Any:
@@ -166,13 +168,52 @@ class QueuedScan(ScanIn):
 GATE_USERS = ("gate_staff", "enterprise")
 
 
-@router.post("/api/code/scan")
-def scan_route(request: Request, body: ScanIn, principal: Principal = Depends(require_role(*GATE_USERS))) -> dict:
-    """Verify a token at a gate with a temperature: pass or deny with the reason (nothing else)."""
-    from fugong.healthcode.scans import scan
+def _scan_writer(app):
+    """The app's group-commit writer for gate scans (one per process)."""
+    writer = getattr(app.state, "scan_writer", None)
+    if writer is None:
+        with _STATE_LOCK:
+            writer = getattr(app.state, "scan_writer", None)
+            if writer is None:
+                from fugong.healthcode.scan_writer import ScanWriter
 
-    return _run(request, lambda s: scan(s, principal, gate_id=body.gate_id, token=body.token,
-                                        temperature=body.temperature), writes=True)
+                engine = db_engine(app)
+                writer = app.state.scan_writer = ScanWriter(
+                    engine, lock=_SQLITE_WRITER if engine.dialect.name == "sqlite" else None)
+    return writer
+
+
+@router.post("/api/code/scan", openapi_extra={"requestBody": {
+    "required": True, "content": {"application/json": {"schema": ScanIn.model_json_schema()}}}})
+async def scan_route(request: Request) -> JSONResponse:
+    """Verify a token at a gate with a temperature: pass or deny with the reason (nothing else).
+
+    Body: ``{"gate_id": "G1", "token": "HC1.…", "temperature": 36.5}``. The answer comes after the scan
+    is committed; scans arriving together share one transaction (healthcode.scan_writer). The
+    busiest route of the app, so it reads its body and caller itself instead of through FastAPI's
+    dependency solver (a third of the request's time in a profile at 600 scans/s).
+    """
+    from pydantic import ValidationError
+
+    from fugong.healthcode.scans import ScanRequest
+
+    principal = await current_principal(request)
+    if principal.role not in GATE_USERS:
+        raise HTTPException(status_code=403, detail="access denied / 无权访问")
+    try:
+        body = ScanIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise HTTPException(status_code=422, detail=exc.errors(include_url=False, include_input=False)) from None
+    future = _scan_writer(request.app).submit(ScanRequest(principal=principal, gate_id=body.gate_id, token=body.token,
+                                                          temperature=body.temperature))
+    try:
+        return JSONResponse(await asyncio.wrap_future(future))
+    except AccessDenied:
+        raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
+    except LookupError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
 
 
 @router.post("/api/code/scans/sync")
@@ -181,8 +222,13 @@ def scans_sync(request: Request, scans: list[QueuedScan] = Body(..., embed=True,
     """Store scans an offline gate page queued; each is re-verified as of its scan time."""
     from fugong.healthcode.scans import sync_offline_scans
 
+    from fugong.healthcode.scans import ScanConflict
+
     items = [s.model_dump() for s in scans]
-    return {"results": _run(request, lambda s: sync_offline_scans(s, principal, scans=items), writes=True)}
+    try:
+        return {"results": _run(request, lambda s: sync_offline_scans(s, principal, scans=items), writes=True)}
+    except ScanConflict:  # another worker stored one of them meanwhile; the page keeps its queue and retries
+        raise HTTPException(status_code=409, detail="retry the sync / 请重试同步") from None
 
 
 @router.get("/api/code/gates")
