@@ -25,15 +25,13 @@ def make_token(engine, username: str, name: str = "test") -> str:
 
 
 def build_app(db_url: str, data_dir, **policy):
-    """create_app with accounts installed (until the lead wires fugong.accounts.web.install in create_app)."""
-    from fugong.accounts.web import WebPolicy, install
+    """create_app (accounts included) over this database, with an optional login/session policy."""
+    from fugong.accounts.web import WebPolicy
     from fugong.web.app import create_app
 
     settings = load_settings({"FUGONG_DATA_DIR": str(data_dir), "FUGONG_DATABASE_URL": db_url,
                               "FUGONG_SECRET_KEY": "test-secret-" + "x" * 32})
     app = create_app(settings)
-    if not any(getattr(route, "path", None) == "/login" for route in app.routes):
-        install(app)
     if policy:
         app.state.accounts_policy = WebPolicy(**policy)
     return app
