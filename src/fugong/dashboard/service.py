@@ -263,6 +263,25 @@ def freshness(*, settings, date: dt.date) -> dict:
     }
 
 
+def overview_version(settings, date: dt.date) -> tuple:
+    """A cheap fingerprint of everything ``overview(date=date)`` reads; it changes when any input does.
+
+    ((stamp of each level's result file for the day and the day before, params.json, the province
+    folder (the list of result dates), the meter store's manifest), newest grading date). About 15
+    ``stat`` calls and one small query, so a web cache can key on it per request.
+    """
+    from fugong.index import store
+    from fugong.store.files import file_stamp
+
+    root = str(_results_root(settings))  # once: building it costs more than all the stat calls
+    days = (date.isoformat(), (date - dt.timedelta(days=1)).isoformat())
+    paths = [os.path.join(root, f"level={'industry' if level == 'section' else level}", f"date={day}", "part-0.parquet")
+             for level in REGION_LEVELS + GROUP_LEVELS for day in days]
+    paths += [os.path.join(root, "params.json"), os.path.join(root, "level=province"),
+              store.Dataset(store.daily_root(settings)).manifest]
+    return tuple(file_stamp(path) for path in paths), _last_grading(settings)
+
+
 # --- overview -----------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from fugong.access import AccessDenied, Principal
 from fugong.accounts.web import csrf_token, current_principal
 from fugong.dashboard import service
 from fugong.dashboard.i18n import translator
+from fugong.web.viewcache import json_bytes, page_blocks, render_page, scope_of, view_cache
 
 router = APIRouter(tags=["dashboard"])
 
@@ -103,18 +104,56 @@ def _json_text(value) -> str:
 # --- overview -----------------------------------------------------------------------------------
 
 
+# The overview is built once per (caller's scope, day, data version) and kept in the app's view
+# cache: the service dict, its JSON bytes, and the page's rendered blocks (per language). A cache hit
+# is answered on the event loop without a thread; only the user's own chrome is rendered per request.
+
+
+def _overview_key(request: Request, principal: Principal, date: str | None) -> tuple:
+    settings = _settings(request)
+    _call(service.require_dashboard, principal=principal)
+    day = _date(date) or service.as_of_date(settings)
+    return scope_of(principal), day, service.overview_version(settings, day)
+
+
+def _overview_data(request: Request, principal: Principal, key: tuple) -> dict:
+    _scope, day, _version = key
+    return view_cache(request.app).get_or_make(
+        ("overview",) + key,
+        lambda: _call(service.overview, settings=_settings(request), principal=principal, date=day))
+
+
 @router.get("/overview.json")
-def overview_json(request: Request, date: str | None = Query(None, description="YYYY-MM-DD; default the as-of day"),
-                  principal: Principal = Depends(current_principal)) -> dict:
+async def overview_json(request: Request, date: str | None = Query(None, description="YYYY-MM-DD; default the as-of day"),
+                        principal: Principal = Depends(current_principal)) -> dict:
     """The overview: the day's index R with N, E and the counts behind them, change since the previous
     day, by county / city / industry, worst and best counties, data freshness."""
-    return _call(service.overview, settings=_settings(request), principal=principal, date=_date(date))
+    key = _overview_key(request, principal, date)
+    body = await view_cache(request.app).get_or_make_async(
+        ("overview.json",) + key, lambda: json_bytes(_overview_data(request, principal, key)))
+    return Response(body, media_type="application/json")  # the dict above, encoded once per version
 
 
 @router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
-def overview_page(request: Request, date: str | None = None, principal: Principal = Depends(current_principal)):
-    data = _call(service.overview, settings=_settings(request), principal=principal, date=_date(date))
-    return _page(request, principal, "dashboard/overview.html", {"data": data})
+async def overview_page(request: Request, date: str | None = None, principal: Principal = Depends(current_principal)):
+    from fugong.web.app import language, templates
+
+    key = _overview_key(request, principal, date)
+    lang = language(request, _settings(request))
+    map_available = _has_route(request, "/risk/map")
+
+    def blocks() -> dict:
+        context = {"lang": lang, "t": translator(lang), "map_available": map_available, "json_data": _json_text,
+                   "data": _overview_data(request, principal, key)}
+        return page_blocks(templates, "dashboard/overview.html", context)
+
+    rendered = await view_cache(request.app).get_or_make_async(("overview.html", lang, map_available) + key, blocks)
+    response = render_page(templates, request, rendered, {
+        "lang": lang, "t": translator(lang), "principal": principal, "csrf_token": csrf_token(request),
+        "map_available": map_available})
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie("lang", lang, samesite="lax", httponly=True)
+    return response
 
 
 # --- explorer -----------------------------------------------------------------------------------

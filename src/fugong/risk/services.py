@@ -130,6 +130,14 @@ def last_publication_date(session: Session, *, rule_set: str) -> dt.date | None:
     return session.scalar(select(func.max(RiskPublication.date)).where(RiskPublication.rule_set == rule_set))
 
 
+def publication_version(session: Session, *, rule_set: str) -> tuple:
+    """A cheap fingerprint of a rule set's stored publications, for caches of views built from them:
+    (how many, newest id, newest published_at). Storing one, replacing one (delete, then insert with a
+    new published_at) or deleting one changes it. One aggregate query over an indexed column."""
+    query = select(func.count(), func.max(RiskPublication.id), func.max(RiskPublication.published_at))
+    return tuple(session.execute(query.where(RiskPublication.rule_set == rule_set)).one())
+
+
 def publication_dates(session: Session, *, rule_set: str) -> list[dt.date]:
     query = select(RiskPublication.date).where(RiskPublication.rule_set == rule_set).order_by(RiskPublication.date)
     return list(session.scalars(query))

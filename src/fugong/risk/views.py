@@ -22,6 +22,8 @@ from fastapi.templating import Jinja2Templates
 
 from fugong.access import Principal
 from fugong.accounts.web import current_principal, db_engine
+from fugong.store.files import file_stamp
+from fugong.web.viewcache import json_bytes, page_blocks, render_page, scope_of, view_cache
 
 router = APIRouter(tags=["risk"])
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
@@ -32,15 +34,19 @@ LAYERS = ("zj-counties-2020", "zj-counties", "cn-provinces")
 def county_index_values(settings, principal: Principal, day: dt.date) -> dict[str, float | None]:
     """{county code: resumption index R} of the stored index results for one day, inside the
     principal's region (the map's "colour by resumption index" mode); {} when none was computed."""
-    from fugong.index.service import results_dir
-
-    path = results_dir(settings) / "level=county" / f"date={day.isoformat()}" / "part-0.parquet"
+    path = _county_index_path(settings, day)
     try:
         modified = path.stat().st_mtime_ns
     except FileNotFoundError:
         return {}
     return {code: value for code, value in _county_index_file(str(path), modified).items()
             if principal.can_see_region(code)}
+
+
+def _county_index_path(settings, day: dt.date) -> Path:
+    from fugong.index.service import results_dir
+
+    return results_dir(settings) / "level=county" / f"date={day.isoformat()}" / "part-0.parquet"
 
 
 @lru_cache(maxsize=64)
@@ -69,6 +75,16 @@ def _rules(request: Request, name: str | None):
         raise HTTPException(status_code=404, detail="unknown rule set / 未知规则") from None
 
 
+def _rules_stamp(request: Request, name: str | None) -> tuple:
+    """(path, stamp) of the rule-set file ``_rules`` loads (load_rules finds a preset the same way)."""
+    from fugong.risk.rules import PRESETS_DIR
+
+    path = Path(name or request.app.state.settings.risk_rules)
+    if not path.suffix and not path.exists():
+        path = PRESETS_DIR / f"{path}.toml"
+    return str(path), file_stamp(path)
+
+
 def _day(text: str | None, request: Request) -> dt.date | None:
     if text:
         try:
@@ -78,16 +94,48 @@ def _day(text: str | None, request: Request) -> dt.date | None:
     return request.app.state.settings.as_of
 
 
-def map_view(request: Request, principal: Principal, *, rules: str | None, date: str | None,
-             prefix: str, mode: str) -> dict:
+def map_key(request: Request, principal: Principal, *, rules: str | None, date: str | None,
+            prefix: str, mode: str) -> tuple:
+    """Refuse a bad or foreign request, else the cache key of its view: the caller's scope, the query
+    and the data version — the rule-set file, the stored publications of the rule set and the county
+    index file of the day shown (for "colour by index")."""
     from fugong.risk import services
-    from fugong.risk.mapping import value_colour
     from fugong.store.db import session_scope
 
     if prefix and not prefix.isdigit():
         raise HTTPException(status_code=422, detail="prefix must be digits")
     if prefix and not (prefix.startswith(principal.region_prefix) or principal.region_prefix.startswith(prefix)):
         raise HTTPException(status_code=403, detail="access denied / 无权访问")
+    rule_set = _rules(request, rules)
+    day = _day(date, request)
+    with session_scope(db_engine(request.app)) as session:
+        published = services.publication_version(session, rule_set=rule_set.name)
+        dates = view_cache(request.app).get_or_make(
+            ("risk.dates", rule_set.name, published),
+            lambda: tuple(services.publication_dates(session, rule_set=rule_set.name)))
+    shown = [d for d in dates if day is None or d <= day]
+    index_file = _county_index_path(request.app.state.settings, shown[-1]) if shown else None
+    return (scope_of(principal), rules, _rules_stamp(request, rules), day, prefix, mode, published,
+            file_stamp(index_file) if index_file else None)
+
+
+def cached_map_view(request: Request, principal: Principal, key: tuple) -> dict:
+    """The map view for a ``map_key``, built once per key (callers must not change it). ``rules`` is
+    the query's (None: the configured rule set, which may be a file rather than a preset)."""
+    _scope, rules, _stamp, day, prefix, mode, _published, _index = key
+    return view_cache(request.app).get_or_make(
+        ("risk.map",) + key,
+        lambda: map_view(request, principal, rules=rules, date=day.isoformat() if day else None, prefix=prefix,
+                         mode=mode))
+
+
+def map_view(request: Request, principal: Principal, *, rules: str | None, date: str | None,
+             prefix: str, mode: str) -> dict:
+    """The map's facts, built afresh (routes use ``cached_map_view``)."""
+    from fugong.risk import services
+    from fugong.risk.mapping import value_colour
+    from fugong.store.db import session_scope
+
     rule_set = _rules(request, rules)
     day = _day(date, request)
     with session_scope(db_engine(request.app)) as session:
@@ -120,21 +168,35 @@ def _city_names(codes: set[str]) -> dict[str, str]:
     return {code: reference_name(code, DEFAULT_VINTAGE) or code for code in sorted(cities)}
 
 
+# The map and its JSON are built once per map_key and kept in the app's view cache (the view dict,
+# its JSON bytes, the page's rendered blocks per language); a hit needs no thread, only the key's
+# small query. The page's chrome (language switch, embed flag) is rendered per request.
+
+
 @router.get("/risk/map.json")
-def risk_map_json(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
-                  mode: str = "level", principal: Principal = Depends(current_principal)) -> JSONResponse:
-    return JSONResponse(map_view(request, principal, rules=rules, date=date, prefix=prefix, mode=mode))
+async def risk_map_json(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
+                        mode: str = "level", principal: Principal = Depends(current_principal)) -> Response:
+    key = map_key(request, principal, rules=rules, date=date, prefix=prefix, mode=mode)
+    body = await view_cache(request.app).get_or_make_async(
+        ("risk.map.json",) + key, lambda: json_bytes(cached_map_view(request, principal, key)))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/risk/map", response_class=HTMLResponse)
-def risk_map_page(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
-                  mode: str = "level", principal: Principal = Depends(current_principal)):
+async def risk_map_page(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
+                        mode: str = "level", principal: Principal = Depends(current_principal)):
     from fugong.web.i18n import t
 
     lang = _lang(request)
-    view = map_view(request, principal, rules=rules, date=date, prefix=prefix, mode=mode)
-    return TEMPLATES.TemplateResponse(request, "risk/map.html", {
-        "lang": lang, "t": lambda key: t(key, lang), "view": view, "principal_prefix": principal.region_prefix})
+    key = map_key(request, principal, rules=rules, date=date, prefix=prefix, mode=mode)
+
+    def blocks() -> dict:
+        view = cached_map_view(request, principal, key)
+        return page_blocks(TEMPLATES, "risk/map.html", {"lang": lang, "t": lambda k: t(k, lang), "view": view,
+                                                        "principal_prefix": principal.region_prefix})
+
+    rendered = await view_cache(request.app).get_or_make_async(("risk.map.html", lang) + key, blocks)
+    return render_page(TEMPLATES, request, rendered, {"lang": lang, "t": lambda k: t(k, lang)})
 
 
 @router.get("/risk/map.svg")
@@ -145,7 +207,8 @@ def risk_map_svg(request: Request, rules: str | None = None, date: str | None = 
 
     if layer not in LAYERS:
         raise HTTPException(status_code=404, detail="unknown map layer")
-    view = map_view(request, principal, rules=rules, date=date, prefix=prefix, mode="level")
+    key = map_key(request, principal, rules=rules, date=date, prefix=prefix, mode="level")
+    view = cached_map_view(request, principal, key)
     if view["date"] is None:
         raise HTTPException(status_code=404, detail="no publication / 暂无发布")
     svg = publication_svg(view, maps.load(layer), lang=_lang(request))
