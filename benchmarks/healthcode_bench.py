@@ -310,16 +310,30 @@ def _run_async(coroutine):
     return uvloop.run(coroutine)
 
 
+def _machine_cpu() -> list[int]:
+    """The machine's CPU time counters (/proc/stat: user nice system idle iowait irq softirq steal)."""
+    return [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+
+
+def _machine_share(before: list[int], after: list[int]) -> dict:
+    """Idle and steal shares of the machine's CPU time between two readings. Steal is time the
+    hypervisor gave this VM's CPUs to someone else: a stall the server cannot do anything about."""
+    delta = [b - a for a, b in zip(before, after)]
+    total = sum(delta) or 1
+    return {"machine_idle_pct": round(100 * delta[3] / total, 1), "machine_steal_pct": round(100 * delta[7] / total, 1)}
+
+
 def bench_http(rate: float = 1000, connections: int = 50, seconds: float = 60, database_url: str | None = None,
-               workers: int = 1) -> dict:
+               workers: int = 2) -> dict:
     server = Server(database_url, workers)
     try:
         _run_async(_fixed_rate(server.base, server.seed["bearer"], server.tokens(200), 100, connections))  # warm-up
         before = server.scans_stored()
         tokens = server.tokens(int(rate * seconds))
-        cpu = server.cpu_seconds()
+        cpu, machine = server.cpu_seconds(), _machine_cpu()
         result = _run_async(_fixed_rate(server.base, server.seed["bearer"], tokens, rate, connections,
                                          give_up_after=seconds * 1.5))
+        result.update(_machine_share(machine, _machine_cpu()))
         result["server_cpu_ms_per_request"] = round((server.cpu_seconds() - cpu) * 1000 / max(result["requests"], 1), 2)
         result["scans_stored"] = server.scans_stored() - before
         result["every_scan_stored"] = result["scans_stored"] == result["passes"] + sum(
@@ -331,7 +345,7 @@ def bench_http(rate: float = 1000, connections: int = 50, seconds: float = 60, d
 
 
 def bench_max(connections: int = 50, step_seconds: float = 15, start_rate: int = 25, database_url: str | None = None,
-              workers: int = 1) -> dict:
+              workers: int = 2) -> dict:
     """Raise the fixed rate step by step (x1.5) until the server falls behind (errors or < 97 % of the
     rate achieved); report the highest rate sustained and the highest with p99 < 50 ms."""
     server = Server(database_url, workers)
@@ -341,9 +355,10 @@ def bench_max(connections: int = 50, step_seconds: float = 15, start_rate: int =
         rate = start_rate
         while rate <= 5000:
             tokens = server.tokens(int(rate * step_seconds))
-            cpu = server.cpu_seconds()
+            cpu, machine = server.cpu_seconds(), _machine_cpu()
             result = _run_async(_fixed_rate(server.base, server.seed["bearer"], tokens, rate, connections,
                                              give_up_after=step_seconds * 2))
+            result.update(_machine_share(machine, _machine_cpu()))
             result["server_cpu_ms_per_request"] = round((server.cpu_seconds() - cpu) * 1000 / max(result["requests"], 1), 2)
             steps.append(result)
             print(json.dumps(result), file=sys.stderr)
@@ -368,7 +383,7 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=15)
     parser.add_argument("--start-rate", type=int, default=25, help="first rate of the max search (then x1.5)")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2: one per core here)")
     args = parser.parse_args()
     results = {"cpus": os.cpu_count(), "load_before": os.getloadavg()}
     if args.what in ("verify", "all"):

@@ -2,6 +2,7 @@
 means a committed scan; a failing scan or a conflict with another worker costs no other scan."""
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -88,21 +89,21 @@ def test_a_refused_scan_in_a_batch_stores_nothing_and_costs_the_others_nothing(e
     assert _stored(engine) == 1
 
 
-def test_a_pass_stored_meanwhile_by_another_worker_turns_into_a_replay_on_retry(engine, green_tokens, monkeypatch):
+def test_the_writer_skips_the_replay_query_and_a_replay_is_caught_by_the_unique_key_then_retried(
+        engine, green_tokens, monkeypatch):
     token = green_tokens(1)[0]
-    with session_scope(engine) as session:  # "another worker" accepted this token at G1 already …
+    with session_scope(engine) as session:  # accepted at G1 before (by this or another worker)
         assert scan(session, GUARD, gate_id="G1", token=token, temperature=36.5)["result"] == "pass"
-    real, calls = scans_module._mark_replays, []
+    real, attempts = scans_module.decide_scans, []
 
-    def missed_the_first_time(rows, session):  # … after our first attempt had checked for replays
-        calls.append(len(rows))
-        if len(calls) > 1:
-            real(rows, session)
+    def counting(session, requests, *, check_replays=True):
+        attempts.append(check_replays)
+        return real(session, requests, check_replays=check_replays)
 
-    monkeypatch.setattr(scans_module, "_mark_replays", missed_the_first_time)
+    monkeypatch.setattr("fugong.healthcode.scan_writer.decide_scans", counting)
     answer = ScanWriter(engine).submit(ScanRequest(principal=GUARD, gate_id="G1", token=token,
                                                    temperature=36.5)).result(timeout=30)
-    assert len(calls) == 2  # the unique key refused the first attempt; the retry saw the stored pass
+    assert attempts == [False, True]  # optimistic first; the unique key refused it; the retry checked
     assert (answer["result"], answer["reason"]["code"]) == ("deny", "DENY_REPLAY")
     assert _stored(engine) == 2
 
@@ -110,14 +111,14 @@ def test_a_pass_stored_meanwhile_by_another_worker_turns_into_a_replay_on_retry(
 def test_a_batch_that_fails_is_stored_scan_by_scan_and_only_the_failing_scan_gets_the_error(
         engine, green_tokens, monkeypatch):
     good, poisoned, other = green_tokens(3)
-    real = scans_module.scan_many
+    real = scans_module.decide_scans
 
-    def fails_with_the_poisoned_token(session, requests):
+    def fails_with_the_poisoned_token(session, requests, **options):
         if any(request.token == poisoned for request in requests):
             raise RuntimeError("database went away")
-        return real(session, requests)
+        return real(session, requests, **options)
 
-    monkeypatch.setattr("fugong.healthcode.scan_writer.scan_many", fails_with_the_poisoned_token)
+    monkeypatch.setattr("fugong.healthcode.scan_writer.decide_scans", fails_with_the_poisoned_token)
     lock = threading.Lock()
     writer = ScanWriter(engine, lock=lock)
     with lock:
@@ -128,3 +129,25 @@ def test_a_batch_that_fails_is_stored_scan_by_scan_and_only_the_failing_scan_get
         futures[1].result(timeout=30)
     assert futures[2].result(timeout=30)["result"] == "pass"
     assert _stored(engine) == 2
+
+
+def test_on_sqlite_the_log_is_checkpointed_in_the_background_while_scans_flow_then_the_checkpointer_stops(
+        engine, green_tokens, monkeypatch):
+    from sqlalchemy import event
+
+    checkpoints = []
+
+    def record(conn, cursor, statement, *rest):
+        if "wal_checkpoint" in statement:
+            checkpoints.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    monkeypatch.setattr(ScanWriter, "CHECKPOINT_EVERY_S", 0.05)
+    writer = ScanWriter(engine)
+    writer.submit(ScanRequest(principal=GUARD, gate_id="G1", token=green_tokens(1)[0], temperature=36.5)).result(timeout=30)
+    deadline = time.monotonic() + 10
+    while writer._checkpointing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not writer._checkpointing  # no scans any more: the checkpointer has stopped
+    # SQLite: one checkpoint after the write. PostgreSQL has no write-ahead log to copy back by hand.
+    assert checkpoints == (["PRAGMA wal_checkpoint(PASSIVE)"] if engine.dialect.name == "sqlite" else [])

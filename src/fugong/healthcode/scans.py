@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,15 +144,42 @@ def _reason(check, temperature: float | None) -> tuple[str, bool]:
     return ("DENY_RED" if colour == "red" else "DENY_YELLOW"), False
 
 
-def scan_many(session: Session, requests: list[ScanRequest]) -> list[dict | Exception]:
+# The batch queries, built once (Core on the session's connection: they run for every batch).
+_scan = Scan.__table__.c
+_SYNCED_BEFORE = (select(_scan.client_scan_id, _scan.result, _scan.reason_code, _scan.id)
+                  .where(_scan.client_scan_id.in_(bindparam("ids", expanding=True))))
+_ACCEPTED_BEFORE = select(_scan.accepted_key).where(_scan.accepted_key.in_(bindparam("keys", expanding=True)))
+_INSERT = insert(Scan.__table__).returning(_scan.id, sort_by_parameter_order=True)
+
+
+def scan_many(session: Session, requests: list[ScanRequest], *, check_replays: bool = True) -> list[dict | Exception]:
     """Decide and store a batch of scans in the caller's transaction, with a handful of queries for the
     whole batch (gate checks, earlier offline syncs, revocations, replays, one multi-row INSERT).
+
+    ``check_replays=False`` skips the query for passes stored before (replays are rare): the unique
+    key then refuses a replay's insert with ScanConflict, and the caller retries with the check (the
+    group-commit writer does; a replay inside the batch is always caught).
 
     Returns, per request in order, the answer for gate staff or the refusal (AccessDenied for a gate
     the caller may not scan at, LookupError for an unknown gate, ValueError for a temperature that is
     not a body temperature); a refused request stores nothing, the others are unaffected. Within a
     batch the first pass of a token at a gate wins, a later one is a replay — as if one at a time.
     """
+    return store_decided(session, decide_scans(session, requests, check_replays=check_replays))
+
+
+@dataclass
+class DecidedScans:
+    """What ``decide_scans`` found (only reads), for ``store_decided`` (only writes)."""
+
+    answers: list  # per request: an answer already known (an earlier sync), a refusal, or None
+    rows: list  # (request index, gate, hc_scan row) to insert
+    repeats: list  # (request index, index of the first request with the same client_scan_id)
+
+
+def decide_scans(session: Session, requests: list[ScanRequest], *, check_replays: bool = True) -> DecidedScans:
+    """The reading half of ``scan_many``: gate checks, verification, revocations, replays, no writes.
+    The group-commit writer runs it outside the database's write lock."""
     answers: list[dict | Exception | None] = [None] * len(requests)
     todo: list[tuple[int, ScanRequest, Gate, dt.datetime]] = []
     for i, request in enumerate(requests):
@@ -170,9 +197,8 @@ def scan_many(session: Session, requests: list[ScanRequest]) -> list[dict | Exce
     client_ids = [request.client_scan_id for _, request, _, _ in todo if request.client_scan_id]
     stored: dict[str, tuple[str, str, int]] = {}
     if client_ids:
-        stored = {row[0]: tuple(row[1:]) for row in session.execute(
-            select(Scan.client_scan_id, Scan.result, Scan.reason_code, Scan.id)
-            .where(Scan.client_scan_id.in_(client_ids)))}
+        stored = {row[0]: tuple(row[1:]) for row in session.connection().execute(
+            _SYNCED_BEFORE, {"ids": client_ids})}
     first_of: dict[str, int] = {}
     repeats: list[tuple[int, int]] = []
     fresh = []
@@ -203,25 +229,32 @@ def scan_many(session: Session, requests: list[ScanRequest]) -> list[dict | Exce
         if row["result"] == "pass":
             row["accepted_key"] = f"{gate.id}:{row['token_id']}"
         rows.append((i, gate, row))
-    _mark_replays([row for _, _, row in rows], session)
+    _mark_replays([row for _, _, row in rows], session, check_stored=check_replays)
+    return DecidedScans(answers=answers, rows=rows, repeats=repeats)
 
-    ids = _insert_all(session, [row for _, _, row in rows])
-    for (i, gate, row), scan_id in zip(rows, ids):
+
+def store_decided(session: Session, decided: DecidedScans) -> list[dict | Exception]:
+    """The writing half of ``scan_many``: one multi-row INSERT, fever flags to the audit log."""
+    answers = list(decided.answers)
+    ids = _insert_all(session, [row for _, _, row in decided.rows])
+    for (i, gate, row), scan_id in zip(decided.rows, ids):
         answers[i] = _answer(row["result"], row["reason_code"], scan_id)
         if row["flagged"]:
             record_change(session, actor=row["actor"], action="healthcode.scan.fever", entity="hc_scan",
                           entity_id=str(scan_id), region_code=gate.region_code, after={"gate": gate.id})
-    for i, first in repeats:
+    for i, first in decided.repeats:
         answers[i] = answers[first]
-    return answers  # type: ignore[return-value]
+    return answers
 
 
-def _mark_replays(rows: list[dict], session: Session) -> None:
+def _mark_replays(rows: list[dict], session: Session, *, check_stored: bool = True) -> None:
     """A pass whose (gate, token id) was accepted before — stored, or earlier in this batch — is a replay."""
     keys = [row["accepted_key"] for row in rows if row["accepted_key"]]
     if not keys:
         return
-    accepted = set(session.scalars(select(Scan.accepted_key).where(Scan.accepted_key.in_(keys))))
+    accepted: set[str] = set()
+    if check_stored:
+        accepted.update(session.connection().execute(_ACCEPTED_BEFORE, {"keys": keys}).scalars())
     for row in rows:
         key = row["accepted_key"]
         if key is None:
@@ -243,8 +276,8 @@ def _insert_all(session: Session, rows: list[dict]) -> list[int]:
     would cost a second disk sync per batch and split the scans from their fever audit records."""
     if not rows:
         return []
-    try:
-        return list(session.scalars(insert(Scan).returning(Scan.id, sort_by_parameter_order=True), rows))
+    try:  # Core on the session's connection: no ORM bulk-persistence layer per batch
+        return list(session.connection().execute(_INSERT, rows).scalars())
     except IntegrityError as exc:
         raise ScanConflict("a scan in this batch was stored meanwhile by another worker; retry") from exc
 

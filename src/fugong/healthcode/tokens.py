@@ -32,7 +32,7 @@ from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from fugong.access import AccessDenied, Principal
@@ -234,15 +234,22 @@ def revocations_for(session: Session, claims_list: list[dict]) -> list[tuple]:
     """The revocation rows that concern any of these tokens: their token ids, or their codes (a code
     has a handful). One indexed query for a whole batch of scans.
     Rows: (id, token_id, code_id, keep_colour, issued_until)."""
-    token_ids = {str(claims["t"]) for claims in claims_list}
-    codes = {str(claims["c"]) for claims in claims_list}
+    token_ids = sorted({str(claims["t"]) for claims in claims_list})
+    codes = sorted({str(claims["c"]) for claims in claims_list})
     if not token_ids:
         return []
-    return [tuple(row) for row in session.execute(
-        select(Revocation.id, Revocation.token_id, Revocation.code_id, Revocation.keep_colour,
-               Revocation.issued_until)
-        .where(or_(Revocation.token_id.in_(token_ids), Revocation.code_id.in_(codes)))
-    )]
+    return [tuple(row) for row in session.connection().execute(
+        _REVOCATIONS_FOR, {"token_ids": token_ids, "codes": codes})]
+
+
+# Built once: this runs for every batch of gate scans (Core on the session's connection, no ORM).
+_revocation = Revocation.__table__.c
+_REVOCATIONS_FOR = (
+    select(_revocation.id, _revocation.token_id, _revocation.code_id, _revocation.keep_colour,
+           _revocation.issued_until)
+    .where(or_(_revocation.token_id.in_(bindparam("token_ids", expanding=True)),
+               _revocation.code_id.in_(bindparam("codes", expanding=True))))
+)
 
 
 def revoked_by(claims: dict, rows: list[tuple]) -> bool:

@@ -58,6 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
+    from fugong.healthcode.views import gate_router
+
+    app.include_router(gate_router)  # first: the busiest route (see healthcode.views.gate_router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/healthz", tags=["system"])
