@@ -1,10 +1,13 @@
-"""ASGI factory for the gate browser test and the gate benchmark: the fugong app (accounts included).
+"""ASGI factory for the gate browser test and the gate benchmark: the fugong app (accounts included),
+tuned as `fugong serve` tunes it.
 
     python -m uvicorn tests.healthcode.gate_app:make --factory --port 8123
 """
 
-from fugong.web.app import create_app
+from fugong.web.app import create_app, tune_for_serving
 
 
 def make():
-    return create_app()
+    app = create_app()
+    tune_for_serving()
+    return app

@@ -1,5 +1,6 @@
 """ASGI entry point for uvicorn and other servers: ``uvicorn fugong.web.asgi:app``."""
 
-from fugong.web.app import create_app
+from fugong.web.app import create_app, tune_for_serving
 
 app = create_app()
+tune_for_serving()
