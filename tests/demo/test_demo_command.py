@@ -55,3 +55,27 @@ def test_it_creates_demo_accounts_that_can_sign_in_and_keeps_their_password(demo
     with session_scope(connect(f"sqlite:///{data / 'fugong.db'}")) as session:
         outcome = service.authenticate(session, username="demo-hangzhou", password=password)
         assert outcome.user is not None and outcome.user.region_prefix == "3301"
+
+
+def test_the_health_code_demo_people_work_at_scenario_enterprises_and_demo_firm_sees_its_own(demo_runs):
+    import pyarrow.parquet as pq
+    from sqlalchemy import select
+
+    from fugong.accounts import service
+    from fugong.healthcode.models import Gate, Person
+    from fugong.healthcode.scans import enterprise_day
+    from fugong.store.db import connect, session_scope
+
+    data, _, _ = demo_runs
+    scenario = {row["enterprise_id"]: row["region_code"]
+                for row in pq.read_table(data / "demo" / "scenario" / "enterprises.parquet").to_pylist()}
+    with session_scope(connect(f"sqlite:///{data / 'fugong.db'}")) as session:
+        gates = session.execute(select(Gate.enterprise_id, Gate.region_code)).all()
+        assert gates and all(scenario.get(enterprise) == region for enterprise, region in gates)
+        employers = set(session.scalars(select(Person.enterprise_id)))
+        assert employers == {enterprise for enterprise, _ in gates}
+        firm_user = service.get_user(session, username="demo-firm")
+        assert firm_user.role == "enterprise" and set(firm_user.enterprise_ids) <= employers
+        (firm,) = firm_user.enterprise_ids
+        day = enterprise_day(session, service.principal_for(firm_user), enterprise_id=firm)
+        assert day["staff"] > 0 and day["scans"] > 0

@@ -104,7 +104,9 @@ DEMO_USERS = (  # username, role, region prefix: who a visitor of the demo can s
     ("demo-admin", "province_admin", "33"),
     ("demo-hangzhou", "officer", "3301"),
     ("demo-grid", "grid_analyst", "33"),
+    ("demo-gate", "gate_staff", "3301"),  # the gate page (/code/gate) at the health-code demo firms' gates
 )
+DEMO_FIRM_USER = "demo-firm"  # an enterprise user of the first health-code demo firm (its day view)
 
 
 def _demo_users(ctx: DemoContext) -> str:
@@ -115,6 +117,7 @@ def _demo_users(ctx: DemoContext) -> str:
     from fugong.access import SYSTEM
     from fugong.accounts import service
     from fugong.accounts.models import User
+    from fugong.healthcode.demo import scenario_enterprises
     from fugong.store.db import connect, session_scope
 
     path = ctx.settings.data_dir / "demo-password.txt"
@@ -124,14 +127,17 @@ def _demo_users(ctx: DemoContext) -> str:
             fh.write(secrets.token_urlsafe(12))
     password = path.read_text().strip()
     created = 0
+    firm, district = scenario_enterprises(ctx.settings)[0]
+    accounts = [(username, role, prefix, ()) for username, role, prefix in DEMO_USERS]
+    accounts.append((DEMO_FIRM_USER, "enterprise", district, (firm,)))
     with session_scope(connect(ctx.settings.resolved_database_url)) as session:
-        for username, role, prefix in DEMO_USERS:
+        for username, role, prefix, enterprise_ids in accounts:
             if session.query(User).filter_by(username=username).first() is None:
                 service.add_user(session, actor=SYSTEM, username=username, role=role, region_prefix=prefix,
-                                 password=password)
+                                 enterprise_ids=enterprise_ids, password=password)
                 created += 1
     ctx.results["demo_password"] = password
-    return f"{', '.join(u for u, _, _ in DEMO_USERS)} ({created} new); password in {path}"
+    return f"{', '.join(u for u, _, _, _ in accounts)} ({created} new; {DEMO_FIRM_USER} is {firm}); password in {path}"
 
 
 def stages() -> list[Stage]:

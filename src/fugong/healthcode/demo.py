@@ -1,6 +1,10 @@
 """Synthetic health-code data for ``fugong demo``: people of a few enterprises, their declarations,
 daily check-ins, gates and one morning of gate scans. Synthetic names and ID numbers only.
 
+The enterprises are the scenario's own (the largest one in each of three Hangzhou districts, so
+the dashboard's drill-down and the health-code day view show the same firm); without an index
+store (the health-code demo on its own) three stand-ins E-DEMO-1..3 are used.
+
     summary = run_demo(ctx)       # the demo stage: "health code: 240 people (212 green …), 3 gates, 236 scans"
 """
 
@@ -24,10 +28,37 @@ def _id_number(rng: random.Random, region: str) -> str:
     return body + id_check_character(body)
 
 
-def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80, enterprises: tuple[str, ...] = ("E-DEMO-1", "E-DEMO-2", "E-DEMO-3"),
-         rng_seed: int = 20200211) -> dict:
+STAND_INS = (("E-DEMO-1", "330102"), ("E-DEMO-2", "330105"), ("E-DEMO-3", "330106"))
+SIZE_ORDER = {"large": 0, "medium": 1, "small": 2, "micro": 3}
+
+
+def scenario_enterprises(settings, districts: tuple[str, ...] = DISTRICTS[:3]) -> tuple[tuple[str, str], ...]:
+    """(enterprise id, region code) of the largest stored enterprise in each district (the lowest id
+    among equals), or the stand-ins when no enterprises are stored."""
+    from fugong.index.store import read_enterprises
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        table = read_enterprises(settings).select(["enterprise_id", "region_code", "size_class"])
+    except FileNotFoundError:
+        return STAND_INS
+    table = table.filter(pc.is_in(table["region_code"], value_set=pa.array(list(districts)))).to_pylist()
+    chosen = []
+    for district in districts:
+        rows = [row for row in table if row["region_code"] == district]
+        if rows:
+            best = min(rows, key=lambda row: (SIZE_ORDER.get(row["size_class"], 9), row["enterprise_id"]))
+            chosen.append((best["enterprise_id"], district))
+    return tuple(chosen) or STAND_INS
+
+
+def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80,
+         enterprises: tuple[str | tuple[str, str], ...] = STAND_INS, rng_seed: int = 20200211) -> dict:
     """Register people, declare on ``as_of - 10 days``, check in daily (with some missed days and
-    fevers) up to ``as_of``, and scan everyone at their enterprise's gate on ``as_of``."""
+    fevers) up to ``as_of``, and scan everyone at their enterprise's gate on ``as_of``.
+    ``enterprises``: ids, or (id, region code) pairs (an id alone gets a Hangzhou district)."""
     from fugong.healthcode.declarations import declare
     from fugong.healthcode.lifecycle import check_in
     from fugong.healthcode.people import InvalidIdentity, register_person
@@ -38,8 +69,8 @@ def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80, enterprise
     start = as_of - dt.timedelta(days=10)
     severity = {("420100", start - dt.timedelta(days=d)): 4 for d in range(15)}  # Wuhan, high
     people = []
-    for e_index, enterprise in enumerate(enterprises):
-        region = DISTRICTS[e_index % len(DISTRICTS)]
+    for e_index, entry in enumerate(enterprises):
+        enterprise, region = entry if isinstance(entry, tuple) else (entry, DISTRICTS[e_index % len(DISTRICTS)])
         register_gate(session, SYSTEM, gate_id=f"{enterprise}-G1", enterprise_id=enterprise, region_code=region,
                       name=f"{enterprise} 北门")
         for _ in range(people_per_enterprise):
@@ -84,12 +115,13 @@ def run_demo(ctx) -> str:
     per = max(10, int(80 * min(ctx.scale, 1.0)))
     from fugong.healthcode.models import Gate
 
+    enterprises = scenario_enterprises(ctx.settings)
     with session_scope(connect(ctx.settings.resolved_database_url)) as session:
-        if session.get(Gate, "E-DEMO-1-G1") is not None:
+        if session.get(Gate, f"{enterprises[0][0]}-G1") is not None:
             # A second `fugong demo` on the same data directory keeps what the first one seeded.
             return "health code: demo people already seeded"
-        result = seed(session, as_of=as_of, people_per_enterprise=per, rng_seed=ctx.seed)
+        result = seed(session, as_of=as_of, people_per_enterprise=per, enterprises=enterprises, rng_seed=ctx.seed)
     ctx.results["healthcode"] = result
     c = result["colours"]
-    return (f"health code: {result['people']} people ({c['green']} green, {c['yellow']} yellow, {c['red']} red), "
-            f"{result['gates']} gates, {result['scans']} scans")
+    return (f"health code: {result['people']} people ({c['green']} green, {c['yellow']} yellow, {c['red']} red) "
+            f"of {', '.join(e for e, _ in enterprises)}, {result['gates']} gates, {result['scans']} scans")
