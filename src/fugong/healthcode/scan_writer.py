@@ -1,10 +1,12 @@
 """Group commit for gate scans: many gates scanning at once share one transaction.
 
 At the morning shift change every gate of a park scans at once. Committing each scan on its own
-costs a transaction (and on SQLite the single write lock) per scan; here scans queue up while the
-previous batch commits, and one writer thread stores the next batch in one transaction
-(``scans.scan_many``: a handful of queries for the whole batch). The caller gets its answer only
-after the commit, so an answer always means a stored scan.
+costs a transaction (and on SQLite the single write lock) per scan; here scans queue up (for at
+most 5 ms, or while the previous batch commits) and one writer thread per process takes them as a
+batch: it decides them with a handful of reads (``scans.decide_scans``: signatures, revocations),
+then writes them with one INSERT in one transaction under the database's write lock
+(``scans.store_decided``, ``store.db.write_lock``). The caller gets its answer only after the
+commit, so an answer always means a stored scan.
 
     writer = ScanWriter(engine)
     future = writer.submit(ScanRequest(principal=..., gate_id="G1", token="HC1....", temperature=36.5))
@@ -30,7 +32,7 @@ from fugong.healthcode.scans import ScanConflict, ScanRequest, decide_scans, sto
 from fugong.store.db import session_scope
 
 log = logging.getLogger(__name__)
-SWITCH_INTERVAL_S = 0.0005
+SWITCH_INTERVAL_S = 0.0005  # see submit(): how soon the event loop gets the GIL back from this thread
 
 
 class ScanWriter:
