@@ -347,6 +347,8 @@ async def access_denied_handler(request: Request, exc: AccessDenied) -> JSONResp
 
 # --- routes ---------------------------------------------------------------------------------------
 
+from fugong.accounts.guard import SIGNED_IN, allow, public  # noqa: E402  (guard imports this module lazily)
+
 router = APIRouter(tags=["accounts"])
 
 
@@ -380,12 +382,15 @@ def _login_page(request: Request, *, next_path: str, error: str | None = None, s
     return response
 
 
-@router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+LOGIN_FORM = public("the sign-in form and its check: the same answer for every failure, rate-limited")
+
+
+@router.get("/login", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(LOGIN_FORM)])
 def login_page(request: Request, next: str = "/"):
     return _login_page(request, next_path=_safe_next(next))
 
 
-@router.post("/login", include_in_schema=False)
+@router.post("/login", include_in_schema=False, dependencies=[Depends(LOGIN_FORM)])
 async def login(
     request: Request,
     username: str = Form(..., max_length=64),
@@ -426,7 +431,8 @@ async def login(
     return response
 
 
-@router.post("/logout", include_in_schema=False, dependencies=[Depends(verify_csrf)])
+@router.post("/logout", include_in_schema=False, dependencies=[
+    Depends(public("ends the caller's own session, if any (CSRF-protected)")), Depends(verify_csrf)])
 def logout(request: Request):
     response = RedirectResponse("/login", status_code=303)
     clear_session(request, response)
@@ -434,7 +440,7 @@ def logout(request: Request):
 
 
 @router.get("/me.json")
-async def me(principal: Principal = Depends(current_principal)) -> dict:
+async def me(principal: Principal = Depends(allow(*SIGNED_IN, scope="own"))) -> dict:
     """Who am I: the caller's role, region prefix and enterprises (never anyone else's)."""
     return {
         "user_id": principal.user_id,
@@ -445,7 +451,7 @@ async def me(principal: Principal = Depends(current_principal)) -> dict:
 
 
 @router.get("/accounts/users.json")
-def users_json(request: Request, principal: Principal = Depends(require_role("province_admin"))) -> dict:
+def users_json(request: Request, principal: Principal = Depends(allow("province_admin", scope="region"))) -> dict:
     """The users an admin may manage: only those inside the admin's region prefix."""
     from fugong.store.db import session_scope
 

@@ -20,12 +20,15 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fugong.access import AccessDenied, Principal
-from fugong.accounts.web import csrf_token, current_principal
+from fugong.accounts.guard import allow
+from fugong.accounts.web import csrf_token
 from fugong.dashboard import service
 from fugong.dashboard.i18n import translator
 from fugong.web.viewcache import json_bytes, page_blocks, render_page, scope_of, view_cache
 
 router = APIRouter(tags=["dashboard"])
+# Who may call these routes (fugong.accounts.guard): the index is for the command centre and the grid.
+DASHBOARD = allow("province_admin", "officer", "department", "grid_analyst", scope="region")
 
 AGGREGATE_COLUMNS = ("date", "level", "code", "name", "index", "resumed_share", "energy_ratio", "resumed",
                      "reporting", "enterprises", "resumed_kwh", "baseline_kwh", "total_kwh", "band")
@@ -125,7 +128,7 @@ def _overview_data(request: Request, principal: Principal, key: tuple) -> dict:
 
 @router.get("/overview.json")
 async def overview_json(request: Request, date: str | None = Query(None, description="YYYY-MM-DD; default the as-of day"),
-                        principal: Principal = Depends(current_principal)) -> dict:
+                        principal: Principal = Depends(DASHBOARD)) -> dict:
     """The overview: the day's index R with N, E and the counts behind them, change since the previous
     day, by county / city / industry, worst and best counties, data freshness."""
     key = _overview_key(request, principal, date)
@@ -135,7 +138,7 @@ async def overview_json(request: Request, date: str | None = Query(None, descrip
 
 
 @router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
-async def overview_page(request: Request, date: str | None = None, principal: Principal = Depends(current_principal)):
+async def overview_page(request: Request, date: str | None = None, principal: Principal = Depends(DASHBOARD)):
     from fugong.web.app import language, templates
 
     key = _overview_key(request, principal, date)
@@ -189,14 +192,14 @@ def _explorer(request: Request, principal: Principal, *, series: list[str], code
 @router.get("/explorer.json")
 def explorer_json(request: Request, series: list[str] = Query(default=[], description="LEVEL:CODE, repeatable"),
                   code: str | None = Query(None, description="region to drill into (six digits)"),
-                  date: str | None = None, principal: Principal = Depends(current_principal)) -> dict:
+                  date: str | None = None, principal: Principal = Depends(DASHBOARD)) -> dict:
     """Index curves (N, E, R and counts per day) of the requested series, and the drill-down table."""
     return _explorer(request, principal, series=series, code=code, date=date)
 
 
 @router.get("/explorer", response_class=HTMLResponse, include_in_schema=False)
 def explorer_page(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
-                  date: str | None = None, principal: Principal = Depends(current_principal)):
+                  date: str | None = None, principal: Principal = Depends(DASHBOARD)):
     data = _explorer(request, principal, series=series, code=code, date=date)
     return _page(request, principal, "dashboard/explorer.html", {"data": data})
 
@@ -218,7 +221,7 @@ def _filename(data: dict, part: str, suffix: str) -> str:
 @router.get("/explorer.csv")
 def explorer_csv(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
                  date: str | None = None, part: str = Query("table", pattern="^(table|series)$"),
-                 principal: Principal = Depends(current_principal)) -> Response:
+                 principal: Principal = Depends(DASHBOARD)) -> Response:
     """What the explorer shows, as CSV (UTF-8 with BOM so that Excel reads Chinese names)."""
     data = _explorer(request, principal, series=series, code=code, date=date)
     columns, rows = _export_rows(data, part)
@@ -232,7 +235,7 @@ def explorer_csv(request: Request, series: list[str] = Query(default=[]), code: 
 
 @router.get("/explorer.xlsx")
 def explorer_xlsx(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
-                  date: str | None = None, principal: Principal = Depends(current_principal)) -> Response:
+                  date: str | None = None, principal: Principal = Depends(DASHBOARD)) -> Response:
     """What the explorer shows, as an Excel workbook: sheet 'table' and sheet 'series'."""
     from openpyxl import Workbook
 

@@ -22,7 +22,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from fugong.access import AccessDenied, Principal
-from fugong.accounts.web import csrf_token, current_principal, db_engine, require_role
+from fugong.accounts.guard import SIGNED_IN, allow, declared, public
+from fugong.accounts.web import csrf_token, db_engine
 from fugong.healthcode.rules import reason_text
 
 router = APIRouter(tags=["healthcode"])
@@ -30,6 +31,18 @@ router = APIRouter(tags=["healthcode"])
 # shift change) and route matching is a linear walk (about 2 µs per route passed on the way).
 gate_router = APIRouter(tags=["healthcode"])
 STAFF = ("officer", "province_admin")
+GATE_USERS = ("gate_staff", "enterprise")
+
+# The access declarations of this router (fugong.accounts.guard): who may call, and how scope applies.
+PERSON = allow("person", scope="own")
+STAFF_OF_REGION = allow(*STAFF, scope="region")
+GATES_LIST = allow(*GATE_USERS, *STAFF, scope="enterprise", note="the gates the caller may scan at or manage")
+GATE_REGISTER = allow("enterprise", *STAFF, scope="enterprise",
+                      note="an enterprise's own gates; staff for enterprises registered in their region")
+# Least privilege: department staff resolve demands and have no need for who was denied at a gate.
+ENTERPRISE_DAY = allow("enterprise", "service_officer", *STAFF, scope="enterprise")
+GATE = allow(*GATE_USERS, scope="enterprise", note="gate staff at gates of their region or enterprises; "
+             "an enterprise user at its own gates")
 
 
 _STATE_LOCK = threading.Lock()
@@ -68,7 +81,8 @@ def _page(request: Request, name: str, context: dict) -> HTMLResponse:
 
 # --- public ---------------------------------------------------------------------------------------
 
-@router.get("/api/code/keys")
+@router.get("/api/code/keys", dependencies=[Depends(public(
+    "public Ed25519 verification keys (JWK, never the private part) for offline gate pages"))])
 def keys(request: Request) -> JSONResponse:
     """Public signing keys (JWK, Ed25519): gates verify tokens against these, offline too."""
     from fugong.healthcode.tokens import active_key, public_keys
@@ -112,18 +126,18 @@ def _token(session, principal: Principal) -> dict:
 
 
 @router.get("/api/code/me")
-def me_json(request: Request, principal: Principal = Depends(require_role("person"))) -> dict:
+def me_json(request: Request, principal: Principal = Depends(PERSON)) -> dict:
     return _run(request, lambda s: _me(s, principal))
 
 
 @router.get("/api/code/me/token")
-def me_token(request: Request, principal: Principal = Depends(require_role("person"))) -> JSONResponse:
+def me_token(request: Request, principal: Principal = Depends(PERSON)) -> JSONResponse:
     """A fresh signed token and its QR (SVG); the page fetches a new one before this one expires."""
     return JSONResponse(_run(request, lambda s: _token(s, principal)), headers={"Cache-Control": "no-store"})
 
 
 @router.get("/code/me", response_class=HTMLResponse, include_in_schema=False)
-def me_page(request: Request, principal: Principal = Depends(require_role("person"))):
+def me_page(request: Request, principal: Principal = Depends(PERSON)):
     def work(session):
         record = _me(session, principal)
         return record, (_token(session, principal) if record["colour"] else None)
@@ -133,14 +147,14 @@ def me_page(request: Request, principal: Principal = Depends(require_role("perso
 
 
 @router.post("/api/code/declarations")
-def declarations(request: Request, body: DeclarationIn, principal: Principal = Depends(require_role("person"))):
+def declarations(request: Request, body: DeclarationIn, principal: Principal = Depends(PERSON)):
     from fugong.healthcode.declarations import declare
 
     return _run(request, lambda s: declare(s, principal, **body.model_dump()))
 
 
 @router.post("/api/code/checkins")
-def checkins(request: Request, body: CheckInIn, principal: Principal = Depends(require_role("person"))):
+def checkins(request: Request, body: CheckInIn, principal: Principal = Depends(PERSON)):
     from fugong.healthcode.lifecycle import check_in
 
     return _run(request, lambda s: check_in(s, principal, temperature=body.temperature, symptoms=body.symptoms))
@@ -148,7 +162,7 @@ def checkins(request: Request, body: CheckInIn, principal: Principal = Depends(r
 
 @router.post("/api/code/appeals")
 def appeals_file(request: Request, statement: str = Body(..., embed=True, max_length=2000),
-                 principal: Principal = Depends(require_role("person"))):
+                 principal: Principal = Depends(PERSON)):
     from fugong.healthcode.appeals import file_appeal
 
     return _run(request, lambda s: {"appeal": file_appeal(s, principal, statement=statement).id, "status": "open"})
@@ -166,8 +180,6 @@ class QueuedScan(ScanIn):
     client_scan_id: str = Field(max_length=64)
     scanned_at: dt.datetime
 
-
-GATE_USERS = ("gate_staff", "enterprise")
 
 
 def _scan_writer(app):
@@ -188,6 +200,7 @@ def _scan_writer(app):
 
 @gate_router.post("/api/code/scan", openapi_extra={"requestBody": {
     "required": True, "content": {"application/json": {"schema": ScanIn.model_json_schema()}}}})
+@declared(GATE)
 async def scan_route(request: Request) -> JSONResponse:
     """Verify a token at a gate with a temperature: pass or deny with the reason (nothing else).
 
@@ -200,9 +213,7 @@ async def scan_route(request: Request) -> JSONResponse:
 
     from fugong.healthcode.scans import ScanRequest
 
-    principal = await current_principal(request)
-    if principal.role not in GATE_USERS:
-        raise HTTPException(status_code=403, detail="access denied / 无权访问")
+    principal = await GATE.check(request)
     try:
         body = ScanIn.model_validate_json(await request.body())
     except ValidationError as exc:
@@ -221,7 +232,7 @@ async def scan_route(request: Request) -> JSONResponse:
 
 @router.post("/api/code/scans/sync")
 def scans_sync(request: Request, scans: list[QueuedScan] = Body(..., embed=True, max_length=1000),
-               principal: Principal = Depends(require_role(*GATE_USERS))) -> dict:
+               principal: Principal = Depends(GATE)) -> dict:
     """Store scans an offline gate page queued; each is re-verified as of its scan time."""
     from fugong.healthcode.scans import sync_offline_scans
 
@@ -235,7 +246,7 @@ def scans_sync(request: Request, scans: list[QueuedScan] = Body(..., embed=True,
 
 
 @router.get("/api/code/gates")
-def gates(request: Request, principal: Principal = Depends(current_principal)) -> dict:
+def gates(request: Request, principal: Principal = Depends(GATES_LIST)) -> dict:
     """The gates the caller may scan at."""
     from sqlalchemy import select
 
@@ -264,14 +275,14 @@ class GateIn(BaseModel):
 
 @router.post("/api/code/gates")
 def gates_register(request: Request, body: GateIn,
-                   principal: Principal = Depends(require_role("enterprise", *STAFF))) -> dict:
+                   principal: Principal = Depends(GATE_REGISTER)) -> dict:
     from fugong.healthcode.scans import register_gate
 
     return _run(request, lambda s: {"gate": register_gate(s, principal, **body.model_dump()).id})
 
 
 @router.get("/code/gate", response_class=HTMLResponse, include_in_schema=False)
-def gate_page(request: Request, principal: Principal = Depends(require_role(*GATE_USERS))):
+def gate_page(request: Request, principal: Principal = Depends(GATE)):
     return _page(request, "gate.html", {"reasons": {k: reason_text(k) for k in _gate_reasons()}})
 
 
@@ -291,13 +302,13 @@ def _day(request: Request, principal: Principal, enterprise_id: str, day: dt.dat
 
 @router.get("/api/code/enterprise/{enterprise_id}/today")
 def enterprise_today_json(request: Request, enterprise_id: str, day: dt.date | None = None,
-                          principal: Principal = Depends(current_principal)) -> dict:
+                          principal: Principal = Depends(ENTERPRISE_DAY)) -> dict:
     return _day(request, principal, enterprise_id, day)
 
 
 @router.get("/code/enterprise/{enterprise_id}/today", response_class=HTMLResponse, include_in_schema=False)
 def enterprise_today_page(request: Request, enterprise_id: str, day: dt.date | None = None,
-                          principal: Principal = Depends(current_principal)):
+                          principal: Principal = Depends(ENTERPRISE_DAY)):
     return _page(request, "enterprise_day.html", {"view": _day(request, principal, enterprise_id, day)})
 
 
@@ -305,7 +316,7 @@ def enterprise_today_page(request: Request, enterprise_id: str, day: dt.date | N
 
 @router.get("/api/code/people/{person_id}")
 def person_json(request: Request, person_id: str, purpose: str,
-                principal: Principal = Depends(require_role(*STAFF))) -> dict:
+                principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
     """A person's record for authorised staff; the read is audited with its purpose."""
     from fugong.healthcode.people import person_record
 
@@ -313,7 +324,7 @@ def person_json(request: Request, person_id: str, purpose: str,
 
 
 @router.post("/api/code/lists")
-async def lists_upload(request: Request, principal: Principal = Depends(require_role(*STAFF))) -> dict:
+async def lists_upload(request: Request, principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
     """Load an authoritative list: the request body is the CSV text (UTF-8)."""
     from starlette.concurrency import run_in_threadpool
 
@@ -331,7 +342,7 @@ async def lists_upload(request: Request, principal: Principal = Depends(require_
 
 
 @router.get("/api/code/appeals")
-def appeals_open(request: Request, principal: Principal = Depends(require_role(*STAFF))) -> dict:
+def appeals_open(request: Request, principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
     from fugong.healthcode.appeals import open_appeals
 
     return {"appeals": _run(request, lambda s: [
@@ -347,7 +358,7 @@ class DecisionIn(BaseModel):
 
 @router.post("/api/code/appeals/{appeal_id}/decision")
 def appeals_decide(request: Request, appeal_id: int, body: DecisionIn,
-                   principal: Principal = Depends(require_role(*STAFF))) -> dict:
+                   principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
     from fugong.healthcode.appeals import decide_appeal
 
     def work(session):
@@ -364,7 +375,7 @@ class OverrideIn(BaseModel):
 
 
 @router.post("/api/code/overrides")
-def overrides_request(request: Request, body: OverrideIn, principal: Principal = Depends(require_role(*STAFF))):
+def overrides_request(request: Request, body: OverrideIn, principal: Principal = Depends(STAFF_OF_REGION)):
     from fugong.healthcode.appeals import request_override
 
     return _run(request, lambda s: {"override": request_override(s, principal, **body.model_dump()).id,
@@ -373,7 +384,7 @@ def overrides_request(request: Request, body: OverrideIn, principal: Principal =
 
 @router.post("/api/code/overrides/{override_id}/decision")
 def overrides_decide(request: Request, override_id: int, approve: bool = Body(..., embed=True),
-                     principal: Principal = Depends(require_role(*STAFF))) -> dict:
+                     principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
     from fugong.healthcode.appeals import TwoPersonRuleViolated, approve_override
 
     def work(session):

@@ -21,11 +21,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from fugong.access import Principal
-from fugong.accounts.web import current_principal, db_engine
+from fugong.accounts.guard import SIGNED_IN, allow, public
+from fugong.accounts.web import db_engine
 from fugong.store.files import file_stamp
 from fugong.web.viewcache import json_bytes, page_blocks, render_page, scope_of, view_cache
 
 router = APIRouter(tags=["risk"])
+# Every signed-in user sees the grades of their own region (fugong.accounts.guard).
+RISK = allow(*SIGNED_IN, scope="region")
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
 LAYERS = ("zj-counties-2020", "zj-counties", "cn-provinces")
 
@@ -175,7 +178,7 @@ def _city_names(codes: set[str]) -> dict[str, str]:
 
 @router.get("/risk/map.json")
 async def risk_map_json(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
-                        mode: str = "level", principal: Principal = Depends(current_principal)) -> Response:
+                        mode: str = "level", principal: Principal = Depends(RISK)) -> Response:
     key = map_key(request, principal, rules=rules, date=date, prefix=prefix, mode=mode)
     body = await view_cache(request.app).get_or_make_async(
         ("risk.map.json",) + key, lambda: json_bytes(cached_map_view(request, principal, key)))
@@ -184,7 +187,7 @@ async def risk_map_json(request: Request, rules: str | None = None, date: str | 
 
 @router.get("/risk/map", response_class=HTMLResponse)
 async def risk_map_page(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
-                        mode: str = "level", principal: Principal = Depends(current_principal)):
+                        mode: str = "level", principal: Principal = Depends(RISK)):
     from fugong.web.i18n import t
 
     lang = _lang(request)
@@ -201,7 +204,7 @@ async def risk_map_page(request: Request, rules: str | None = None, date: str | 
 
 @router.get("/risk/map.svg")
 def risk_map_svg(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
-                 layer: str = "zj-counties-2020", principal: Principal = Depends(current_principal)) -> Response:
+                 layer: str = "zj-counties-2020", principal: Principal = Depends(RISK)) -> Response:
     from fugong.reference import maps
     from fugong.risk.mapping import publication_svg
 
@@ -217,13 +220,13 @@ def risk_map_svg(request: Request, rules: str | None = None, date: str | None = 
 
 @router.get("/risk/regions/{region_code}.json")
 def risk_region_json(request: Request, region_code: str, rules: str | None = None,
-                     principal: Principal = Depends(current_principal)) -> JSONResponse:
+                     principal: Principal = Depends(RISK)) -> JSONResponse:
     return JSONResponse(_region(request, region_code, rules, principal))
 
 
 @router.get("/risk/regions/{region_code}", response_class=HTMLResponse)
 def risk_region_page(request: Request, region_code: str, rules: str | None = None,
-                     principal: Principal = Depends(current_principal)):
+                     principal: Principal = Depends(RISK)):
     from fugong.web.i18n import t
 
     lang = _lang(request)
@@ -252,7 +255,8 @@ def _region(request: Request, region_code: str, rules: str | None, principal: Pr
             "measures": measures_for(latest["level"], rule_set).as_dict() if latest else None}
 
 
-@router.get("/risk/geo/{layer}.json")
+@router.get("/risk/geo/{layer}.json", dependencies=[Depends(public(
+    "county and province boundaries only (shipped map assets, like /static); no cases or grades"))])
 def risk_geo(layer: str, prefix: str = "") -> JSONResponse:
     """Boundaries only (no case data or grades), optionally the features under a code prefix."""
     from fugong.reference import maps

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from fugong import __version__
+from fugong.accounts.guard import declared, public
 from fugong.config import Settings, get_settings
 from fugong.store.db import current_revision, head_revision, shared_engine
 from fugong.web.i18n import t
@@ -78,14 +79,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fugong.healthcode.views import gate_router
 
     app.include_router(gate_router)  # first: the busiest route (see healthcode.views.gate_router)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    static = declared(public("vendored JavaScript, CSS and map assets; no data"))(StaticFiles(directory=HERE / "static"))
+    app.mount("/static", static, name="static")
+    api_description = public("the API description (paths and schemas); no data")
+    for route in app.routes:  # FastAPI's own routes: /openapi.json, /api/docs, /docs/oauth2-redirect
+        if getattr(route, "path", None) in (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url):
+            declared(api_description)(route.endpoint)
 
-    @app.get("/healthz", tags=["system"])
+    @app.get("/healthz", tags=["system"], dependencies=[Depends(public("liveness for monitors"))])
     def healthz() -> dict:
         status = system_status(settings)
         return {"status": "ok" if status["schema_up_to_date"] else "degraded", **status}
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False,
+             dependencies=[Depends(public("the home page; officers are sent on to the overview"))])
     def home(request: Request):
         from fugong.accounts.web import optional_principal
         from fugong.dashboard.service import DASHBOARD_ROLES
@@ -103,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.set_cookie("lang", lang, samesite="lax", httponly=True)
         return response
 
-    @app.get("/index.json", tags=["system"])
+    @app.get("/index.json", tags=["system"], dependencies=[Depends(public("JSON twin of the home page"))])
     def home_json() -> JSONResponse:
         return JSONResponse(system_status(settings))
 
