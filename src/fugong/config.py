@@ -8,6 +8,15 @@ that names the variable and the values it accepts, e.g.::
 Defaults give a working single-machine install: a data directory ``./fugong-data`` holding a SQLite
 file (transactional data) and Parquet files (meter readings, results). The secret key, if not given,
 is generated on first run and kept in ``<data dir>/secret.key`` with mode 0600; it is never logged.
+
+One settings object per process: ``get_settings()``; ``create_app(settings)`` installs the app's
+settings with ``use_settings`` so that the web layer and the services (ID hashing, signing keys)
+read the same secret. Every use of the secret takes its own key from it with
+``settings.derive_key(purpose)`` (HKDF-SHA256, RFC 5869), never the secret itself::
+
+    settings.derive_key("healthcode id hash")        # keyed hashes of ID numbers
+    settings.derive_key("healthcode signing keys")   # AES-GCM wrapping of the Ed25519 private keys
+    settings.derive_key("session cookies")           # signing the session cookie (itsdangerous)
 """
 
 from __future__ import annotations
@@ -55,6 +64,18 @@ class Settings(BaseSettings):
             raise ValueError("accepted values are sqlite:///PATH or postgresql+psycopg://USER@HOST/DB")
         return value
 
+    @field_validator("risk_rules")
+    @classmethod
+    def _known_risk_rules(cls, value: str) -> str:
+        """Checked at start-up: a missing or broken rule set would otherwise surface as 404/500 on the map."""
+        from fugong.risk.rules import RuleSetError, load_rules
+
+        try:
+            load_rules(value)
+        except RuleSetError as exc:
+            raise ValueError(f"not a usable risk rule set: {exc}") from None
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'fugong.db').resolve()}"
@@ -73,20 +94,54 @@ class Settings(BaseSettings):
             return self.secret_key.get_secret_value().encode()
         return _secret_from_file(self.data_dir / "secret.key")
 
+    def derive_key(self, purpose: str) -> bytes:
+        """A 32-byte key for one purpose, derived from the secret (see the module docstring)."""
+        return derive_key(self.secret(), purpose)
+
     def ensure_dirs(self) -> None:
         for path in (self.data_dir, self.parquet_dir, self.rejects_dir):
             path.mkdir(parents=True, exist_ok=True)
 
 
+@lru_cache(maxsize=32)
+def derive_key(secret: bytes, purpose: str) -> bytes:
+    """HKDF-SHA256 (RFC 5869), salt "fugong", info = the purpose. The ID-number hashes depend on this
+    exact derivation ("healthcode id hash"): changing it would make every stored hash stop matching."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"fugong", info=purpose.encode()).derive(secret)
+
+
 def _secret_from_file(path: Path) -> bytes:
-    if path.exists():
-        return path.read_bytes().strip()
+    """The key in ``path``, created atomically on first use.
+
+    Two processes starting at once must both end up with the same, complete key: each writes its
+    own temporary file (0600), then ``link``s it to the final name, which fails if the name exists
+    (a reader never sees a half-written file); the loser reads the winner's key."""
+    try:
+        key = path.read_bytes().strip()
+    except FileNotFoundError:
+        key = b""
+    if key:
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48).encode()
-    # O_EXCL: two processes starting at once must not both write a key.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_urlsafe(48).encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race: use its key
+    finally:
+        tmp.unlink(missing_ok=True)
+    key = path.read_bytes().strip()
+    if not key:
+        raise SettingsError(f"{path} is empty: delete it to generate a new secret, or set FUGONG_SECRET_KEY")
     return key
 
 
@@ -128,7 +183,28 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(_describe(exc)) from None
 
 
-@lru_cache(maxsize=1)
+_installed: Settings | None = None
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Make ``settings`` the process-wide settings (``create_app`` does; None goes back to the environment)."""
+    global _installed
+    _installed = settings
+
+
 def get_settings() -> Settings:
     """The process-wide settings, validated once."""
+    return _installed if _installed is not None else _from_environment()
+
+
+@lru_cache(maxsize=1)
+def _from_environment() -> Settings:
     return load_settings()
+
+
+def _clear() -> None:
+    use_settings(None)
+    _from_environment.cache_clear()
+
+
+get_settings.cache_clear = _clear  # type: ignore[attr-defined]  (tests: forget the settings)

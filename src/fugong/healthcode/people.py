@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets as pysecrets
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,13 +37,11 @@ def secret_key() -> bytes:
     return get_settings().secret()
 
 
-@lru_cache(maxsize=8)
 def derived_key(secret: bytes, purpose: str) -> bytes:
-    """A 32-byte key for one purpose, derived from the secret key with HKDF-SHA256 (RFC 5869)."""
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    """A 32-byte key for one purpose (``fugong.config.derive_key``: HKDF-SHA256, the one derivation)."""
+    from fugong.config import derive_key
 
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"fugong", info=purpose.encode()).derive(secret)
+    return derive_key(secret, purpose)
 
 
 def id_check_character(first17: str) -> str:

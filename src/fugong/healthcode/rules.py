@@ -14,12 +14,12 @@ callable (0 lowest .. 4 highest risk, None when not graded), supplied by the ris
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from fugong.errors import shown
 from fugong.healthcode.models import COLOURS, RANK
 
 PRESETS = Path(__file__).parent / "presets"
@@ -109,45 +109,76 @@ def load_rule_set(name_or_path: str) -> RuleSet:
     if not path.exists():
         path = Path(name_or_path)
     if not path.exists():
-        raise RuleSetError(f"unknown colour rule set {name_or_path!r}: presets are {', '.join(preset_names())}")
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raise RuleSetError(f"unknown colour rule set {shown(name_or_path)}: presets are {', '.join(preset_names())}")
+    from fugong.risk.rules import read_toml
+
+    data = read_toml(path, lambda source, key, reason: RuleSetError(f"{source}: {key}: {reason}"))
     return parse_rule_set(data, source=str(path))
+
+
+def _tables(data: dict, key: str, fail) -> list[dict]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise fail(key, f"must be an array of tables ([[{key}]])")
+    return value
+
+
+def _whole(raw: dict, key: str, default: int, where: str, fail) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not -10_000 <= value <= 10_000:
+        raise fail(where, f"{shown(value)} is not a whole number")
+    return value
 
 
 def parse_rule_set(data: dict, *, source: str = "<rules>") -> RuleSet:
     def fail(where: str, message: str) -> RuleSetError:
         return RuleSetError(f"{source}: {where}: {message}")
 
+    if not isinstance(data, dict):
+        raise fail("(top level)", "must be a TOML table")
     rules = []
-    for i, raw in enumerate(data.get("rule", []), start=1):
-        if raw.get("colour") not in ("yellow", "red"):
-            raise fail(f"rule {i} colour", f"{raw.get('colour')!r} is not yellow or red")
-        if raw.get("when") not in RULE_KINDS:
-            raise fail(f"rule {i} when", f"{raw.get('when')!r} is not one of {', '.join(RULE_KINDS)}")
-        lists = tuple(raw.get("lists", ()))
-        if bad := [k for k in lists if k not in LIST_KINDS]:
-            raise fail(f"rule {i} lists", f"unknown list {bad[0]!r}")
-        severity = int(raw.get("min_severity", 3))
+    for i, raw in enumerate(_tables(data, "rule", fail), start=1):
+        colour, when = raw.get("colour"), raw.get("when")
+        if not isinstance(colour, str) or colour not in ("yellow", "red"):
+            raise fail(f"rule {i} colour", f"{shown(colour)} is not yellow or red")
+        if not isinstance(when, str) or when not in RULE_KINDS:
+            raise fail(f"rule {i} when", f"{shown(when)} is not one of {', '.join(RULE_KINDS)}")
+        lists = raw.get("lists", [])
+        if not isinstance(lists, list) or (bad := [k for k in lists if not isinstance(k, str) or k not in LIST_KINDS]):
+            raise fail(f"rule {i} lists", f"must be a list of {', '.join(LIST_KINDS)}")
+        severity = _whole(raw, "min_severity", 3, f"rule {i} min_severity", fail)
         if not 0 <= severity <= 4:
             raise fail(f"rule {i} min_severity", "must be 0..4")
-        rules.append(Rule(raw["colour"], raw["when"], lists, severity, int(raw.get("window_days", 14)),
-                          int(raw.get("min_count", 1))))
+        window = _whole(raw, "window_days", 14, f"rule {i} window_days", fail)
+        count = _whole(raw, "min_count", 1, f"rule {i} min_count", fail)
+        if window < 0 or count < 0:
+            raise fail(f"rule {i}", "window_days and min_count must be ≥ 0")
+        rules.append(Rule(colour, when, tuple(lists), severity, window, count))
     recovery = []
-    for i, raw in enumerate(data.get("recovery", []), start=1):
-        if raw.get("from") not in COLOURS or raw.get("to") not in COLOURS:
+    for i, raw in enumerate(_tables(data, "recovery", fail), start=1):
+        source_colour, target = raw.get("from"), raw.get("to")
+        if not isinstance(source_colour, str) or not isinstance(target, str) \
+                or source_colour not in COLOURS or target not in COLOURS:
             raise fail(f"recovery {i}", "from and to must be green, yellow or red")
-        if RANK[raw["to"]] >= RANK[raw["from"]]:
+        if RANK[target] >= RANK[source_colour]:
             raise fail(f"recovery {i}", "recovery must lower the colour")
-        if int(raw.get("days", 0)) < 1:
+        days = _whole(raw, "days", 0, f"recovery {i} days", fail)
+        if days < 1:
             raise fail(f"recovery {i} days", "must be at least 1")
-        recovery.append(Recovery(raw["from"], raw["to"], int(raw["days"]), bool(raw.get("after_list_end", False))))
+        recovery.append(Recovery(source_colour, target, days, raw.get("after_list_end", False) is True))
     for key in ("name", "fever_threshold"):
         if key not in data:
             raise fail(key, "missing")
-    return RuleSet(
-        name=data["name"], title_zh=data.get("title_zh", data["name"]), title_en=data.get("title_en", data["name"]),
-        fever_threshold=float(data["fever_threshold"]), rules=tuple(rules), recovery=tuple(recovery),
-    )
+    name, threshold = data["name"], data["fever_threshold"]
+    if not isinstance(name, str) or not name.strip() or len(name) > 40:
+        raise fail("name", "1–40 characters of text")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 35.0 <= threshold <= 42.0:
+        raise fail("fever_threshold", f"{shown(threshold)} is not a temperature between 35 and 42 °C")
+    titles = [data.get(key, name) for key in ("title_zh", "title_en")]
+    if not all(isinstance(title, str) for title in titles):
+        raise fail("title_zh/title_en", "must be text")
+    return RuleSet(name=name, title_zh=titles[0], title_en=titles[1], fever_threshold=float(threshold),
+                   rules=tuple(rules), recovery=tuple(recovery))
 
 
 @dataclass(frozen=True)

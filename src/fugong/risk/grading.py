@@ -75,11 +75,15 @@ def case_holds(case: Case, values: dict) -> bool:
 
 
 def _fmt(template: str, values: dict) -> str:
-    shown = {k: _show(v) for k, v in values.items() if not _is_missing(v)}
-    try:
-        return template.format_map(shown)
-    except (KeyError, ValueError, IndexError):
-        return template
+    """Fill ``{indicator}`` placeholders (names only: no attributes, indexes or format specs, so a
+    rule file cannot reach into Python objects); an unknown or missing name stays as written."""
+    from fugong.risk.rules import PLACEHOLDER
+
+    def value(match) -> str:
+        found = values.get(match.group(1))
+        return match.group(0) if _is_missing(found) else _show(found)
+
+    return PLACEHOLDER.sub(value, template)
 
 
 def _band_text(ladder_indicator: str, value, band: Band, lang: str) -> str:

@@ -26,6 +26,7 @@ Errors name the file, the key and the reason::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,6 +40,11 @@ OPS = ("==", "!=", "<", "<=", ">", ">=")
 RULE_TYPES = ("first_match", "score", "highest_of", "matrix")
 INPUT_COLUMNS = ("new_confirmed", "cumulative_confirmed", "new_local", "new_imported", "cluster_events",
                  "population", "tests", "positives")
+
+
+# The only placeholder a reason may hold: ``{indicator_name}`` (see grading._fmt).
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]{0,63})\}")
+MAX_FILE_BYTES = 1 << 20  # a rule set is a few kilobytes; a bigger file is not one
 
 
 class RuleSetError(ValueError):
@@ -206,13 +212,33 @@ def load_rules(name_or_path: str | Path) -> RuleSet:
 @lru_cache(maxsize=64)
 def _load_rules_file(path: str, modified: int) -> RuleSet:
     """Parse a rule-set file once per version (keyed by modification time): pages load rules per request."""
+    return parse_rules(read_toml(Path(path), RuleSetError), source=path)
+
+
+def read_toml(path: Path, error) -> dict:
+    """A TOML file as a dict, or ``error(source, key, reason)`` naming what is wrong with it: missing,
+    a folder, too big, not UTF-8, not TOML, nested too deeply for the parser."""
+    source = str(path)
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        if path.is_dir():
+            raise error(source, "file", "is a folder, not a TOML file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise error(source, "file", f"is {path.stat().st_size:,} bytes; a rule set is at most {MAX_FILE_BYTES:,}")
+        raw = path.read_bytes()
     except FileNotFoundError:
-        raise RuleSetError(path, "file", "not found") from None
+        raise error(source, "file", "not found") from None
+    except PermissionError:
+        raise error(source, "file", "cannot be read (permission denied)") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(source, "encoding", f"not UTF-8 (byte {exc.start}); save the file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RuleSetError(path, "toml", str(exc)) from None
-    return parse_rules(data, source=path)
+        raise error(source, "toml", str(exc)) from None
+    except RecursionError:
+        raise error(source, "toml", "nested too deeply") from None
 
 
 def parse_rules(data: dict, *, source: str = "<rules>") -> RuleSet:
@@ -347,8 +373,19 @@ class _Parser:
                 self.fail(f"{where}.level", f"unknown level {level!r}; levels are {', '.join(sorted(level_keys))}")
         all_ = tuple(self.condition(c, f"{where}.all[{j}]") for j, c in enumerate(raw.get("all", [])))
         any_ = tuple(self.condition(c, f"{where}.any[{j}]") for j, c in enumerate(raw.get("any", [])))
-        return Case(level, all_, any_, self.text(raw, "reason_zh", f"{where}.reason_zh"),
-                    self.text(raw, "reason_en", f"{where}.reason_en"))
+        return Case(level, all_, any_, self.template(raw, "reason_zh", f"{where}.reason_zh"),
+                    self.template(raw, "reason_en", f"{where}.reason_en"))
+
+    def template(self, table: dict, key: str, where: str) -> str:
+        """A reason text whose only placeholders are ``{indicator}`` names."""
+        text = self.text(table, key, where)
+        rest = PLACEHOLDER.sub("", text)
+        if "{" in rest or "}" in rest:
+            self.fail(where, "placeholders are {indicator_name} only (no attributes, indexes or formats)")
+        for name in PLACEHOLDER.findall(text):
+            if not is_known_indicator(name):
+                self.fail(where, f"unknown placeholder {{{name}}}; use an indicator name")
+        return text
 
     def ladder(self, raw: Any, where: str, level_keys: set[str] | None, mode: str = "level") -> Ladder:
         """mode "level": bands name a level; "points": bands carry points; "plain": bounds only."""
