@@ -16,7 +16,7 @@ from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
 from fugong.reference.cli import regions_app, uscc_app, industries_app, calendar_app
 from fugong.risk.cli import app as risk_app
-from fugong.store.cli import app as db_app
+from fugong.store.cli import app as db_app, audit_app
 from fugong.web.cli import serve
 
 console = Console()
@@ -44,6 +44,7 @@ def _main() -> None:
 app.command(help="Generate the calibrated scenario, compute everything, serve the dashboard.\n\nExample: fugong demo --port 8000")(demo)
 app.command(help="Start the web app (dashboard and JSON API).\n\nExample: fugong serve --host 0.0.0.0 --port 8000")(serve)
 app.add_typer(db_app, name="db", help="Database schema: upgrade, current revision.")
+app.add_typer(audit_app, name="audit", help="Audit log: seal the hash chain, verify it has not been tampered with.")
 app.add_typer(users_app, name="users", help="Users, roles and API tokens: add, list, disable, tokens.")
 app.add_typer(regions_app, name="regions", help="GB/T 2260 region codes: show, children, search, map-code between vintages.")
 app.add_typer(industries_app, name="industries", help="GB/T 4754-2017 industries and configured categories.")

@@ -72,3 +72,33 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(Base):
+    """A signed-in browser session, so that signing out ends it on the server.
+
+    The cookie carries the session's random id (signed); only its SHA-256 is stored. Signing out
+    revokes this row; "sign out everywhere" (an admin, or a password change) revokes all of a user's.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    user: Mapped[User] = relationship()
+
+
+class RateLimit(Base):
+    """A fixed-window counter shared by every worker process: ``key`` = "login-ip:203.0.113.9", ….
+    ``hits`` counts the requests in the window that started at ``window_start`` (unix seconds)."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[int] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer)

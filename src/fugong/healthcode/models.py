@@ -138,6 +138,7 @@ class SigningKey(Base):
     key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
     public_key: Mapped[str] = mapped_column(String(64))  # base64url of the 32 raw bytes
     private_key_encrypted: Mapped[str] = mapped_column(Text)  # base64url(nonce || ciphertext)
+    # At most one active key: a partial unique index (migration 0005) enforces it in the database.
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -188,4 +189,5 @@ class Scan(Base):
     accepted_key: Mapped[str | None] = mapped_column(String(80), unique=True, nullable=True)
     client_scan_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # synced long after it was made (scans.LATE_AFTER)
     actor: Mapped[str] = mapped_column(String(120))

@@ -55,6 +55,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "DENY_REVOKED": ("码已作废", "Code revoked"),
     "DENY_REPLAY": ("此码已在本闸口使用", "Code already used at this gate"),
     "DENY_NO_COLOUR": ("尚未申报", "No declaration yet"),
+    "DENY_OFFLINE_TOO_OLD": ("离线记录超过24小时，不予采信", "Offline record older than 24 hours: not accepted"),
 }
 
 

@@ -22,7 +22,8 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, Principal, enterprise_region
+from fugong.errors import shown
 from fugong.healthcode.lifecycle import TZ, today
 from fugong.healthcode.models import CheckIn, Gate, Person, Scan
 from fugong.healthcode.people import mask_name
@@ -33,20 +34,23 @@ from fugong.store.audit import record_change
 FEVER_AT_GATE = 37.3  # °C, at or above denies (DESIGN.md §2, Hangzhou rules; 体温≥37.3℃)
 
 
-def _gate_regions(session: Session, enterprise_id: str) -> set[str]:
-    """The regions of an enterprise's gates (the only place the code store knows where it is)."""
-    return set(session.scalars(select(Gate.region_code).where(Gate.enterprise_id == enterprise_id).distinct()))
+GATE_ROLES = ("enterprise", "officer", "province_admin", "system")
+DAY_VIEW_ROLES = ("enterprise", "service_officer", "officer", "province_admin", "system")
 
 
 def register_gate(session: Session, principal: Principal, *, gate_id: str, enterprise_id: str, region_code: str,
                   name: str) -> Gate:
-    """Register a gate of an enterprise (its own users, or officers of its region)."""
-    if principal.role in ("gate_staff", "person", "grid_analyst"):
+    """Register a gate of an enterprise (its own users, or officers of the enterprise's region).
+
+    The enterprise's own region decides (``fugong.access.enterprise_region``), never the region
+    the request names: a Hangzhou officer cannot claim a Ningbo firm by giving its gate a Hangzhou code.
+    """
+    if principal.role not in GATE_ROLES:
         raise AccessDenied(f"{principal.actor} may not register gates")
-    # The new gate's region, and those of the enterprise's gates so far: an officer may not claim
-    # another region's enterprise by registering a gate for it in their own region.
-    for region in {region_code, *_gate_regions(session, enterprise_id)}:
-        principal.require_enterprise(enterprise_id, region)
+    home = enterprise_region(enterprise_id)
+    principal.require_enterprise(enterprise_id, home)
+    if principal.role != "enterprise":
+        principal.require_region(region_code)
     if session.get(Gate, gate_id) is not None:
         raise ValueError(f"gate {gate_id} already exists")
     gate = Gate(id=gate_id, enterprise_id=enterprise_id, region_code=region_code, name=name)
@@ -110,6 +114,8 @@ class ScanRequest:
     scanned_at: dt.datetime | None = None  # None: now
     client_scan_id: str | None = None  # set by the offline gate page; a repeated sync is harmless
     offline: bool = False
+    late: bool = False  # synced long after it was scanned: evidence the server could not check at the time
+    too_old: bool = False  # dated beyond OFFLINE_MAX_AGE: not believed, stored as a deny
 
 
 def scan(
@@ -217,15 +223,20 @@ def decide_scans(session: Session, requests: list[ScanRequest], *, check_replays
                          nows=[at.timestamp() for _, _, _, at in fresh])
     rows = []
     for (i, request, gate, at), check in zip(fresh, checks):
-        claims = check.claims
+        # Only a token whose signature verified says whose code it is: a forged token's claims
+        # (a real person's code id, a name to show) are never stored or shown as fact.
+        claims = check.claims if check.signed else {}
         reason, flagged = _reason(check, request.temperature)
+        if request.too_old:
+            reason, flagged = "DENY_OFFLINE_TOO_OLD", False
         row = dict(gate_id=gate.id, enterprise_id=gate.enterprise_id, scanned_at=at, day=at.date(),
                    token_id=str(claims.get("t"))[:32] if claims else None,
                    code_id=str(claims.get("c"))[:24] if claims else None,
                    colour=str(claims.get("k"))[:8] if check.ok else None,
                    temperature=request.temperature, result="pass" if reason == "PASS_GREEN" else "deny",
                    reason_code=reason, flagged=flagged, client_scan_id=request.client_scan_id,
-                   offline=request.offline, actor=request.principal.actor, accepted_key=None)
+                   offline=request.offline, late=request.late or request.too_old,
+                   actor=request.principal.actor, accepted_key=None)
         if row["result"] == "pass":
             row["accepted_key"] = f"{gate.id}:{row['token_id']}"
         rows.append((i, gate, row))
@@ -282,37 +293,52 @@ def _insert_all(session: Session, rows: list[dict]) -> list[int]:
         raise ScanConflict("a scan in this batch was stored meanwhile by another worker; retry") from exc
 
 
+# Offline sync bounds. A scan is decided as of its scan time (an offline gate checked the token then),
+# so a claimed scan time is only believed within OFFLINE_MAX_AGE: a week-old token back-dated into its
+# validity window is denied (DENY_OFFLINE_TOO_OLD), and so is year 0001. The lower bound is not the
+# gate's last sync, because several devices share one gate and each syncs on its own. A scan synced
+# more than LATE_AFTER after it was made is marked ``late``: evidence the server could not check at
+# the time (a revocation made meanwhile is applied, as online; the enterprise day view counts them).
+OFFLINE_MAX_AGE = dt.timedelta(hours=24)
+LATE_AFTER = dt.timedelta(minutes=15)
+
+
 def sync_offline_scans(session: Session, principal: Principal, *, scans: list[dict]) -> list[dict]:
-    """Store scans queued by an offline gate page; each is re-verified as of its scan time.
+    """Store scans queued by an offline gate page; each is re-verified as of its scan time, within the
+    bounds above, with the same checks as online (signature, expiry, revocation, replay, temperature).
 
     ``scans``: [{"client_scan_id": "...", "gate_id": "...", "token": "...", "temperature": 36.5,
     "scanned_at": "2020-02-20T08:01:02+08:00"}, ...]
     """
     requests = []
+    now = dt.datetime.now(TZ)
     for item in scans:
-        at = dt.datetime.fromisoformat(str(item["scanned_at"]))
+        at = item["scanned_at"]
+        at = at if isinstance(at, dt.datetime) else dt.datetime.fromisoformat(str(at))
         if at.tzinfo is None:
             at = at.replace(tzinfo=TZ)
-        if at > dt.datetime.now(TZ) + dt.timedelta(minutes=5):
-            raise ValueError(f"scan {item.get('client_scan_id')} is dated in the future")
+        if at > now + dt.timedelta(minutes=5):
+            raise ValueError(f"scan {shown(item.get('client_scan_id'))} is dated in the future")
         requests.append(ScanRequest(principal=principal, gate_id=str(item["gate_id"]), token=str(item["token"]),
                                     temperature=item.get("temperature"), scanned_at=at,
-                                    client_scan_id=str(item["client_scan_id"]), offline=True))
+                                    client_scan_id=str(item["client_scan_id"]), offline=True,
+                                    late=now - at > LATE_AFTER, too_old=now - at > OFFLINE_MAX_AGE))
     answers = scan_many(session, requests)
     for answer in answers:
         if isinstance(answer, Exception):
             raise answer  # the whole sync is refused (the page keeps its queue and shows the error)
-    return [{"client_scan_id": item["client_scan_id"], **answer} for item, answer in zip(scans, answers)]
+    return [{"client_scan_id": item["client_scan_id"], **answer, "late": request.late or request.too_old}
+            for item, request, answer in zip(scans, requests, answers)]
 
 
 def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str, day: dt.date | None = None) -> dict:
     """One enterprise's day: staff by colour, check-in rate, and who was denied (masked names)."""
     day = day or today()
-    if principal.role in ("gate_staff", "person", "grid_analyst"):
+    # Least privilege: department staff, gate staff, grid analysts and people have no need to see who
+    # was denied at a firm's gate. Staff see the firms registered in their region (enterprise_region).
+    if principal.role not in DAY_VIEW_ROLES:
         raise AccessDenied(f"{principal.actor} may not see enterprise staff")
-    # Officers must see the region of every gate of the enterprise (no gate: region unknown, None).
-    for region in _gate_regions(session, enterprise_id) or {None}:
-        principal.require_enterprise(enterprise_id, region)
+    principal.require_enterprise(enterprise_id, enterprise_region(enterprise_id))
     staff = session.execute(select(Person.id, Person.colour, Person.code_id, Person.name)
                             .where(Person.enterprise_id == enterprise_id)).all()
     by_colour = Counter(colour or "none" for _, colour, _, _ in staff)
@@ -322,12 +348,14 @@ def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str
     names = {code: mask_name(name) for _, _, code, name in staff}
     denied_rows = session.scalars(select(Scan).where(Scan.enterprise_id == enterprise_id, Scan.day == day,
                                                      Scan.result == "deny").order_by(Scan.scanned_at))
-    denied = [{"at": s.scanned_at, "gate": s.gate_id, "who": names.get(s.code_id, "访客 visitor"),
+    denied = [{"at": s.scanned_at, "gate": s.gate_id, "who": names.get(s.code_id, "访客 visitor") if s.code_id else "未验证的码 unverified code",
                "flagged": s.flagged, "reason": reason_text(s.reason_code)} for s in denied_rows]
     scans_today = session.scalar(select(func.count()).select_from(Scan)
                                  .where(Scan.enterprise_id == enterprise_id, Scan.day == day))
+    late = session.scalar(select(func.count()).select_from(Scan)
+                          .where(Scan.enterprise_id == enterprise_id, Scan.day == day, Scan.late.is_(True)))
     return {
-        "enterprise_id": enterprise_id, "day": day, "staff": len(staff),
+        "enterprise_id": enterprise_id, "day": day, "staff": len(staff), "late_synced_scans": late,
         "by_colour": {c: by_colour.get(c, 0) for c in ("green", "yellow", "red", "none")},
         "checked_in": checked, "checkin_rate": round(checked / len(staff), 4) if staff else None,
         "scans": scans_today, "denied": denied,

@@ -169,20 +169,34 @@ def issue_token(session: Session, *, person: Person, lifetime_s: int = DEFAULT_L
 class Verification:
     ok: bool
     reason_code: str
-    claims: dict = field(default_factory=dict)
+    claims: dict = field(default_factory=dict)  # as claimed: trust them only when ``signed``
+    signed: bool = False  # the signature verified: the claims were issued by us (maybe expired or revoked)
+
+
+MAX_TOKEN_CHARS = 1000  # a real token is about 225 characters
 
 
 def decode(token: str) -> tuple[str, dict, bytes] | None:
-    """(signed part, claims, signature) or None if the token is not well formed."""
+    """(signed part, claims, signature) or None if the token is not well formed.
+
+    The claims are flat: string or integer values only (a nested payload is refused before it can
+    cost anything), and the token is at most ``MAX_TOKEN_CHARS`` long."""
     try:
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
+            return None
         prefix, payload, signature = token.strip().split(".")
         if prefix != PREFIX:
             return None
-        claims = json.loads(b64d(payload))
+        raw = b64d(payload)
+        if b"{" in raw[1:] or b"[" in raw:
+            return None  # only one flat object: {"c": …, "k": …}
+        claims = json.loads(raw)
         if not isinstance(claims, dict) or not {"c", "k", "i", "e", "kid", "t"} <= claims.keys():
             return None
+        if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in claims.values()):
+            return None
         return f"{prefix}.{payload}", claims, b64d(signature)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 
@@ -202,14 +216,14 @@ def verify_token(token: str, *, keys: dict[str, Ed25519PublicKey], now: float | 
         return Verification(False, "DENY_BAD_SIGNATURE", claims)
     now = time.time() if now is None else now
     if not isinstance(claims["i"], int) or not isinstance(claims["e"], int):
-        return Verification(False, "DENY_MALFORMED", claims)
+        return Verification(False, "DENY_MALFORMED", claims, signed=True)
     if claims["i"] > now + CLOCK_SKEW_S:
-        return Verification(False, "DENY_NOT_YET_VALID", claims)
+        return Verification(False, "DENY_NOT_YET_VALID", claims, signed=True)
     if now >= claims["e"]:
-        return Verification(False, "DENY_EXPIRED", claims)
+        return Verification(False, "DENY_EXPIRED", claims, signed=True)
     if is_revoked(claims):
-        return Verification(False, "DENY_REVOKED", claims)
-    return Verification(True, "OK", claims)
+        return Verification(False, "DENY_REVOKED", claims, signed=True)
+    return Verification(True, "OK", claims, signed=True)
 
 
 class KeyRing:
@@ -292,7 +306,7 @@ def verify_many(session: Session, tokens: list[str], *, nows: list[float | None]
               for token, now in zip(tokens, nows)]
     valid = [check.claims for check in checks if check.ok]
     rows = revocations_for(session, valid) if valid else []
-    return [Verification(False, "DENY_REVOKED", check.claims) if check.ok and revoked_by(check.claims, rows)
+    return [Verification(False, "DENY_REVOKED", check.claims, signed=True) if check.ok and revoked_by(check.claims, rows)
             else check for check in checks]
 
 
