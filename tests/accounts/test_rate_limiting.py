@@ -1,17 +1,38 @@
-"""Login attempts are limited per client address and per username (in-process sliding window)."""
+"""Login attempts are limited per client address and per username, counted in the database so that
+every worker process shares the limit."""
 
 import pytest
 
-from fugong.accounts.security import SlidingWindow
+from fugong.accounts import service
+from fugong.store.db import session_scope
 from tests.accounts.helpers import PASSWORD, build_app, csrf_from, make_user
 
 
-def test_the_window_allows_the_limit_then_refuses_until_old_hits_slide_out():
-    window = SlidingWindow(limit=3, seconds=60)
-    assert [window.allow("k", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert window.retry_after("k", now=3) == 57
-    assert window.allow("other", now=3)  # keys are independent
-    assert window.allow("k", now=60.5)  # the hit at t=0 has left the window
+def test_the_window_allows_the_limit_then_refuses_until_the_next_window(engine):
+    def hit(key, now):
+        with session_scope(engine) as session:
+            return service.hit_rate_limit(session, key=key, limit=3, window_seconds=60, now=now)
+
+    assert [hit("k", t) for t in (0, 1, 2, 3)] == [0, 0, 0, 57]
+    assert hit("other", 3) == 0  # keys are independent
+    assert hit("k", 60.5) == 0  # a new window
+
+
+def test_two_worker_processes_share_one_limit(engine, db_url, tmp_path):
+    """Two apps over one database stand for two uvicorn workers: before, each counted on its own."""
+    from fastapi.testclient import TestClient
+
+    make_user(engine, "li")
+    apps = [build_app(db_url, tmp_path / f"data{n}", attempts_per_ip=100, attempts_per_username=3,
+                      window_seconds=300) for n in (1, 2)]
+    try:
+        with TestClient(apps[0]) as first, TestClient(apps[1]) as second:
+            codes = [_attempt(c, "li").status_code for c in (first, second, first, second)]
+    finally:
+        for app in apps:
+            if getattr(app.state, "db_engine", None) is not None:
+                app.state.db_engine.dispose()
+    assert codes == [401, 401, 401, 429]
 
 
 @pytest.fixture

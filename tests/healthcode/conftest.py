@@ -10,7 +10,11 @@ from tests.healthcode.helpers import make_id
 
 @pytest.fixture(autouse=True)
 def _secret_in_tmp(settings_env):
-    """Every test gets its own data directory, hence its own secret key."""
+    """Every test gets its own data directory, hence its own secret key, and the test enterprises."""
+    from fugong.config import get_settings
+    from tests.healthcode.helpers import register_enterprises
+
+    register_enterprises(get_settings())
     yield settings_env
 
 

@@ -25,3 +25,23 @@ OFFICER = Principal(user_id="li", role="officer", region_prefix="3301")
 OFFICER_2 = Principal(user_id="wang", role="officer", region_prefix="3301")
 NINGBO_OFFICER = Principal(user_id="chen", role="officer", region_prefix="3302")
 __all__ = ["DAY0", "OFFICER", "OFFICER_2", "NINGBO_OFFICER", "SYSTEM", "days", "make_id"]
+
+
+# The enterprises the health-code tests use, and the region each is registered in: the enterprise's
+# own region decides who may see it (fugong.access.enterprise_region reads the meter store's table).
+TEST_ENTERPRISES = {"E1": "330106", "E-HZ": "330106", "E-2": "330203", "E-NB": "330203", "E-NB2": "330203",
+                    "E9": "330203", "E-A": "330106", "E-B": "330106"}
+
+
+def register_enterprises(settings, regions: dict[str, str] = TEST_ENTERPRISES) -> None:
+    """Write the meter store's enterprise table with these enterprises (id -> GB/T 2260 county code)."""
+    import pyarrow as pa
+
+    from fugong.index.store import write_enterprises
+
+    settings.ensure_dirs()
+    ids = sorted(regions)
+    write_enterprises(settings, pa.table({
+        "enterprise_id": ids, "region_code": [regions[e] for e in ids],
+        "industry_code": ["C"] * len(ids), "size_class": ["small"] * len(ids),
+        "name": [f"企业{e}" for e in ids], "uscc": [None] * len(ids)}))

@@ -123,6 +123,22 @@ def disable(
     console.print(f"disabled {username}")
 
 
+@app.command("signout")
+def signout(
+    username: str = typer.Argument(...),
+    reason: str = typer.Option(None, "--reason", help="why (kept in the audit log)"),
+) -> None:
+    """Sign a user out everywhere: every open browser session ends (API tokens are revoked separately).
+
+    Example: fugong users signout 3301-li --reason "phone lost"
+    """
+    from fugong.access import SYSTEM
+    from fugong.accounts import service
+
+    ended = _run(lambda session: service.end_all_sessions(session, actor=SYSTEM, username=username, reason=reason))
+    console.print(f"signed {username} out of {ended} session(s)")
+
+
 @app.command("enable")
 def enable(username: str = typer.Argument(...)) -> None:
     """Enable a disabled user again (also clears a lock-out).

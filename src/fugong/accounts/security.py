@@ -1,26 +1,19 @@
-"""Password hashing, API-token hashing, signed session values, CSRF tokens, a login rate limiter.
+"""Password hashing, API-token hashing, CSRF tokens.
 
 - Passwords: argon2id (RFC 9106) through argon2-cffi's ``PasswordHasher``; the PHC string holds the
   parameters and the salt, so a stronger setting later rehashes on the next successful login.
 - API tokens are 256 random bits, so a plain SHA-256 is enough to store them (no dictionary to
   guess from; argon2 would only slow every API call down).
-- Session values are ``base64url(json) + "." + base64url(HMAC-SHA256)``, keyed by a key derived from
-  the application secret for this one purpose, so a signature made for sessions is useless elsewhere.
-- The rate limiter is an in-process sliding window: each worker process counts on its own, so with
-  N uvicorn workers an attacker gets up to N times the limit (the lock-out in the database is shared).
+- Session cookies are signed by itsdangerous in ``accounts.web`` (a maintained library, under a key
+  derived for that purpose only); rate limits are counted in the database (``service.hit_rate_limit``),
+  shared by every worker process.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -90,80 +83,3 @@ def same_secret(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return False
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-def _purpose_key(secret: bytes, purpose: str) -> bytes:
-    return hmac.new(secret, b"fugong." + purpose.encode(), hashlib.sha256).digest()
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def sign(value: dict, *, secret: bytes, purpose: str = "session") -> str:
-    """Sign a small JSON-able dict: ``base64url(json).base64url(hmac)``."""
-    body = _b64(json.dumps(value, separators=(",", ":"), sort_keys=True).encode())
-    mac = hmac.new(_purpose_key(secret, purpose), body.encode(), hashlib.sha256).digest()
-    return f"{body}.{_b64(mac)}"
-
-
-def unsign(signed: str | None, *, secret: bytes, purpose: str = "session") -> dict | None:
-    """The dict back, or None when the value is missing, malformed or its signature is wrong."""
-    if not signed or signed.count(".") != 1:
-        return None
-    body, mac = signed.split(".")
-    expected = _b64(hmac.new(_purpose_key(secret, purpose), body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(expected.encode(), mac.encode()):
-        return None
-    try:
-        value = json.loads(_unb64(body))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-@dataclass
-class SlidingWindow:
-    """At most ``limit`` hits per key in the last ``seconds``: ``allow(key)`` records a hit and says
-    whether it is within the limit; ``retry_after(key)`` says how long until the next one is."""
-
-    limit: int
-    seconds: float
-
-    def __post_init__(self) -> None:
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def _prune(self, key: str, now: float) -> deque[float]:
-        hits = self._hits.setdefault(key, deque())
-        while hits and hits[0] <= now - self.seconds:
-            hits.popleft()
-        return hits
-
-    def allow(self, key: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._prune(key, now)
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 10_000:  # bound memory: forget keys with no recent hits
-                for stale in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.seconds]:
-                    del self._hits[stale]
-            return True
-
-    def retry_after(self, key: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._prune(key, now)
-            if len(hits) < self.limit:
-                return 0
-            return max(1, int(hits[0] + self.seconds - now + 0.999))
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)

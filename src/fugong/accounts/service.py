@@ -14,16 +14,19 @@ display names are personal data and are left out too).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import random
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from fugong.access import ROLES, AccessDenied, Principal
 from fugong.accounts import security
-from fugong.accounts.models import ApiToken, User, UserEnterprise
+from fugong.accounts.models import ApiToken, User, UserEnterprise, UserSession
 from fugong.store.audit import record_change
 
 USER_ROLES: tuple[str, ...] = tuple(role for role in ROLES if role != "system")
@@ -245,6 +248,8 @@ def authenticate(
 
     Returns an outcome rather than raising, so that the failure counter commits with the session.
     The argon2 check runs on every path (unknown user, locked, disabled) so timing tells nothing.
+    Failures are counted in the database (``failed_logins = failed_logins + 1``), never read-modify-
+    write in Python: wrong passwords sent at once all count, and the lock-out holds.
     """
     now = _now(now)
     user = get_user(session, username=username)
@@ -253,29 +258,34 @@ def authenticate(
         return LoginOutcome(None, "unknown")  # nothing recorded: the "username" may be a mistyped password
     matches = security.verify_password(user.password_hash, password)
     actor = f"{user.role}:{user.username}"
+    session.refresh(user)  # the counter and the lock as they are now, after the slow hash check
     locked_until = _aware(user.locked_until)
     if locked_until is not None and locked_until > now:
         return LoginOutcome(None, "locked")
-    if locked_until is not None:  # the lock-out is over: start counting afresh
-        user.failed_logins, user.locked_until = 0, None
+    if locked_until is not None:  # the lock-out is over: start counting afresh (once, whoever comes first)
+        session.execute(update(User).where(User.id == user.id, User.locked_until == user.locked_until)
+                        .values(failed_logins=0, locked_until=None))
     if user.disabled:
         return LoginOutcome(None, "disabled")
     if user.password_hash is None:
         return LoginOutcome(None, "no_password")
     if not matches:
-        user.failed_logins += 1
+        failures = session.execute(update(User).where(User.id == user.id)
+                                   .values(failed_logins=User.failed_logins + 1)
+                                   .returning(User.failed_logins)).scalar_one()
         action = "user.login_failed"
-        if user.failed_logins >= policy.max_failures:
-            user.locked_until = now + policy.lockout
+        if failures >= policy.max_failures:
+            session.execute(update(User).where(User.id == user.id).values(locked_until=now + policy.lockout))
             action = "user.locked"
         record_change(session, actor=actor, action=action, entity="user", entity_id=user.username,
                       region_code=user.region_prefix or None,
-                      after={"failed_logins": user.failed_logins, "locked_until": user.locked_until}, at=now)
+                      after={"failed_logins": failures,
+                             "locked_until": now + policy.lockout if action == "user.locked" else None})
         return LoginOutcome(None, "wrong_password")
     if security.needs_rehash(user.password_hash):
         user.password_hash = security.hash_password(password)
     if user.failed_logins:
-        user.failed_logins = 0
+        session.execute(update(User).where(User.id == user.id).values(failed_logins=0))
     record_change(session, actor=actor, action="user.login", entity="user", entity_id=user.username,
                   region_code=user.region_prefix or None, at=now)
     return LoginOutcome(user)
@@ -291,16 +301,95 @@ def principal_for(user: User) -> Principal:
     )
 
 
-def session_user(session: Session, *, username: str, issued_at: float) -> User | None:
-    """The user behind a session cookie, if still valid: exists, not disabled, and the session was
-    issued after the last password change (a password change ends every older session)."""
-    user = get_user(session, username=username)
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_session(session: Session, *, user: User, lifetime: dt.timedelta, now: dt.datetime | None = None) -> str:
+    """A new server-side session for a signed-in user; returns its key (it goes into the signed cookie;
+    only its SHA-256 is stored)."""
+    now = _now(now)
+    key = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user.id, key_hash=_key_hash(key), created_at=now, expires_at=now + lifetime))
+    if random.random() < 0.01:  # now and then, forget sessions that ended more than a day ago
+        session.execute(delete(UserSession).where(UserSession.expires_at < now - dt.timedelta(days=1)))
+    return key
+
+
+def session_user(session: Session, *, key: str, now: dt.datetime | None = None) -> User | None:
+    """The user behind a session key, if the session is still valid: not signed out, not expired, the
+    user not disabled, and no password change since it began (a password change ends every session)."""
+    now = _now(now)
+    row = session.scalar(select(UserSession).where(UserSession.key_hash == _key_hash(key)))
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
+        return None
+    user = row.user
     if user is None or user.disabled:
         return None
     changed = _aware(user.password_changed_at)
-    if changed is not None and issued_at < changed.timestamp():
+    if changed is not None and _aware(row.created_at) < changed:
         return None
     return user
+
+
+def end_session(session: Session, *, key: str, now: dt.datetime | None = None) -> bool:
+    """Sign out: the session stops working at once in this process and within the principal cache's
+    few seconds in every other. True if a live session was ended."""
+    now = _now(now)
+    row = session.scalar(select(UserSession).where(UserSession.key_hash == _key_hash(key)))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = now
+    _credentials_changed()
+    user = row.user
+    record_change(session, actor=f"{user.role}:{user.username}", action="user.logout", entity="user",
+                  entity_id=user.username, region_code=user.region_prefix or None, after={"session": row.id})
+    return True
+
+
+def end_all_sessions(session: Session, *, actor: Principal, username: str, reason: str | None = None,
+                     now: dt.datetime | None = None) -> int:
+    """Sign a user out everywhere (an admin over them, or the user themself): every open session ends."""
+    user = _user_in_scope(session, actor=actor, username=username)
+    now = _now(now)
+    ended = session.execute(update(UserSession).where(UserSession.user_id == user.id,
+                                                      UserSession.revoked_at.is_(None))
+                            .values(revoked_at=now)).rowcount or 0
+    _credentials_changed()
+    record_change(session, actor=actor.actor, action="user.sessions_revoked", entity="user", entity_id=username,
+                  region_code=user.region_prefix or None, after={"sessions": ended}, reason=reason)
+    return ended
+
+
+# --- rate limits shared by every worker process ---------------------------------------------------
+
+_HIT = text("""
+    INSERT INTO rate_limits (key, window_start, hits) VALUES (:key, :start, 1)
+    ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
+        window_start = excluded.window_start
+    RETURNING hits""")
+
+
+def hit_rate_limit(session: Session, *, key: str, limit: int, window_seconds: int,
+                   now: float | None = None) -> int:
+    """Count one request under ``key`` in the current fixed window (one upsert, atomic on SQLite and
+    PostgreSQL, so every worker process shares the count). Returns 0 when within ``limit``, else the
+    seconds until the window ends (for Retry-After). A fixed window lets at most 2 × limit through
+    around a window's edge; the lock-out stays the real defence for a password."""
+    import time
+
+    now = time.time() if now is None else now
+    window = max(1, int(window_seconds))
+    start = int(now // window * window)
+    hits = session.execute(_HIT, {"key": key[:160], "start": start}).scalar_one()
+    if random.random() < 0.01:
+        session.execute(text("DELETE FROM rate_limits WHERE window_start < :old"), {"old": start - window})
+    return 0 if hits <= limit else max(1, int(start + window - now + 0.999))
+
+
+def reset_rate_limit(session: Session, *, key: str) -> None:
+    session.execute(text("DELETE FROM rate_limits WHERE key = :key"), {"key": key[:160]})
 
 
 def create_api_token(session: Session, *, actor: Principal, username: str, name: str,

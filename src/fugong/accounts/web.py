@@ -19,8 +19,11 @@ Dependencies every router uses::
 - ``csrf_token(request)``: the session's CSRF token, for ``<input type="hidden" name="csrf_token">``.
 - ``verify_csrf``: the CSRF check alone, for a form route that has no logged-in user (the login form).
 
-The session cookie ``fugong_session`` is a signed value (see ``security.sign``) holding the username,
-the CSRF token and the time it was issued: HttpOnly, SameSite=Lax, Secure when the request is HTTPS.
+The session cookie ``fugong_session`` is signed with itsdangerous (``URLSafeTimedSerializer`` under a
+key derived from the app secret for this purpose, ``settings.derive_key("session cookies")``). It
+holds the key of a server-side session (``accounts.models.UserSession``; None before sign-in) and the
+CSRF token, with the time it was signed: HttpOnly, SameSite=Lax, Secure when the request is HTTPS.
+Signing out revokes the server-side session, so a copied cookie stops working too.
 Behind a TLS-terminating proxy, uvicorn's proxy-headers support turns ``X-Forwarded-Proto: https``
 into an https request when the proxy's address is trusted (``--forwarded-allow-ips`` /
 ``FORWARDED_ALLOW_IPS``, default 127.0.0.1), so the cookie is Secure there too.
@@ -69,6 +72,8 @@ class WebPolicy:
     attempts_per_ip: int = 30  # login attempts per client address per window
     attempts_per_username: int = 10  # login attempts per username per window
     window_seconds: float = 300.0
+    tokens_per_user: int = 20  # health-code tokens a person may fetch per token window
+    token_window_seconds: float = 60.0
     # How long a worker trusts "this cookie / token is user U with role R" before reading the user again.
     # Disabling a user, changing a password or revoking a token takes effect at once in the process
     # that made the change and within this time everywhere else (other workers, the CLI).
@@ -95,44 +100,56 @@ def db_engine(app: FastAPI) -> Engine:
     return engine
 
 
-def _secret(app: FastAPI) -> bytes:
-    secret = getattr(app.state, "accounts_secret", None)
-    if secret is None:
+def _serializer(app: FastAPI):
+    """The session cookie's signer: itsdangerous, under a key derived for this purpose only."""
+    serializer = getattr(app.state, "accounts_serializer", None)
+    if serializer is None:
+        from itsdangerous import URLSafeTimedSerializer
+
         from fugong.config import get_settings
 
         settings = getattr(app.state, "settings", None) or get_settings()
-        secret = app.state.accounts_secret = settings.secret()
-    return secret
+        serializer = app.state.accounts_serializer = URLSafeTimedSerializer(
+            settings.derive_key("session cookies"), salt="fugong.session")
+    return serializer
 
 
-def _limiters(app: FastAPI) -> tuple[security.SlidingWindow, security.SlidingWindow]:
-    limiters = getattr(app.state, "accounts_limiters", None)
-    if limiters is None:
-        with _state_lock:
-            limiters = getattr(app.state, "accounts_limiters", None)
-            if limiters is None:
-                p = policy(app)
-                limiters = app.state.accounts_limiters = (
-                    security.SlidingWindow(p.attempts_per_ip, p.window_seconds),
-                    security.SlidingWindow(p.attempts_per_username, p.window_seconds),
-                )
-    return limiters
+def rate_limited(request: Request, *, key: str, limit: int, window_seconds: float) -> int:
+    """Count one request under ``key`` in the database (shared by every worker process); the seconds
+    to wait (for Retry-After) when over ``limit``, else 0."""
+    from fugong.store.db import session_scope
+
+    with session_scope(db_engine(request.app)) as session:
+        return service.hit_rate_limit(session, key=key, limit=limit, window_seconds=int(window_seconds))
+
+
+def too_many(retry_after: int) -> HTTPException:
+    return HTTPException(status_code=429, detail="too many requests / 请求过于频繁",
+                         headers={"Retry-After": str(retry_after)})
 
 
 # --- the session cookie ---------------------------------------------------------------------------
 
 def read_session(request: Request) -> dict | None:
-    """The signed session value ``{"u": username | None, "c": csrf, "t": issued}``, if valid and fresh."""
-    data = security.unsign(request.cookies.get(SESSION_COOKIE), secret=_secret(request.app))
-    if data is None or not isinstance(data.get("t"), (int, float)) or not isinstance(data.get("c"), str):
+    """The signed session value ``{"s": session key | None, "c": csrf}``, if valid and fresh."""
+    from itsdangerous import BadData
+
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw or len(raw) > 4096:
         return None
-    if time.time() - data["t"] > policy(request.app).session_seconds:
+    try:
+        data = _serializer(request.app).loads(raw, max_age=policy(request.app).session_seconds)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+        return None
+    if data.get("s") is not None and not isinstance(data["s"], str):
         return None
     return data
 
 
-def write_session(request: Request, response: Response, *, username: str | None, csrf: str) -> None:
-    value = security.sign({"u": username, "c": csrf, "t": time.time()}, secret=_secret(request.app))
+def write_session(request: Request, response: Response, *, key: str | None, csrf: str) -> None:
+    value = _serializer(request.app).dumps({"s": key, "c": csrf})
     response.set_cookie(
         SESSION_COOKIE, value, max_age=policy(request.app).session_seconds, path="/",
         httponly=True, samesite="lax", secure=request.url.scheme == "https",
@@ -278,9 +295,12 @@ def _principal_from_token(app: FastAPI, token: str) -> Principal | None:
                              lambda session: service.user_for_token(session, token=token))
 
 
-def _principal_from_session(app: FastAPI, username: str, issued_at: float) -> Principal | None:
-    return _cached_principal(app, ("session", username, issued_at),
-                             lambda session: service.session_user(session, username=username, issued_at=issued_at))
+def _session_cache_key(key: str) -> tuple:
+    return ("session", security.hash_api_token(key))
+
+
+def _principal_from_session(app: FastAPI, key: str) -> Principal | None:
+    return _cached_principal(app, _session_cache_key(key), lambda session: service.session_user(session, key=key))
 
 
 def _cached_only(app: FastAPI, key: tuple) -> tuple[bool, Principal | None]:
@@ -290,9 +310,9 @@ def _cached_only(app: FastAPI, key: tuple) -> tuple[bool, Principal | None]:
 def optional_principal(request: Request) -> Principal | None:
     """The signed-in principal from the session cookie, or None (pages that also serve visitors)."""
     session = read_session(request)
-    if not session or not session.get("u"):
+    if not session or not session.get("s"):
         return None
-    return _principal_from_session(request.app, session["u"], session["t"])
+    return _principal_from_session(request.app, session["s"])
 
 
 async def current_principal(request: Request) -> Principal:
@@ -314,11 +334,11 @@ async def current_principal(request: Request) -> Principal:
                                 headers={"WWW-Authenticate": "Bearer"})
     else:
         session = read_session(request)
-        if session is None or not session.get("u"):
+        if session is None or not session.get("s"):
             raise _unauthenticated(request)
-        hit, principal = _cached_only(request.app, ("session", session["u"], session["t"]))
+        hit, principal = _cached_only(request.app, _session_cache_key(session["s"]))
         if not hit:
-            principal = await run_in_threadpool(_principal_from_session, request.app, session["u"], session["t"])
+            principal = await run_in_threadpool(_principal_from_session, request.app, session["s"])
         if principal is None:
             raise _unauthenticated(request)
         await _check_csrf(request, session)
@@ -376,7 +396,7 @@ def _login_page(request: Request, *, next_path: str, error: str | None = None, s
         status_code=status_code,
     )
     if read_session(request) is None:
-        write_session(request, response, username=None, csrf=csrf)
+        write_session(request, response, key=None, csrf=csrf)
     if request.query_params.get("lang") in ("zh", "en"):
         response.set_cookie("lang", lang, samesite="lax", httponly=True)
     return response
@@ -404,36 +424,58 @@ async def login(
         # Usually a login page left open past the session lifetime: show the form again with a valid
         # token (the session's, or a new one with a new cookie).
         return _login_page(request, next_path=next_path, error="login.expired", status_code=403, username=username)
-    per_ip, per_username = _limiters(request.app)
+    rules = policy(request.app)
     client = request.client.host if request.client else "unknown"
     key = username.strip().lower()
-    if not per_ip.allow(client) or not per_username.allow(key):
-        retry = max(per_ip.retry_after(client), per_username.retry_after(key), 1)
+
+    def limited() -> int:
+        # Counted in the database, so every worker process shares the window.
+        from fugong.store.db import session_scope
+
+        with session_scope(db_engine(request.app)) as session:
+            return max(service.hit_rate_limit(session, key=f"login-ip:{client}", limit=rules.attempts_per_ip,
+                                              window_seconds=int(rules.window_seconds)),
+                       service.hit_rate_limit(session, key=f"login-user:{key}", limit=rules.attempts_per_username,
+                                              window_seconds=int(rules.window_seconds)))
+
+    retry = await run_in_threadpool(limited)
+    if retry:
         response = _login_page(request, next_path=next_path, error="login.too_many", status_code=429, username=username)
         response.headers["Retry-After"] = str(retry)
         return response
 
     def check() -> str | None:
+        import datetime as dt
+
         from fugong.store.db import session_scope
 
         with session_scope(db_engine(request.app)) as session:
-            outcome = service.authenticate(session, username=username.strip(), password=password,
-                                           policy=policy(request.app).login)
-            return outcome.user.username if outcome.ok else None
+            outcome = service.authenticate(session, username=username.strip(), password=password, policy=rules.login)
+            if not outcome.ok:
+                return None
+            service.reset_rate_limit(session, key=f"login-user:{key}")
+            return service.start_session(session, user=outcome.user,
+                                         lifetime=dt.timedelta(seconds=rules.session_seconds))
 
-    signed_in = await run_in_threadpool(check)
-    if signed_in is None:
+    session_key = await run_in_threadpool(check)
+    if session_key is None:
         return _login_page(request, next_path=next_path, error="login.failed", status_code=401, username=username)
-    per_username.reset(key)
     response = RedirectResponse(next_path, status_code=303)
     # A fresh CSRF token at login: a token planted before login (session fixation) is worthless after.
-    write_session(request, response, username=signed_in, csrf=security.new_csrf_token())
+    write_session(request, response, key=session_key, csrf=security.new_csrf_token())
     return response
 
 
 @router.post("/logout", include_in_schema=False, dependencies=[
     Depends(public("ends the caller's own session, if any (CSRF-protected)")), Depends(verify_csrf)])
 def logout(request: Request):
+    """Sign out: the server-side session ends (a copied cookie stops working too), the cookie goes."""
+    from fugong.store.db import session_scope
+
+    data = read_session(request)
+    if data and data.get("s"):
+        with session_scope(db_engine(request.app)) as session:
+            service.end_session(session, key=data["s"])
     response = RedirectResponse("/login", status_code=303)
     clear_session(request, response)
     return response
@@ -463,6 +505,20 @@ def users_json(request: Request, principal: Principal = Depends(allow("province_
             for u in users
         ]
     return {"count": len(rows), "users": rows}
+
+
+@router.post("/accounts/users/{username}/sessions/revoke")
+def users_sign_out_everywhere(request: Request, username: str,
+                              principal: Principal = Depends(allow("province_admin", scope="region"))) -> dict:
+    """Sign a user out everywhere: every open session of the user ends (an admin over the user's region)."""
+    from fugong.store.db import session_scope
+
+    try:
+        with session_scope(db_engine(request.app)) as session:
+            ended = service.end_all_sessions(session, actor=principal, username=username, reason="admin sign-out")
+    except AccessDenied:
+        raise HTTPException(status_code=404, detail="no such user / 无此用户") from None
+    return {"username": username, "sessions_ended": ended}
 
 
 def install(app: FastAPI) -> None:

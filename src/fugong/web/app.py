@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from fugong import __version__
 from fugong.accounts.guard import declared, public
-from fugong.config import Settings, get_settings
+from fugong.config import Settings, get_settings, use_settings
 from fugong.store.db import current_revision, head_revision, shared_engine
 from fugong.web.i18n import t
 
@@ -74,6 +74,7 @@ def tune_for_serving() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    use_settings(settings)  # one settings object: the services (ID hashes, signing keys) read the app's
     app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None)
     app.state.settings = settings
     from fugong.healthcode.views import gate_router
