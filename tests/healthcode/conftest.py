@@ -34,3 +34,25 @@ def new_person(session):
         return person, principal
 
     return make
+
+
+TEST_SECRET = "test-secret-" + "x" * 32  # the same secret as tests/accounts/helpers.build_app's apps
+
+
+@pytest.fixture
+def engine(db_url, monkeypatch, _secret_in_tmp):
+    """A migrated database that has its first signing key, as after ``fugong code keys rotate`` (reads
+    never create keys). Services and apps of a test share one secret, so the key decrypts in both."""
+    from fugong.access import SYSTEM
+    from fugong.config import get_settings
+    from fugong.healthcode.tokens import ensure_signing_key
+    from fugong.store.db import connect, session_scope, upgrade
+
+    monkeypatch.setenv("FUGONG_SECRET_KEY", TEST_SECRET)
+    get_settings.cache_clear()
+    engine = connect(db_url)
+    upgrade(engine)
+    with session_scope(engine) as setup:
+        ensure_signing_key(setup, SYSTEM)
+    yield engine
+    engine.dispose()

@@ -74,7 +74,12 @@ def _seed(world: World) -> Seeded:
     from fugong.healthcode.declarations import declare
     from fugong.healthcode.people import register_person
     from fugong.healthcode.scans import register_gate
+    from fugong.healthcode.tokens import ensure_signing_key
+    from tests.healthcode.helpers import register_enterprises
 
+    register_enterprises(world.app.state.settings)  # E-HZ in 330106, E-NB in 330203 (their own regions)
+    with world.session() as session:
+        ensure_signing_key(session, SYSTEM)
     hz = world.headers("person", "330106", username="hz-person")
     nb = world.headers("person", "330203", username="nb-person")
     with world.session() as session:
@@ -387,7 +392,7 @@ def hangzhou_gate_users_may_not_sync_scans_for_a_ningbo_gate(world: World):
     answer = world.client.post("/api/code/scans/sync", headers=world.headers("gate_staff", "3301"),
                                json={"scans": queued})
     assert answer.status_code == 200 and set(answer.json()["results"][0]) == {"client_scan_id", "result", "reason",
-                                                                               "scan_id"}
+                                                                               "scan_id", "late"}
     world.assert_not_leaked(answer, seeded.nb_person, *Seeded.NB_MARKERS)
 
 

@@ -63,8 +63,9 @@ def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80,
     from fugong.healthcode.lifecycle import check_in
     from fugong.healthcode.people import InvalidIdentity, register_person
     from fugong.healthcode.scans import register_gate, scan
-    from fugong.healthcode.tokens import issue_token
+    from fugong.healthcode.tokens import ensure_signing_key, issue_token
 
+    ensure_signing_key(session, SYSTEM)  # the demo sets up its first key; reads never create one
     rng = random.Random(rng_seed)
     start = as_of - dt.timedelta(days=10)
     severity = {("420100", start - dt.timedelta(days=d)): 4 for d in range(15)}  # Wuhan, high

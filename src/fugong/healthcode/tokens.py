@@ -99,14 +99,24 @@ def _new_key(session: Session, *, secret: bytes) -> SigningKey:
     return row
 
 
+class NoSigningKey(LookupError):
+    """No active signing key: keys are made by ``fugong demo``, ``fugong code keys rotate`` (or
+    ``ensure_signing_key``), never as a side effect of a read."""
+
+
 def active_key(session: Session, *, secret: bytes | None = None) -> SigningKey:
-    """The active signing key, created on first use."""
+    """The active signing key (the database allows one: a partial unique index, migration 0005)."""
     row = session.scalar(select(SigningKey).where(SigningKey.active.is_(True)))
     if row is None:
-        row = _new_key(session, secret=_secret(secret))
-        record_change(session, actor="system:healthcode", action="healthcode.key.create", entity="hc_signing_key",
-                      entity_id=row.key_id, after={"active": True})
+        raise NoSigningKey("no active signing key: an administrator runs `fugong code keys rotate` / "
+                           "尚无签名密钥，请管理员执行 fugong code keys rotate")
     return row
+
+
+def ensure_signing_key(session: Session, principal: Principal, *, secret: bytes | None = None) -> SigningKey:
+    """The active key, or a first one made now (set-up: ``fugong demo``, ``fugong code keys rotate``)."""
+    row = session.scalar(select(SigningKey).where(SigningKey.active.is_(True)))
+    return row if row is not None else rotate_keys(session, principal, secret=secret)
 
 
 def rotate_keys(session: Session, principal: Principal, *, secret: bytes | None = None) -> SigningKey:

@@ -85,10 +85,9 @@ def _page(request: Request, name: str, context: dict) -> HTMLResponse:
     "public Ed25519 verification keys (JWK, never the private part) for offline gate pages"))])
 def keys(request: Request) -> JSONResponse:
     """Public signing keys (JWK, Ed25519): gates verify tokens against these, offline too."""
-    from fugong.healthcode.tokens import active_key, public_keys
+    from fugong.healthcode.tokens import public_keys
 
-    def work(session):
-        active_key(session)
+    def work(session):  # a read: it never creates a key (fugong code keys rotate does)
         return {"keys": public_keys(session)}
 
     return JSONResponse(_run(request, work), headers={"Cache-Control": "public, max-age=300"})
