@@ -18,10 +18,8 @@ from dataclasses import dataclass
 
 from fugong.access import SYSTEM, Principal
 from tests.healthcode.helpers import make_id
-from tests.web.scoping import World, exempt, refusal_case
+from tests.web.scoping import World, refusal_case
 
-exempt("GET", "/api/code/keys", "public Ed25519 verification keys (JWK, never the private part) that offline "
-       "gate pages need; no personal or regional data", public=True)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,8 @@
 """Scoping declarations of the risk routes (see docs/accounts.md, the route-scoping test)."""
 
 from tests.risk.web_seed import HANGZHOU_COUNTY, NINGBO_COUNTY, seed
-from tests.web.scoping import World, exempt, refusal_case
+from tests.web.scoping import World, refusal_case
 
-exempt("GET", "/risk/geo/{layer}.json", "county and province boundaries only (the shipped map assets, like /static); no cases or grades", public=True)
 
 
 def _hangzhou(world: World) -> dict:

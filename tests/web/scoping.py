@@ -16,9 +16,10 @@ tests/web/test_route_scoping.py; the file is not a test module itself)::
         world.assert_not_leaked(body, "330201")          # Ningbo's county code is nowhere in the answer
         world.assert_refused(world.client.get("/risk/map.json?region=3302", headers=hz))
 
-Routes that are neither exempt nor covered make the walk fail; so does a case or exemption naming a
-route that no longer exists. Besides, every route that is not ``public`` must refuse an anonymous
-caller (401/403), which the walk checks by itself.
+Who may call each route is declared on the route (fugong.accounts.guard) and walked by
+tests/web/test_access_matrix.py. Refusal cases add requests with real bodies and data: every route
+that changes state within a region or enterprise scope needs one, and a case naming a route that no
+longer exists fails.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ CASES: dict[tuple[str, str, str], RefusalCase] = {}
 
 
 def exempt(method: str, path: str, reason: str, *, public: bool = False) -> None:
-    """Declare a route that needs no refusal case, and why (the reason must stay true)."""
+    """Old style, kept so that older scoping files still import: who may call a route is now declared
+    on the route (``fugong.accounts.guard``); an exemption marked public must agree with it."""
     if len(reason.strip()) < 10:
         raise ValueError(f"exemption of {method} {path} needs a real reason")
     EXEMPTIONS[(method.upper(), path)] = Exemption(method.upper(), path, reason, public)

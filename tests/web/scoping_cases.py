@@ -1,20 +1,7 @@
 """Scoping declarations of the system routes (web/app.py) and of accounts (fugong.accounts.web)."""
 
-from tests.web.scoping import World, exempt, refusal_case
+from tests.web.scoping import World, refusal_case
 
-PUBLIC = {"public": True}
-exempt("GET", "/healthz", "liveness and schema revision for monitors; no regional data", **PUBLIC)
-exempt("GET", "/", "home page: version, engine, schema revision, as-of date; no regional data "
-       "(when it becomes the overview, replace this by refusal cases)", **PUBLIC)
-exempt("GET", "/index.json", "JSON twin of the home page: system status only (see /)", **PUBLIC)
-exempt("*", "/static", "vendored JavaScript, CSS and map assets; no data", **PUBLIC)
-exempt("GET", "/openapi.json", "the API description; no data", **PUBLIC)
-exempt("GET", "/api/docs", "the interactive API description page; no data", **PUBLIC)
-exempt("GET", "/docs/oauth2-redirect", "part of the API description page; no data", **PUBLIC)
-exempt("GET", "/login", "the login form itself", **PUBLIC)
-exempt("POST", "/login", "checks a password; the same answer for every failure, rate-limited", **PUBLIC)
-exempt("POST", "/logout", "ends the caller's own session (CSRF-protected)", **PUBLIC)
-exempt("GET", "/me.json", "the caller's own role, prefix and enterprises; nobody else's")
 
 
 @refusal_case("GET", "/accounts/users.json")
@@ -35,3 +22,26 @@ def an_admin_sees_only_users_inside_the_admins_prefix(world: World):
 def officers_enterprises_and_gate_staff_may_not_list_users(world: World):
     for role, prefix, firms in (("officer", "3301", ()), ("enterprise", "330106", ("E1",)), ("gate_staff", "3301", ())):
         world.assert_refused(world.client.get("/accounts/users.json", headers=world.headers(role, prefix, firms)))
+
+
+@refusal_case("POST", "/accounts/users/{username}/sessions/revoke")
+def an_admin_cannot_sign_out_a_user_of_another_region(world: World):
+    from fugong.accounts import service
+    from fugong.accounts.models import UserSession
+    from sqlalchemy import func, select
+
+    world.headers("officer", "330201", username="nb-officer")
+    with world.session() as session:
+        service.start_session(session, user=service.get_user(session, username="nb-officer"),
+                              lifetime=__import__("datetime").timedelta(hours=1))
+    hangzhou_admin = world.headers("province_admin", "3301", username="hz-admin")
+    response = world.client.post("/accounts/users/nb-officer/sessions/revoke", headers=hangzhou_admin)
+    world.assert_refused(response)
+    world.assert_not_leaked(response, "330201")
+    for role in ("officer", "enterprise", "gate_staff"):
+        firms = ["E1"] if role == "enterprise" else []
+        world.assert_refused(world.client.post("/accounts/users/nb-officer/sessions/revoke",
+                                               headers=world.headers(role, "3302", firms)))
+    with world.session() as session:
+        assert session.scalar(select(func.count()).select_from(UserSession)
+                              .where(UserSession.revoked_at.is_(None))) == 1

@@ -1,13 +1,14 @@
-"""Every route of the app refuses other regions' and enterprises' data, or is explicitly exempt.
+"""Refusal cases: requests with real data and real bodies showing that another region's or
+enterprise's data is refused and never leaks (tests/<domain>/scoping_cases.py).
 
-The registry and how a route declares its cases: tests/web/scoping.py and docs/accounts.md.
+Who may call each route is declared on the route itself and walked by tests/web/test_access_matrix.py;
+the matrix sends no bodies, so every route that changes state within a region or enterprise scope
+needs at least one refusal case here. Registry: tests/web/scoping.py; docs/accounts.md.
 """
 
 from __future__ import annotations
 
 import importlib
-import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,41 +42,49 @@ def routes(tmp_path_factory):
     return app_routes(build_app(f"sqlite:///{data / 'walk.db'}", data))
 
 
-def test_every_route_is_exempt_with_a_reason_or_has_a_refusal_case(routes):
-    covered = set(EXEMPTIONS) | {(case.method, case.path) for case in CASES.values()}
-    missing = sorted(routes - covered)
-    assert not missing, (
-        "routes without a refusal case or an exemption (declare them in tests/<domain>/scoping_cases.py, "
-        "see docs/accounts.md):\n" + "\n".join(f"  {method} {path}" for method, path in missing)
-    )
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def test_every_declared_case_and_exemption_names_a_route_that_exists(routes):
-    declared = set(EXEMPTIONS) | {(case.method, case.path) for case in CASES.values()}
+def test_every_scoped_route_that_changes_state_has_a_refusal_case(tmp_path):
+    from fugong.accounts.guard import declaration_of
+
+    app = build_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
+    covered = {(case.method, case.path) for case in CASES.values()}
+    missing = []
+    for context in iter_route_contexts(app.routes):
+        route = getattr(context, "route", context)
+        access = declaration_of(route)
+        for method in (getattr(context, "methods", None) or set()) & UNSAFE:
+            if access is not None and access.scope in ("region", "enterprise") and (method, context.path) not in covered:
+                missing.append(f"  {method} {context.path}")
+    assert not missing, ("state-changing routes without a refusal case (tests/<domain>/scoping_cases.py, "
+                         "see docs/accounts.md):\n" + "\n".join(sorted(missing)))
+
+
+def test_every_declared_case_names_a_route_that_exists(routes):
+    declared = {(case.method, case.path) for case in CASES.values()}
     stale = sorted(declared - routes)
     assert not stale, "declared for routes the app no longer has:\n" + "\n".join(f"  {m} {p}" for m, p in stale)
+
+
+def test_an_old_style_exemption_agrees_with_the_route_declaration(tmp_path):
+    """``exempt(..., public=True)`` in a scoping_cases.py must name a route declared public(...) in code."""
+    from fugong.accounts.guard import declaration_of
+
+    app = build_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
+    declared = {}
+    for context in iter_route_contexts(app.routes):
+        route = getattr(context, "route", context)
+        for method in getattr(context, "methods", None) or {"*"}:
+            declared[(method, context.path)] = declaration_of(route)
+    wrong = [f"  {m} {p}" for (m, p), e in EXEMPTIONS.items()
+             if e.public and (declared.get((m, p)) is None or declared[(m, p)].scope != "public")]
+    assert not wrong, "exempted as public but not declared public(...) on the route:\n" + "\n".join(wrong)
 
 
 def test_the_walk_sees_routes_of_included_routers_and_mounts(routes):
     assert ("GET", "/accounts/users.json") in routes and ("POST", "/login") in routes
     assert ("*", "/static") in routes and ("GET", "/healthz") in routes
-
-
-def _anonymous_targets():
-    # The app is only inspected here (at collection), never served: no database is opened.
-    app = build_app("sqlite://", Path(tempfile.gettempdir()) / "fugong-route-walk")
-    return sorted(r for r in app_routes(app) if r[0] != "*" and not (r in EXEMPTIONS and EXEMPTIONS[r].public))
-
-
-@pytest.mark.parametrize(("method", "path"), _anonymous_targets(), ids=lambda value: value)
-def test_every_route_that_is_not_public_refuses_an_anonymous_caller(engine, db_url, tmp_path, method, path):
-    app = build_app(db_url, tmp_path / "data")
-    url = re.sub(r"\{[^}]+\}", "0", path)
-    with TestClient(app) as client:
-        response = client.request(method, url, headers={"Accept": "application/json"})
-    if getattr(app.state, "db_engine", None) is not None:
-        app.state.db_engine.dispose()
-    assert response.status_code in (401, 403), f"{method} {path} answered {response.status_code} to nobody"
 
 
 @pytest.mark.parametrize("case", sorted(CASES.values(), key=lambda c: (c.path, c.method, c.name)),
@@ -86,14 +95,3 @@ def test_refusal_case(engine, db_url, tmp_path, case):
         case.check(World(app=app, client=client, engine=engine))
     if getattr(app.state, "db_engine", None) is not None:
         app.state.db_engine.dispose()
-
-
-def test_a_new_route_without_a_case_would_be_reported(tmp_path):
-    from fastapi import APIRouter
-
-    app = build_app(f"sqlite:///{tmp_path / 'x.db'}", tmp_path)
-    router = APIRouter()
-    router.add_api_route("/test/unscoped.json", lambda: {}, methods=["GET"])
-    app.include_router(router)
-    covered = set(EXEMPTIONS) | {(case.method, case.path) for case in CASES.values()}
-    assert ("GET", "/test/unscoped.json") in app_routes(app) - covered
