@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+    max_body_bytes: int = Field(default=1 << 20, ge=1024, le=1 << 30,
+                                description="largest request body accepted (uploads set their own limit)")
 
     @field_validator("database_url")
     @classmethod

@@ -93,15 +93,17 @@ def lists_load_command(
     from fugong.healthcode.lists import load_list_csv
     from fugong.store.db import session_scope
 
-    with session_scope(_engine()) as session:
-        try:
-            result = load_list_csv(session, SYSTEM, text=path.read_text(encoding="utf-8"), source=path.name,
+    from fugong.store.textfiles import read_text
+
+    try:
+        with session_scope(_engine()) as session:
+            result = load_list_csv(session, SYSTEM, text=read_text(path), source=path.name,
                                    rejects_dir=get_settings().rejects_dir)
-        except ValueError as exc:
-            err.print(f"[red]{exc}[/red]")
-            raise typer.Exit(2) from None
-    console.print(f"loaded {result.loaded}, updated {result.updated}, rejected {result.rejected}, "
-                  f"colour changes {result.colour_changes}")
+    except ValueError as exc:  # TextFileError, a missing column: named, nothing stored
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"loaded {result.loaded}, updated {result.updated}, unchanged {result.unchanged}, "
+                  f"rejected {result.rejected} (duplicates {result.duplicates}), colour changes {result.colour_changes}")
     for reject in result.rejects[:10]:
         err.print(f"{reject['file']} row {reject['row']} field {reject['field']}: {reject['error']}")
     if result.rejects_path:

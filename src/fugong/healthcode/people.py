@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets as pysecrets
 
 from sqlalchemy import select
@@ -55,14 +56,16 @@ def normalise_id(id_number: str) -> str:
     """Upper-case, no spaces; validated as an 18-character GB 11643 resident ID (digits, birth date,
     check character). Cross-checked against python-stdnum ``cn.ric`` in the tests."""
     value = "".join(str(id_number).split()).upper()
-    valid = len(value) == 18 and value[:17].isdigit() and (value[17].isdigit() or value[17] == "X")
+    # ASCII only: str.isdigit() also takes full-width ６ and other scripts' digits, which would hash
+    # to a different person than the same number typed in ASCII.
+    valid = re.fullmatch(r"[0-9]{17}[0-9X]", value) is not None
     if valid:
         try:
             dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
         except ValueError:
             valid = False
     if not valid or id_check_character(value[:17]) != value[17]:
-        raise InvalidIdentity(f"ID number {mask_id(value)} is not a valid GB 11643 resident ID")
+        raise InvalidIdentity(f"ID number {mask_id(value[:40])} is not a valid GB 11643 resident ID")
     return value
 
 

@@ -131,7 +131,15 @@ def me_json(request: Request, principal: Principal = Depends(PERSON)) -> dict:
 
 @router.get("/api/code/me/token")
 def me_token(request: Request, principal: Principal = Depends(PERSON)) -> JSONResponse:
-    """A fresh signed token and its QR (SVG); the page fetches a new one before this one expires."""
+    """A fresh signed token and its QR (SVG); the page fetches a new one before this one expires.
+    Rate-limited per person in the database (every worker shares the count): the page needs one a minute."""
+    from fugong.accounts.web import policy, rate_limited, too_many
+
+    rules = policy(request.app)
+    retry = rate_limited(request, key=f"token:{principal.user_id}", limit=rules.tokens_per_user,
+                         window_seconds=rules.token_window_seconds)
+    if retry:
+        raise too_many(retry)
     return JSONResponse(_run(request, lambda s: _token(s, principal)), headers={"Cache-Control": "no-store"})
 
 
@@ -324,20 +332,29 @@ def person_json(request: Request, person_id: str, purpose: str,
 
 @router.post("/api/code/lists")
 async def lists_upload(request: Request, principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
-    """Load an authoritative list: the request body is the CSV text (UTF-8)."""
+    """Load an authoritative list: the request body is the CSV (UTF-8, UTF-16 with BOM, or GBK), at most
+    ``lists.MAX_UPLOAD_BYTES``. The answer counts every row and shows the first rejects; all of them are
+    in the rejects file."""
     from starlette.concurrency import run_in_threadpool
 
-    from fugong.healthcode.lists import load_list_csv
+    from fugong.healthcode.lists import MAX_UPLOAD_BYTES, SHOWN_REJECTS, load_list_csv
+    from fugong.store.textfiles import TextFileError, decode_text
+    from fugong.web.limits import read_body
 
-    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    raw = await read_body(request, limit=MAX_UPLOAD_BYTES)
+    try:
+        text = decode_text(raw, source="upload.csv")
+    except TextFileError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
     rejects_dir = request.app.state.settings.rejects_dir
 
     def work():
         return _run(request, lambda s: load_list_csv(s, principal, text=text, source="upload.csv",
-                                                     rejects_dir=rejects_dir))
+                                                     rejects_dir=rejects_dir), writes=True)
 
     result = await run_in_threadpool(work)
-    return {**result.as_dict(), "rejects": result.rejects}
+    return {**result.as_dict(), "rejects": result.rejects[:SHOWN_REJECTS],
+            "rejects_shown": min(len(result.rejects), SHOWN_REJECTS)}
 
 
 @router.get("/api/code/appeals")

@@ -124,4 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(risk_router)
     app.include_router(healthcode_router)
     install_accounts(app)  # login/logout/me/users routes + AccessDenied -> 403
+    from fugong.healthcode.lists import MAX_UPLOAD_BYTES
+    from fugong.web.limits import BodyLimit, SecurityHeaders, allow_upload
+
+    allow_upload("/api/code/lists", MAX_UPLOAD_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

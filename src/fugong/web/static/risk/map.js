@@ -2,7 +2,11 @@
 // Data: the page's JSON (same as /risk/map.json); boundaries: /risk/geo/<layer>.json.
 (function () {
   const view = JSON.parse(document.getElementById("risk-data").textContent);
-  const zh = window.RISK_LANG !== "en";
+  const zh = document.getElementById("risk-data").dataset.lang !== "en";
+  // No inline handlers (Content-Security-Policy): the controls submit their form on change here.
+  document.querySelectorAll("[data-submit-on-change]").forEach((el) => {
+    el.addEventListener("change", () => el.form.submit());
+  });
   const byCode = new Map(view.grades.map((g) => [g.region_code, g]));
   const levels = new Map(view.levels.map((l) => [l.key, l]));
   const chart = echarts.init(document.getElementById("risk-map"));
