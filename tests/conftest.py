@@ -124,6 +124,18 @@ def page(browser):
 
 
 
+def wait_until(page, expression: str, timeout: float = 10_000) -> None:
+    """Poll a JavaScript expression until it is truthy. Playwright's ``wait_for_function`` evaluates a
+    string inside the page, which the app's Content-Security-Policy (no eval) forbids, as it should."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(50)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """In CI a skip is a failure: every test must run there."""
     if not os.environ.get("CI"):

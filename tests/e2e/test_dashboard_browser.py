@@ -20,6 +20,7 @@ import pytest
 
 from tests.e2e.helpers import free_port
 from tests.e2e.helpers import screenshot
+from tests.conftest import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -101,7 +102,7 @@ def test_an_officer_sees_the_overview_of_hangzhou_with_n_e_and_their_counts(page
     assert "/" in page.locator(".kpi").nth(1).locator(".counts").inner_text()  # resumed / reporting
     county_names = page.locator("#counties-table tbody th").all_inner_texts()
     assert county_names and "宁波" not in "".join(county_names)
-    page.wait_for_function("document.querySelector('[data-bars=counties-table] svg') !== null")
+    wait_until(page, "document.querySelector('[data-bars=counties-table] svg') !== null")
     screenshot(page, "dashboard-overview-zh")
 
 
@@ -134,7 +135,7 @@ def test_the_officer_opens_the_map_from_the_overview(page, dashboard_server):
 
 def test_the_officer_drills_down_to_a_county_and_exports_its_enterprises(page, dashboard_server):
     log_in(page, dashboard_server, "hz-officer", next_path="/explorer")
-    page.wait_for_function("document.querySelector('#explorer-chart svg') !== null")
+    wait_until(page, "document.querySelector('#explorer-chart svg') !== null")
     screenshot(page, "dashboard-explorer-top")
     page.locator("#drill-table").get_by_role("link", name="杭州市").click()
     page.wait_for_load_state()

@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import wait_until
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,11 +49,13 @@ from fugong.config import get_settings
 from fugong.healthcode.declarations import declare
 from fugong.healthcode.people import register_person
 from fugong.healthcode.scans import register_gate
+from fugong.healthcode.tokens import ensure_signing_key
 from fugong.store.db import connect, session_scope, upgrade
 from tests.healthcode.helpers import make_id
 security.use_password_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 engine = connect(get_settings().resolved_database_url); upgrade(engine)
 with session_scope(engine) as s:
+    ensure_signing_key(s, SYSTEM)
     service.add_user(s, actor=SYSTEM, username="guard", role="gate_staff", region_prefix="330106", password={PASSWORD!r})
     for n, temp in ((1, 36.5), (2, 36.6), (3, 38.2)):
         me = Principal(user_id=f"p{{n}}", role="person")
@@ -115,7 +119,7 @@ def _check(page, token: str, temperature: str) -> dict:
     page.fill("#token", token)
     page.fill("#temperature", temperature)
     page.click("#check")
-    page.wait_for_function("document.querySelector('#result').dataset.reason")
+    wait_until(page, "document.querySelector('#result').dataset.reason")
     return page.eval_on_selector("#result", "el => ({cls: el.className, reason: el.dataset.reason, "
                                              "offline: el.dataset.offline, text: el.textContent})")
 
@@ -148,7 +152,7 @@ def test_the_gate_flow_online_and_offline(world, browser):
 
     # Offline: the browser verifies signature and expiry itself and queues the scans.
     context.set_offline(True)
-    page.wait_for_function("!navigator.onLine")
+    wait_until(page, "!navigator.onLine")
     offline_pass = _check(page, world["token_for"](2), "36.4")
     assert (offline_pass["reason"], offline_pass["offline"]) == ("PASS_GREEN", "1")
     _shot(page, "gate-offline-pass")
@@ -158,7 +162,7 @@ def test_the_gate_flow_online_and_offline(world, browser):
     assert page.inner_text("#queued") == "4"
 
     context.set_offline(False)
-    page.wait_for_function("document.querySelector('#queued').textContent === '0'", timeout=15000)
+    wait_until(page, "document.querySelector('#queued').textContent === '0'", timeout=15000)
     _shot(page, "gate-synced")
     stored = world["scans"]()
     offline = [s for s in stored if s[2] == "1"]

@@ -37,7 +37,7 @@ def officers(engine, db_url, tmp_path):
 
 def _page_view(client) -> dict:
     page = client.get("/risk/map").text
-    return json.loads(re.search(r'<script id="risk-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+    return json.loads(re.search(r'<script id="risk-data" type="application/json"[^>]*>(.*?)</script>', page, re.S).group(1))
 
 
 def test_officers_of_two_cities_asking_in_turn_get_only_their_own_grades(officers):

@@ -42,8 +42,9 @@ def test_a_bad_case_file_names_file_row_and_field(tmp_path):
     cases = tmp_path / "bad.csv"
     cases.write_text("region_code,date,new_confirmed\n330110,2020-02-01,x\n", encoding="utf-8")
     result = runner.invoke(app, ["grade", "--cases", str(cases), "--rules", "cn-national-2020"])
-    assert result.exit_code == 2
-    assert "bad.csv:2: new_confirmed: 'x' is not a number" in result.output.replace("\n", "")
+    assert result.exit_code == 2  # no valid row left: refused, the row named and kept in a rejects file
+    assert "bad.csv:2: new_confirmed: 'x' is not a whole number" in result.output.replace("\n", "")
+    assert "rejects:" in result.output
 
 
 def test_a_bad_rule_name_lists_the_presets(tmp_path):

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.e2e.helpers import screenshot, start_server
+from tests.conftest import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_the_map_renders_with_the_svg_exports_colours_and_drills_down(page, serv
     base, headers = served_map
     page.context.set_extra_http_headers(headers)
     page.goto(base + "/risk/map?date=2020-02-19")
-    page.wait_for_function("document.getElementById('risk-map').dataset.layer === 'zj-counties-2020:'")
+    wait_until(page, "document.getElementById('risk-map').dataset.layer === 'zj-counties-2020:'")
     page.wait_for_timeout(500)
     screenshot(page, "risk-map-zj")
     drawn = page.evaluate("""() => {
@@ -67,7 +68,7 @@ def test_the_map_renders_with_the_svg_exports_colours_and_drills_down(page, serv
     assert "→" in tooltip  # the hover shows the reasons (points → level)
 
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
-    page.wait_for_function("/^zj-counties-2020:33\\d\\d$/.test(document.getElementById('risk-map').dataset.layer)")
+    wait_until(page, "/^zj-counties-2020:33\\d\\d$/.test(document.getElementById('risk-map').dataset.layer)")
     page.wait_for_timeout(500)
     city_layer = page.evaluate("document.getElementById('risk-map').dataset.layer")
     city_codes = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('risk-map'))

@@ -54,7 +54,7 @@ def _store(engine, day: dt.date, level_index: int) -> str:
 def _page_view(client) -> dict:
     """The view the map page embeds for its script."""
     page = client.get("/risk/map").text
-    return json.loads(re.search(r'<script id="risk-data" type="application/json">(.*?)</script>', page, re.S).group(1))
+    return json.loads(re.search(r'<script id="risk-data" type="application/json"[^>]*>(.*?)</script>', page, re.S).group(1))
 
 
 def _hangzhou(view: dict) -> dict:

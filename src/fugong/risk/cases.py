@@ -8,8 +8,12 @@ The tidy input is one row per region and day (CSV, UTF-8)::
 
 Optional columns: ``name`` (shown in reports), ``province_code`` and ``label`` (for rows without a
 region code, e.g. 境外输入 / 未公布来源). Every count column is optional; give at least one of
-``new_confirmed`` or ``cumulative_confirmed``. Bad input raises ``CaseFileError`` listing every
-problem as ``file:row: field: reason`` (row = line number in the file, header = 1).
+``new_confirmed`` or ``cumulative_confirmed``. A bad row is rejected, not the file: ``read_cases``
+returns the good rows with the rejected ones in ``frame.attrs["rejects"]`` (``CaseIssue``: file, row,
+field, reason; row = line number, header = 1), which the CLI writes to a rejects file. A file that
+cannot be read at all (missing, a folder, not UTF-8/UTF-16/GBK, a bad header, no valid row) raises
+``CaseFileError`` naming it. Codes must be GB/T 2260 codes of some vintage (not 000000, not 999999),
+counts plain ASCII whole numbers, dates YYYY-MM-DD between 2000 and 2100.
 
 Preparation (``prepare``), in this order:
 
@@ -30,18 +34,22 @@ Preparation (``prepare``), in this order:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from fugong.errors import shorten, shown
 
 COUNT_COLUMNS = ("new_confirmed", "cumulative_confirmed", "new_local", "new_imported", "cluster_events",
                  "population", "tests", "positives")
 ADDITIVE = ("new_confirmed", "cumulative_confirmed", "new_local", "new_imported", "cluster_events", "tests", "positives")
 OPTIONAL_COLUMNS = ("name", "province_code", "label")
 MUNICIPALITIES = ("11", "12", "31", "50")
-_CODE = re.compile(r"^\d{6}$")
+_CODE = re.compile(r"^[0-9]{6}$")  # ASCII: \d and str.isdigit() also take full-width ６
+_COUNT = re.compile(r"^[0-9]{1,12}(\.0*)?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -145,24 +153,39 @@ def reference_name(code: str, vintage: str | None = DEFAULT_VINTAGE) -> str | No
 # ---------------------------------------------------------------- reading
 
 
+def _known_code(code: str) -> bool:
+    try:
+        from fugong.reference.regions import find_in_any_vintage
+    except ImportError:  # pragma: no cover
+        return True
+    return find_in_any_vintage(code) is not None
+
+
 def read_cases(path: str | Path):
-    """Read and validate a tidy case CSV; raise CaseFileError naming file, row and field."""
+    """Read and validate a tidy case CSV: the good rows, with every bad row in ``attrs["rejects"]``.
+
+    Raises CaseFileError (file, row, field) only when the file as a whole cannot be used."""
     import pandas as pd
+
+    from fugong.store.textfiles import TextFileError, csv_rows, read_text
 
     path = Path(path)
     source = str(path)
-    issues: list[CaseIssue] = []
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise CaseFileError([CaseIssue(source, 0, "file", "not found")]) from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
+        text = read_text(path)
+    except TextFileError as exc:
+        raise CaseFileError([CaseIssue(source, 0, "file", str(exc).removeprefix(f"{source}: "))]) from None
+    issues: list[CaseIssue] = []
+    rejects: list[CaseIssue] = []
+    rows_in = csv_rows(text.lstrip("\ufeff"), source=source)
+    try:
+        header = [h.strip() for h in next(rows_in, (1, []))[1]]
         allowed = {"region_code", "date", *COUNT_COLUMNS, *OPTIONAL_COLUMNS}
         for column in header:
             if column not in allowed:
-                issues.append(CaseIssue(source, 1, column, "unknown column; allowed: " + ", ".join(sorted(allowed))))
+                issues.append(CaseIssue(source, 1, shorten(column), "unknown column; allowed: " + ", ".join(sorted(allowed))))
+        for column in sorted({c for c in header if header.count(c) > 1}):
+            issues.append(CaseIssue(source, 1, column, "duplicated column"))
         for column in ("region_code", "date"):
             if column not in header:
                 issues.append(CaseIssue(source, 1, column, "required column is missing"))
@@ -171,39 +194,61 @@ def read_cases(path: str | Path):
         if issues:
             raise CaseFileError(issues)
         rows, seen = [], {}
-        for line, raw in enumerate(reader, start=2):
-            row = _validate_row(raw, source, line, issues)
+        for line, fields in rows_in:
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                rejects.append(CaseIssue(source, line, "(row)", f"{len(fields)} fields, the header has {len(header)}"))
+                continue
+            row = _validate_row(dict(zip(header, fields)), source, line, rejects)
             if row is None:
                 continue
             key = (row["region_code"] or f"{row['province_code']}:{row['label']}", row["date"])
             if key in seen and row["region_code"]:
-                issues.append(CaseIssue(source, line, "region_code",
-                                        f"duplicate of row {seen[key]} ({key[0]} on {key[1]})"))
+                rejects.append(CaseIssue(source, line, "region_code",
+                                         f"duplicate of row {seen[key]} ({key[0]} on {key[1]})"))
                 continue
             seen[key] = line
             rows.append(row)
-    if issues:
-        raise CaseFileError(issues)
+    except TextFileError as exc:
+        raise CaseFileError([CaseIssue(source, 0, "file", str(exc).removeprefix(f"{source}: "))]) from None
+    if not rows:
+        raise CaseFileError(rejects or [CaseIssue(source, 2, "(rows)", "no data rows")])
     frame = pd.DataFrame(rows, columns=["region_code", "date", "name", "province_code", "label", *COUNT_COLUMNS])
     frame.attrs["source"] = source
+    frame.attrs["rejects"] = rejects
     return frame
+
+
+def write_case_rejects(frame_or_issues, rejects_dir: Path, *, source: str) -> Path | None:
+    """The rejected rows of a case file (``read_cases``' ``attrs["rejects"]``, or a CaseFileError's
+    issues) in a rejects file of their own; None when there are none."""
+    from fugong.store.rejects import write_rejects
+
+    issues = frame_or_issues.attrs.get("rejects", []) if hasattr(frame_or_issues, "attrs") else frame_or_issues
+    return write_rejects(rejects_dir, source=source, label="risk-cases", fields=["file", "row", "field", "reason"],
+                         rows=[{"file": i.file, "row": i.row, "field": i.field, "reason": i.reason} for i in issues])
 
 
 def _validate_row(raw: dict, source: str, line: int, issues: list[CaseIssue]) -> dict | None:
     before = len(issues)
     code = (raw.get("region_code") or "").strip()
     province = (raw.get("province_code") or "").strip()
-    if code and not _CODE.match(code):
-        issues.append(CaseIssue(source, line, "region_code", f"{code!r} is not a six-digit GB/T 2260 code"))
+    if code and not (_CODE.match(code) and _known_code(code)):
+        issues.append(CaseIssue(source, line, "region_code", f"{shown(code)} is not a six-digit GB/T 2260 code"))
     if not code:
-        if not _CODE.match(province) or province[2:] != "0000":
+        if not _CODE.match(province) or province[2:] != "0000" or not _known_code(province):
             issues.append(CaseIssue(source, line, "province_code",
                                     "a row without region_code needs a province code like 330000"))
     text = (raw.get("date") or "").strip()
+    date = None
     try:
-        date = dt.date.fromisoformat(text)
+        if _DATE.match(text):
+            date = dt.date.fromisoformat(text)
     except ValueError:
-        issues.append(CaseIssue(source, line, "date", f"{text!r} is not a date YYYY-MM-DD"))
+        pass
+    if date is None or not FIRST_DAY <= date <= LAST_DAY:
+        issues.append(CaseIssue(source, line, "date", f"{shown(text)} is not a date YYYY-MM-DD between 2000 and 2100"))
         date = None
     counts = {}
     for column in COUNT_COLUMNS:
@@ -211,23 +256,18 @@ def _validate_row(raw: dict, source: str, line: int, issues: list[CaseIssue]) ->
         if value == "":
             counts[column] = None
             continue
-        try:
-            number = float(value)
-        except ValueError:
-            issues.append(CaseIssue(source, line, column, f"{value!r} is not a number"))
+        if not _COUNT.match(value):
+            issues.append(CaseIssue(source, line, column, f"{shown(value)} is not a whole number ≥ 0"))
             continue
-        if number < 0 or not number.is_integer():
-            issues.append(CaseIssue(source, line, column, f"{value!r} is not a whole number ≥ 0"))
-            continue
-        counts[column] = number
+        counts[column] = float(value)
     if len(issues) > before:
         return None
     if counts.get("new_confirmed") is None and counts.get("cumulative_confirmed") is None:
         issues.append(CaseIssue(source, line, "new_confirmed", "row has neither new_confirmed nor cumulative_confirmed"))
         return None
-    return {"region_code": code, "date": date, "name": (raw.get("name") or "").strip(),
+    return {"region_code": code, "date": date, "name": shorten((raw.get("name") or "").strip(), 80),
             "province_code": province or (code[:2] + "0000" if code else ""),
-            "label": (raw.get("label") or "").strip(), **counts}
+            "label": shorten((raw.get("label") or "").strip(), 80), **counts}
 
 
 # ---------------------------------------------------------------- preparation

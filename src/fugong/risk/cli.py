@@ -35,16 +35,34 @@ def _rules(name: str):
         raise typer.Exit(2) from None
 
 
+def _read(cases: Path):
+    """The good rows of a case file; rejected rows go to a rejects file (named), never lost."""
+    from fugong.config import get_settings
+    from fugong.risk.cases import CaseFileError, read_cases, write_case_rejects
+
+    rejects_dir = get_settings().rejects_dir
+    try:
+        frame = read_cases(cases)
+    except CaseFileError as exc:
+        path = write_case_rejects([i for i in exc.issues if i.row > 1], rejects_dir, source=str(cases))
+        err.print(f"[red]病例数据错误 / case data error[/red]\n{exc}")
+        if path:
+            err.print(f"rejects: {path}")
+        raise typer.Exit(2) from None
+    issues = frame.attrs.get("rejects", [])
+    if issues:
+        path = write_case_rejects(frame, rejects_dir, source=str(cases))
+        err.print(f"[yellow]{len(issues)} row(s) rejected[/yellow] (first: {issues[0]}); rejects: {path}")
+    return frame
+
+
 def _prepared(cases: Path | None):
     """Prepared cases from a file, or from the store when no file is given."""
-    from fugong.risk.cases import CaseFileError, load_prepared, prepare
+    from fugong.risk.cases import prepare
 
     if cases is not None:
-        try:
-            return load_prepared(cases)
-        except CaseFileError as exc:
-            err.print(f"[red]病例数据错误 / case data error[/red]\n{exc}")
-            raise typer.Exit(2) from None
+        frame = _read(cases)
+        return prepare(frame, source=str(cases))
     from fugong.access import SYSTEM
     from fugong.config import get_settings
     from fugong.risk import services
@@ -96,14 +114,9 @@ def ingest_command(cases: Path = typer.Option(..., "--cases", help="tidy case CS
     from fugong.access import SYSTEM
     from fugong.config import get_settings
     from fugong.risk import services
-    from fugong.risk.cases import CaseFileError, read_cases
     from fugong.store.db import connect, session_scope
 
-    try:
-        frame = read_cases(cases)
-    except CaseFileError as exc:
-        err.print(f"[red]病例数据错误 / case data error[/red]\n{exc}")
-        raise typer.Exit(2) from None
+    frame = _read(cases)
     engine = connect(get_settings().resolved_database_url)
     with session_scope(engine) as session:
         result = services.ingest_cases(session, frame, principal=SYSTEM, source=str(cases))
