@@ -53,12 +53,18 @@ def _call(fn, **kwargs):
 
 
 def _date(value: str | None) -> dt.date | None:
+    """A ``?date=`` as a day between 2000 and 2100 (0001-01-01 crashed the day-before arithmetic)."""
+    from fugong.errors import shown
+
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value) if len(value) == 10 and value[4] == "-" else None
     except ValueError:
-        raise HTTPException(status_code=400, detail=f"date {value!r} is not YYYY-MM-DD") from None
+        day = None
+    if day is None or not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+        raise HTTPException(status_code=400, detail=f"date {shown(value)} is not YYYY-MM-DD between 2000 and 2100")
+    return day
 
 
 def has_route(app, path: str) -> bool:

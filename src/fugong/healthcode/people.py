@@ -181,9 +181,11 @@ def require_person_access(session: Session, principal: Principal, person_id: str
     if principal.role not in PERSONAL_DATA_ROLES:
         raise AccessDenied(f"{principal.actor} may not read personal data")
     principal.require_region(person.region_code)
+    if not purpose or len(purpose.strip()) < 2:
+        raise ValueError("a staff read of a person's record needs its purpose (at least 2 characters) / 请说明查询用途")
     record_change(
         session, actor=principal.actor, action="healthcode.person.read", entity="hc_person",
-        entity_id=person.id, region_code=person.region_code, reason=purpose,
+        entity_id=person.id, region_code=person.region_code, reason=purpose.strip()[:200],
     )
     return person
 

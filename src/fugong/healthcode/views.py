@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
@@ -322,9 +322,11 @@ def enterprise_today_page(request: Request, enterprise_id: str, day: dt.date | N
 # --- staff ----------------------------------------------------------------------------------------
 
 @router.get("/api/code/people/{person_id}")
-def person_json(request: Request, person_id: str, purpose: str,
+def person_json(request: Request, person_id: str,
+                purpose: str = Query(..., min_length=2, max_length=200, pattern=r"\S",
+                                     description="why the record is read (audited), e.g. appeal 12"),
                 principal: Principal = Depends(STAFF_OF_REGION)) -> dict:
-    """A person's record for authorised staff; the read is audited with its purpose."""
+    """A person's record for authorised staff; the read is audited with its purpose (required, not blank)."""
     from fugong.healthcode.people import person_record
 
     return _run(request, lambda s: person_record(s, principal, person_id=person_id, purpose=purpose))

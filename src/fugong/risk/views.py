@@ -91,9 +91,12 @@ def _rules_stamp(request: Request, name: str | None) -> tuple:
 def _day(text: str | None, request: Request) -> dt.date | None:
     if text:
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
         except ValueError:
-            raise HTTPException(status_code=422, detail="date must be YYYY-MM-DD") from None
+            day = None
+        if day is None or not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+            raise HTTPException(status_code=422, detail="date must be YYYY-MM-DD between 2000 and 2100")
+        return day
     return request.app.state.settings.as_of
 
 
