@@ -39,6 +39,10 @@ _REGION = re.compile(r"^[0-9]{6}$")  # ASCII digits (full-width ６ is a differe
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
+class ListFileError(ValueError):
+    """A list file that cannot be loaded at all (its header); the message names the file."""
+
+
 @dataclass
 class LoadResult:
     loaded: int = 0
@@ -94,9 +98,9 @@ def load_list_csv(
     names = [name.strip() for name in header]
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        raise ValueError(f"{source}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
+        raise ListFileError(f"{source}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
     if len(set(names)) != len(names):
-        raise ValueError(f"{source}: duplicated column(s) in the header: "
+        raise ListFileError(f"{source}: duplicated column(s) in the header: "
                          f"{', '.join(sorted({n for n in names if names.count(n) > 1}))}")
     result = LoadResult()
     touched: set[str] = set()
