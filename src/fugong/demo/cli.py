@@ -55,8 +55,11 @@ def demo(
     port = port or settings.port
     address = f"http://{host}:{port}/"
     if "demo_password" in ctx.results:
+        # The password itself is never printed (terminals, CI logs and journals keep what is printed).
+        password_file = settings.data_dir / "demo-password.txt"
         console.print(f"Sign in as [bold]demo-admin[/bold] (province), [bold]demo-hangzhou[/bold] (Hangzhou officer) "
-                      f"or [bold]demo-grid[/bold] (grid analyst) with password [bold]{ctx.results['demo_password']}[/bold]")
+                      f"or [bold]demo-grid[/bold] (grid analyst) with the password in {password_file} "
+                      f"(readable by you only: cat {password_file})", soft_wrap=True)
     console.print(f"[green]done[/green] at {dt.datetime.now():%H:%M:%S}. Dashboard: [bold]{address}[/bold]")
     if serve:
         from fugong.web.cli import serve as serve_command

@@ -297,3 +297,28 @@ def verify(session: Session, *, batch: int = 10_000) -> Verification:
     result.entries += result.unsealed
     result.ok = not result.problems
     return result
+
+
+def start_sealer(url: str, *, every: float = SEAL_EVERY):
+    """Seal the audit log every ``every`` seconds in a daemon thread (``fugong serve`` starts one; with
+    several serving machines, more sealers are harmless: a batch is sealed once, by whoever is first)."""
+    import logging
+    import threading
+    import time
+
+    from fugong.store.db import connect
+
+    log = logging.getLogger(__name__)
+
+    def run() -> None:
+        engine = connect(url)
+        while True:
+            time.sleep(every)
+            try:
+                seal_all(engine)
+            except Exception as error:  # noqa: BLE001 - a missed seal is made up by the next one
+                log.warning("audit seal failed (%s); retrying in %.0f s", type(error).__name__, every)
+
+    thread = threading.Thread(target=run, name="fugong-audit-sealer", daemon=True)
+    thread.start()
+    return thread

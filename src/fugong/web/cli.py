@@ -22,6 +22,9 @@ def serve(
     settings = get_settings()
     settings.ensure_dirs()
     upgrade(connect(settings.resolved_database_url))
+    from fugong.store.audit import start_sealer
+
+    start_sealer(settings.resolved_database_url)  # the audit log's hash chain, sealed every 30 s
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"fugong dashboard: http://{host}:{port}/")
