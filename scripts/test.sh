@@ -30,6 +30,15 @@ say "Python environment (.venv)"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test,spark,postgres]'
 
+say "Dependency audit"
+# pip-audit looks every installed package up in a vulnerability database (PyPI's JSON API); where it
+# cannot be reached, one line says the audit was skipped and why.
+if .venv/bin/python -m pip install -q 'pip-audit~=2.10.1' >/dev/null 2>&1; then
+  .venv/bin/python scripts/dependency_audit.py
+else
+  echo "dependency audit skipped: pip-audit could not be installed from the package registry"
+fi
+
 say "Java for Spark"
 if command -v java >/dev/null; then
   java -version 2>&1 | head -1
