@@ -157,7 +157,9 @@ def _describe(error: ValidationError) -> str:
             reason = f"accepted values are {accepted}"
         else:
             reason = item["msg"].removeprefix("Value error, ")
-        shown = "***" if name == "FUGONG_SECRET_KEY" else repr(value)
+        from fugong.errors import shown as short
+
+        shown = "***" if name == "FUGONG_SECRET_KEY" else short(value)
         lines.append(f"{name}={shown} is not valid: {reason}")
     return "\n".join(lines)
 
