@@ -106,7 +106,7 @@ from fugong.config import get_settings
 from fugong.healthcode.declarations import declare
 from fugong.healthcode.people import register_person
 from fugong.healthcode.scans import register_gate
-from fugong.healthcode.tokens import active_key, _decrypt_private, _secret
+from fugong.healthcode.tokens import ensure_signing_key, _decrypt_private, _secret
 from fugong.store.db import connect, session_scope, upgrade
 engine = connect(get_settings().resolved_database_url); upgrade(engine)
 with session_scope(engine) as s:
@@ -117,7 +117,7 @@ with session_scope(engine) as s:
                              region_code="330106", enterprise_id="EBENCH")
     declare(s, me, current_region="330106", temperature=36.5)
     register_gate(s, SYSTEM, gate_id="GB", enterprise_id="EBENCH", region_code="330106", name="bench gate")
-    key = active_key(s)
+    key = ensure_signing_key(s, SYSTEM)  # set-up makes the first key (reads never do)
     print(json.dumps({"bearer": token, "code_id": person.code_id, "kid": key.key_id}))
 """
 
