@@ -24,7 +24,7 @@ wrong length, formula and SQL strings, truncated and empty files, a folder inste
 random bytes. Hypothesis adds random bytes and mutations of the seeds (tests/hostile/test_parsers.py).
 
 Profiles: ``FUGONG_HOSTILE_PROFILE=ci`` (default, seconds per parser) or ``large`` (thousands of
-inputs; docs/security.md has the figures and the command). Every run counts, per parser: inputs
+inputs; SECURITY.md has the figures and the command). Every run counts, per parser: inputs
 tried, results, named errors, crashes, partial writes, rejects lost.
 """
 

@@ -3,7 +3,7 @@ property-based random input (hypothesis). Each input ends with a result — ever
 rejects file — or a named error; never a traceback, never a partial write.
 
 Fast profile here (CI); the large one: ``FUGONG_HOSTILE_PROFILE=large pytest tests/hostile -n 0 -q``
-(figures in docs/security.md)."""
+(figures in SECURITY.md)."""
 
 from __future__ import annotations
 
