@@ -55,8 +55,10 @@ def demo(
     port = port or settings.port
     address = f"http://{host}:{port}/"
     if "demo_password" in ctx.results:
-        console.print(f"Sign in as [bold]demo-admin[/bold] (province), [bold]demo-hangzhou[/bold] (Hangzhou officer) "
-                      f"or [bold]demo-grid[/bold] (grid analyst) with password [bold]{ctx.results['demo_password']}[/bold]")
+        console.print("Sign in as [bold]demo-admin[/bold] (province), [bold]demo-hangzhou[/bold] and "
+                      "[bold]demo-hangzhou-2[/bold] (Hangzhou officers), [bold]demo-grid[/bold] (grid analyst), "
+                      "[bold]demo-gate[/bold] (gate staff), [bold]demo-firm[/bold] (enterprise) or "
+                      f"[bold]demo-person[/bold] (a member of the public) with password [bold]{ctx.results['demo_password']}[/bold]")
     console.print(f"[green]done[/green] at {dt.datetime.now():%H:%M:%S}. Dashboard: [bold]{address}[/bold]")
     if serve:
         from fugong.web.cli import serve as serve_command
