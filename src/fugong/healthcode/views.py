@@ -348,7 +348,8 @@ async def register(request: Request):
             raise ValueError("name: required / 请填写姓名")
         await run_in_threadpool(_run_plain, request, work)
     except ValueError as exc:
-        return _register_form(request, values=values, error=str(exc), status_code=400)
+        # The form comes back filled in, except the password and the ID number (never sent back in clear).
+        return _register_form(request, values={**values, "id_number": ""}, error=str(exc), status_code=400)
     response = RedirectResponse("/code/me", status_code=303)
     write_session(request, response, username=values["username"], csrf=security.new_csrf_token())
     return response

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from fugong import __version__
 from fugong.config import Settings, get_settings
-from fugong.web.pages import HERE, language, render, templates  # noqa: F401 - templates: used by routers
+from fugong.web.pages import HERE, language, remember_choices, render, templates  # noqa: F401 - templates: used by routers
 
 __all__ = ["create_app", "language", "templates", "tune_for_serving"]
 
@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         principal = optional_principal(request)
         if principal is not None:
-            return RedirectResponse(landing_path(principal), status_code=303)
+            response = RedirectResponse(landing_path(principal), status_code=303)
+            remember_choices(request, response)  # /?lang=en: the landing page in English
+            return response
         from fugong.accounts.web import login_response
 
         return login_response(request, next_path="/")

@@ -165,7 +165,7 @@ def chrome(request: Request, principal=None, *, dates: DatePicker | None = None)
     tr = translator(lang)
     return {
         "lang": lang, "_": tr, "gettext": tr, "ngettext": tr.ngettext, "tr": tr,
-        "principal": principal, "nav": nav_links(principal),
+        "principal": principal, "nav": nav_links(principal, request.url.path),
         "home_path": landing_path(principal) if principal else "/",
         "csrf_token": csrf_token(request), "dates": dates, "current_path": request.url.path,
     }

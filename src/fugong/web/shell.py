@@ -62,8 +62,10 @@ class Registry:
         self.pages.sort(key=lambda p: (p.order, p.message))
         return page
 
-    def links(self, principal: Principal | None) -> list[dict]:
-        """[{"path", "message", "match"}] of the pages this principal may use, in header order."""
+    def links(self, principal: Principal | None, current_path: str | None = None) -> list[dict]:
+        """[{"path", "message", "current"}] of the pages this principal may use, in header order;
+        ``current`` marks the link of the page at ``current_path`` (its path or one of its ``match``
+        prefixes)."""
         if principal is None:
             return []
         out = []
@@ -72,7 +74,11 @@ class Registry:
                 continue
             path = page.path_for(principal)
             if path:
-                out.append({"path": path, "message": page.message, "match": page.match or (path.split("?")[0],)})
+                prefixes = page.match or (path.split("?")[0],)
+                current = bool(current_path) and any(
+                    current_path == prefix or (prefix.endswith("/") and current_path.startswith(prefix))
+                    or (page.match and current_path.startswith(prefix)) for prefix in prefixes)
+                out.append({"path": path, "message": page.message, "current": current})
         return out
 
     def landing(self, principal: Principal) -> str | None:
@@ -96,8 +102,8 @@ def register_page(path: PathFor, message: str, *, roles: Iterable[str], order: i
                                   match=tuple(match)))
 
 
-def nav_links(principal: Principal | None) -> list[dict]:
-    return REGISTRY.links(principal)
+def nav_links(principal: Principal | None, current_path: str | None = None) -> list[dict]:
+    return REGISTRY.links(principal, current_path)
 
 
 def landing_path(principal: Principal) -> str:

@@ -98,7 +98,8 @@
       });
       if (lines.length) {
         var marks = data.marks;
-        lines[0].markArea = { silent: true, itemStyle: { color: "rgba(179,38,30,0.08)" }, data: [
+        lines[0].markArea = { silent: true, itemStyle: { color: "rgba(179,38,30,0.08)" },
+          label: { position: "insideBottom", color: "#5b6675" }, data: [
           [{ name: data.labels.holiday, xAxis: marks.holiday.start }, { xAxis: marks.holiday.end }],
           [{ name: data.labels.baseline, xAxis: marks.baseline.start, itemStyle: { color: "rgba(31,95,168,0.08)" } }, { xAxis: marks.baseline.end }]
         ] };
