@@ -41,6 +41,7 @@ from starlette.concurrency import run_in_threadpool
 from fugong.access import ROLES, AccessDenied, Principal
 from fugong.accounts import security, service
 from fugong.web.i18n import N_
+from fugong.web.shell import register_page
 
 SESSION_COOKIE = "fugong_session"
 CSRF_FIELD = "csrf_token"
@@ -338,6 +339,7 @@ async def access_denied_handler(request: Request, exc: AccessDenied) -> Response
 # --- routes ---------------------------------------------------------------------------------------
 
 router = APIRouter(tags=["accounts"])
+register_page("/accounts/users", N_("Users"), roles=("province_admin",), order=90)
 
 
 LOGIN_ERRORS = {
@@ -547,8 +549,5 @@ async def users_scope(request: Request, username: str, principal: Principal = De
 
 def install(app: FastAPI) -> None:
     """Wire accounts into an app: the login/logout/me routes and AccessDenied → 403."""
-    from fugong.web.shell import register_page
-
     app.include_router(router)
     app.add_exception_handler(AccessDenied, access_denied_handler)
-    register_page("/accounts/users", N_("Users"), roles=("province_admin",), order=90)

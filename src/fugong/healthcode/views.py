@@ -452,6 +452,10 @@ def gates(request: Request, principal: Principal = Depends(current_principal)) -
     from fugong.healthcode.models import Gate
     from fugong.healthcode.scans import gate_for
 
+    from fugong.web.i18n import translator
+
+    english = translator("en")
+
     def work(session):
         mine = []
         for gate in session.scalars(select(Gate).order_by(Gate.id)):
@@ -459,7 +463,8 @@ def gates(request: Request, principal: Principal = Depends(current_principal)) -
                 gate_for(session, principal, gate.id)
             except AccessDenied:
                 continue
-            mine.append({"id": gate.id, "name": gate.name, "enterprise_id": gate.enterprise_id})
+            mine.append({"id": gate.id, "name": gate.name, "name_en": english.name("gate", gate.name),
+                         "enterprise_id": gate.enterprise_id})
         return {"gates": mine}
 
     return _run(request, work)

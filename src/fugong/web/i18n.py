@@ -96,6 +96,7 @@ def catalogue(lang: str, domain: str = DOMAIN) -> gettext.NullTranslations:
 def reload_catalogues() -> None:
     """Forget loaded catalogues (after compiling new ones in a running process)."""
     catalogue.cache_clear()
+    translator.cache_clear()
 
 
 def normalise(lang: str | None) -> str:

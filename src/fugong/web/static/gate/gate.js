@@ -168,7 +168,7 @@
     for (const g of gates) {
       const option = document.createElement("option");
       option.value = g.id;
-      option.textContent = g.name + " (" + g.id + ")";
+      option.textContent = (lang === "en" && g.name_en ? g.name_en : g.name) + " (" + g.id + ")";
       select.append(option);
     }
     const last = read(STORE.gate, null);
