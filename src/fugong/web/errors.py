@@ -51,6 +51,7 @@ EXPLANATIONS = {
             "the time it happened."),
 }
 DETAIL = {403: "access denied / 无权访问", 404: "not found / 未找到"}
+SHOWN_DETAIL = (400, 409, 413, 422)
 
 
 def wants_html(request: Request) -> bool:
@@ -75,7 +76,10 @@ def error_response(request: Request, status: int, detail, headers: dict | None =
         from fugong.web.pages import render
 
         status_key = status if status in TITLES else (500 if status >= 500 else 400)
-        problems = detail if isinstance(detail, list) else []
+        # Bad input names the field and the reason (the person must correct it); a refusal or a
+        # fault says nothing more than its title (the detail may name what exists elsewhere).
+        problems = detail if isinstance(detail, list) else (
+            [detail] if isinstance(detail, str) and status in SHOWN_DETAIL else [])
         return render(request, "error.html", {
             "status": status, "title": TITLES[status_key], "explanation": EXPLANATIONS[status_key],
             "back": _back(request), "problems": problems,

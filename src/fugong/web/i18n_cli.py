@@ -63,7 +63,10 @@ def missing(lang: str, catalogue=None) -> list[str]:
 
 @app.command("update")
 def update() -> None:
-    """Extract messages into fugong.pot and merge them into each language's fugong.po (new ones empty)."""
+    """Extract messages into fugong.pot and merge them into each language's fugong.po (new ones empty).
+
+    Example: fugong i18n update
+    """
     from babel.messages.pofile import read_po, write_po
 
     template = extract()
@@ -87,7 +90,10 @@ def update() -> None:
 
 @app.command("check")
 def check() -> None:
-    """Exit 1 when a message used in code or templates has no translation."""
+    """Exit 1 when a message used in code or templates has no translation.
+
+    Example: fugong i18n check
+    """
     template = extract()
     bad = {lang: missing(lang, template) for lang in TRANSLATED}
     for lang, ids in bad.items():
@@ -100,6 +106,9 @@ def check() -> None:
 
 @app.command("compile")
 def compile_() -> None:
-    """Compile every .po to its .mo."""
+    """Compile every .po to its .mo (the build does it; this is for a running checkout).
+
+    Example: fugong i18n compile
+    """
     for path in compile_catalogues():
         typer.echo(str(path))
