@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import datetime as dt
 import threading
 from collections.abc import Callable
@@ -526,8 +527,33 @@ def enterprise_today_page(request: Request, enterprise_id: str, day: dt.date | N
 
     days = _run(request, lambda s: enterprise_days(s, principal, enterprise_id=enterprise_id))
     view = _day(request, principal, enterprise_id, day or _chosen(request, days))
-    return _page(request, "enterprise_day.html", {"view": view}, principal=principal,
-                 dates=DatePicker.of(days, view["day"]))
+    return _page(request, "enterprise_day.html", {"view": view, "name": enterprise_name(request, enterprise_id)},
+                 principal=principal, dates=DatePicker.of(days, view["day"]))
+
+
+def enterprise_name(request: Request, enterprise_id: str) -> str | None:
+    """The enterprise's registered name from the index store's enterprises file, if it is there
+    (shown after the access check only)."""
+    from fugong.index.store import enterprises_path
+
+    path = enterprises_path(request.app.state.settings)
+    try:
+        modified = path.stat().st_mtime_ns
+    except (FileNotFoundError, OSError):
+        return None
+    return _name_in(str(path), modified, enterprise_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_in(path: str, modified: int, enterprise_id: str) -> str | None:
+    import pyarrow.parquet as pq
+
+    try:  # row-group statistics skip most of the file
+        table = pq.read_table(path, columns=["enterprise_id", "name"], filters=[("enterprise_id", "=", enterprise_id)])
+    except Exception:  # noqa: BLE001 - no name column, another id type: the page shows the id
+        return None
+    names = table["name"].to_pylist() if table.num_rows else []
+    return names[0] if names and names[0] else None
 
 
 # --- staff ----------------------------------------------------------------------------------------
