@@ -17,6 +17,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   command -v chromium >/dev/null || missing+=(chromium chromium-driver)
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || missing+=(fonts-noto-cjk)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)  # the print tests read the printed PDF
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

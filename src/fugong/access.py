@@ -30,7 +30,12 @@ ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 
 
 class AccessDenied(PermissionError):
-    """The principal may not see or change this; the web layer answers 403 (or 404 to hide existence)."""
+    """The principal's role may not take this action; the web layer answers 403."""
+
+
+class OutOfScope(AccessDenied):
+    """The thing lies outside the principal's region or enterprises; the web layer answers 404, the
+    same as for a thing that does not exist, so that scope does not reveal what exists elsewhere."""
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,11 @@ class Principal:
 
     def require_region(self, region_code: str | None) -> None:
         if not self.can_see_region(region_code):
-            raise AccessDenied(f"{self.actor} may not access region {region_code}")
+            raise OutOfScope(f"{self.actor} may not access region {region_code}")
 
     def require_enterprise(self, enterprise_id: str, region_code: str | None) -> None:
         if not self.can_see_enterprise(enterprise_id, region_code):
-            raise AccessDenied(f"{self.actor} may not access enterprise {enterprise_id}")
+            raise OutOfScope(f"{self.actor} may not access enterprise {enterprise_id}")
 
 
 SYSTEM = Principal(user_id="cli", role="system")

@@ -1,4 +1,5 @@
-"""require_role(*roles) lets the named roles through and answers 403 to the others."""
+"""require_role(*roles) lets the named roles through and answers 403 to the others; a service refusing
+another region answers 404 (OutOfScope: as if it did not exist)."""
 
 import pytest
 from fastapi import APIRouter, Depends
@@ -9,7 +10,7 @@ from fugong.accounts.web import require_role
 from tests.accounts.helpers import make_token, make_user
 
 
-def test_only_the_named_roles_pass_and_access_denied_becomes_403(engine, app):
+def test_only_the_named_roles_pass_and_another_region_is_not_found(engine, app):
     router = APIRouter()
 
     @router.get("/test/officers-only")
@@ -28,7 +29,7 @@ def test_only_the_named_roles_pass_and_access_denied_becomes_403(engine, app):
         assert get("hz").json() == {"ok": "hz"}
         assert get("gate").status_code == 403
         refused = get("nb")
-        assert refused.status_code == 403 and "3301" not in refused.text
+        assert refused.status_code == 404 and "3301" not in refused.text
         assert client.get("/test/officers-only").status_code == 401
 
 

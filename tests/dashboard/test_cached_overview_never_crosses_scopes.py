@@ -25,7 +25,7 @@ def test_officers_of_two_cities_asking_in_turn_get_only_their_own_counties(clien
 def test_each_cached_page_carries_its_own_users_name_and_csrf_token(client_for):
     first, second = client_for("officer", "3301"), client_for("officer", "3301")  # the same scope
     pages = [client.get("/overview").text for client in (first, second, first, second)]
-    names = [re.search(r'<span class="user"[^>]*>([^<]+)</span>', page).group(1) for page in pages]
+    names = [re.search(r'<a class="user"[^>]*>([^<]+)</a>', page).group(1) for page in pages]
     tokens = [csrf_from(page) for page in pages]
     assert names[0] == names[2] != names[1] == names[3]
     assert tokens[0] == tokens[2] != tokens[1] == tokens[3]

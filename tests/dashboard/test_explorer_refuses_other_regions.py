@@ -1,4 +1,5 @@
-"""The explorer, its JSON and its exports refuse another region's data (403), and never list it."""
+"""The explorer, its JSON and its exports answer another region's data with 404 (as if it did not exist),
+and never list it."""
 
 import pytest
 
@@ -10,7 +11,7 @@ NINGBO = ("/explorer?code=330200", "/explorer.json?code=330200", "/explorer.json
 
 @pytest.mark.parametrize("path", NINGBO[:-1])
 def test_a_hangzhou_officer_is_refused_ningbo_and_the_province(client_for, path):
-    assert client_for("officer", "3301").get(path).status_code == 403
+    assert client_for("officer", "3301").get(path).status_code == 404
 
 
 def test_the_drill_down_from_the_top_lists_only_the_officers_city(client_for):

@@ -79,5 +79,11 @@ def test_the_health_code_demo_people_work_at_scenario_enterprises_and_demo_firm_
         firm_user = service.get_user(session, username="demo-firm")
         assert firm_user.role == "enterprise" and set(firm_user.enterprise_ids) <= employers
         (firm,) = firm_user.enterprise_ids
-        day = enterprise_day(session, service.principal_for(firm_user), enterprise_id=firm)
-        assert day["staff"] > 0 and day["scans"] > 0
+        import datetime as dt
+
+        # The demo's check-ins and scans are on its own day (FUGONG_AS_OF), not the machine's.
+        day = enterprise_day(session, service.principal_for(firm_user), enterprise_id=firm, day=dt.date(2020, 2, 20))
+        assert day["staff"] > 0 and day["scans"] > 0 and day["checked_in"] > 0
+        person_user = service.get_user(session, username="demo-person")
+        assert person_user.role == "person"
+        assert session.scalar(select(Person.enterprise_id).where(Person.account_user_id == "demo-person")) == firm

@@ -44,3 +44,16 @@ def start_server(env: dict[str, str], *, timeout: float = 60.0) -> tuple[subproc
             time.sleep(0.2)
     process.kill()
     raise RuntimeError("fugong serve did not answer /healthz in time")
+
+
+def sign_in(page, base: str, username: str, password: str) -> None:
+    """Sign in from the home page (the anonymous home page is the sign-in page) and wait for the landing."""
+    page.goto(base + "/")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.locator("form[action='/login'] button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url and not url.rstrip("/").endswith(base.split("//")[1]))
+
+
+def header_links(page) -> list[str]:
+    return page.locator("header.top nav.pages a").evaluate_all("links => links.map(a => a.getAttribute('href'))")

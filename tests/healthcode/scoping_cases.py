@@ -431,3 +431,216 @@ def another_enterprises_day_is_refused(world: World):
 @healthcode_case("GET", "/code/enterprise/{enterprise_id}/today")
 def another_enterprises_day_page_is_refused(world: World):
     _enterprise_day_refuses_another_enterprise(world, "/code/enterprise/{enterprise_id}/today", "text/html")
+
+
+# --- the browser pages of issue 12 ---------------------------------------------------------------------
+
+# /code/register (GET and POST) is declared public on the route itself (healthcode.views.REGISTRATION):
+# it creates the caller's own account and record only, CSRF-checked and rate-limited.
+
+HTML = {"Accept": "text/html"}
+
+
+def _form_post(world: World, url: str, headers: dict, data: dict | None = None, **kwargs):
+    """A form post as a program would send it (bearer token: no CSRF), not following the redirect."""
+    return world.client.post(url, headers=headers, data=data or {}, follow_redirects=False, **kwargs)
+
+
+@healthcode_case("POST", "/code/me/declaration")
+def the_declaration_form_changes_the_callers_own_code_only(world: World):
+    seeded = _seed(world)
+    response = _form_post(world, "/code/me/declaration", seeded.hz,
+                          {"current_region": "330106", "temperature": "36.5", "contact": "yes"})
+    assert response.status_code == 303
+    assert (_person(world, seeded.hz_person).colour, _person(world, seeded.nb_person).colour) == ("red", "green")
+    _refused_roles(world, "POST", "/code/me/declaration", STAFF_AND_GATES,
+                   data={"current_region": "330203", "temperature": "38.5"})
+    assert _person(world, seeded.nb_person).colour == "green"
+
+
+@healthcode_case("POST", "/code/me/checkin")
+def the_check_in_form_is_stored_for_the_caller_only(world: World):
+    from sqlalchemy import select
+
+    from fugong.healthcode.models import CheckIn
+
+    seeded = _seed(world)
+    assert _form_post(world, "/code/me/checkin", seeded.hz, {"temperature": "36.4"}).status_code == 303
+    _refused_roles(world, "POST", "/code/me/checkin", STAFF_AND_GATES, data={"temperature": "38.6"})
+    with world.session() as session:
+        assert list(session.scalars(select(CheckIn.person_id))) == [seeded.hz_person]
+
+
+@healthcode_case("POST", "/code/me/appeal")
+def the_appeal_form_files_for_the_callers_own_code_only(world: World):
+    from sqlalchemy import select
+
+    from fugong.healthcode.models import Appeal
+
+    seeded = _seed(world)
+    assert _form_post(world, "/code/me/appeal", seeded.hz, {"statement": "我未接触病例"}).status_code == 303
+    _refused_roles(world, "POST", "/code/me/appeal", STAFF_AND_GATES, data={"statement": "替他人申诉"})
+    with world.session() as session:
+        assert list(session.scalars(select(Appeal.person_id))) == [seeded.hz_person]
+
+
+@healthcode_case("GET", "/code/people")
+def the_people_page_is_for_officers_only(world: World):
+    _seed(world)
+    page = world.client.get("/code/people", headers={**world.headers("officer", "3301"), **HTML})
+    assert page.status_code == 200 and 'name="id_number"' in page.text
+    world.assert_not_leaked(page, *Seeded.NB_MARKERS, "杭州甲")
+    _refused_roles(world, "GET", "/code/people", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("POST", "/code/people")
+def a_hangzhou_officer_finds_no_ningbo_person_by_id_number(world: World):
+    seeded = _seed(world)
+    hangzhou = {**world.headers("officer", "3301"), **HTML}
+    ningbo = world.client.post("/code/people", headers=hangzhou, data={"id_number": make_id(2, "330203"),
+                                                                      "purpose": "申诉复核"})
+    assert ningbo.status_code == 200 and 'id="not-found"' in ningbo.text
+    world.assert_not_leaked(ningbo, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
+    own = world.client.post("/code/people", headers=hangzhou, data={"id_number": make_id(1, "330106"),
+                                                                   "purpose": "申诉复核"})
+    assert own.status_code == 200 and seeded.hz_person in own.text and "杭*" in own.text
+    assert make_id(1, "330106") not in own.text  # the ID number is shown masked only
+    _refused_roles(world, "POST", "/code/people", NOT_STAFF + (("person", "330106", ()),),
+                   data={"id_number": make_id(1, "330106"), "purpose": "x"})
+
+
+@healthcode_case("GET", "/code/people/{person_id}")
+def a_hangzhou_officer_may_not_open_a_ningbo_persons_page(world: World):
+    seeded = _seed(world)
+    hangzhou = {**world.headers("officer", "3301"), **HTML}
+    own = world.client.get(f"/code/people/{seeded.hz_person}?purpose=review", headers=hangzhou)
+    assert own.status_code == 200 and "杭*" in own.text
+    world.assert_not_leaked(own, *Seeded.NB_MARKERS)
+    refused = world.client.get(f"/code/people/{seeded.nb_person}?purpose=review", headers=hangzhou)
+    assert refused.status_code == 404  # another region's person: as if nobody
+    world.assert_not_leaked(refused, *Seeded.NB_MARKERS, "宁*")
+    _refused_roles(world, "GET", f"/code/people/{seeded.hz_person}?purpose=x", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("GET", "/code/appeals")
+def the_appeals_page_lists_hangzhou_appeals_only(world: World):
+    seeded = _seed(world)
+    appeals = _appeals(world, seeded)
+    page = world.client.get("/code/appeals", headers={**world.headers("officer", "3301"), **HTML})
+    assert page.status_code == 200 and f'id="appeal-{appeals[seeded.hz_person]}"' in page.text
+    assert f'id="appeal-{appeals[seeded.nb_person]}"' not in page.text
+    world.assert_not_leaked(page, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
+    _refused_roles(world, "GET", "/code/appeals", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("POST", "/code/appeals/{appeal_id}/decision")
+def the_decision_form_may_not_decide_a_ningbo_appeal(world: World):
+    from fugong.healthcode.models import Appeal
+
+    seeded = _seed(world)
+    appeals = _appeals(world, seeded)
+    decision = {"decision": "uphold", "reason": "行程记录有误", "to_colour": "green"}
+    url = f"/code/appeals/{appeals[seeded.nb_person]}/decision"
+    world.assert_refused(_form_post(world, url, world.headers("officer", "3301"), decision))
+    _refused_roles(world, "POST", url, NOT_STAFF, data=decision)
+    with world.session() as session:
+        assert session.get(Appeal, appeals[seeded.nb_person]).status == "open"
+    own = _form_post(world, f"/code/appeals/{appeals[seeded.hz_person]}/decision", world.headers("officer", "3301"),
+                     decision)
+    assert own.status_code == 303
+
+
+def _ningbo_override(world: World, seeded: Seeded) -> int:
+    from fugong.healthcode.appeals import request_override
+
+    with world.session() as session:
+        return request_override(session, Principal(user_id="nb1", role="officer", region_prefix="3302"),
+                                person_id=seeded.nb_person, to_colour="red", legal_basis="密接名单（核查）").id
+
+
+@healthcode_case("GET", "/api/code/overrides")
+def the_pending_changes_of_ningbo_are_not_listed_for_hangzhou(world: World):
+    seeded = _seed(world)
+    _ningbo_override(world, seeded)
+    response = world.client.get("/api/code/overrides", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200 and response.json()["overrides"] == []
+    world.assert_not_leaked(response, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
+    assert len(world.client.get("/api/code/overrides", headers=world.headers("officer", "3302")).json()["overrides"]) == 1
+    _refused_roles(world, "GET", "/api/code/overrides", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("GET", "/code/overrides")
+def the_pending_changes_page_of_hangzhou_has_no_ningbo(world: World):
+    seeded = _seed(world)
+    override_id = _ningbo_override(world, seeded)
+    page = world.client.get("/code/overrides", headers={**world.headers("officer", "3301"), **HTML})
+    assert page.status_code == 200 and f'id="override-{override_id}"' not in page.text
+    world.assert_not_leaked(page, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
+    _refused_roles(world, "GET", "/code/overrides", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("POST", "/code/overrides")
+def the_change_request_form_may_not_ask_for_a_ningbo_person(world: World):
+    from sqlalchemy import func, select
+
+    from fugong.healthcode.models import Override
+
+    seeded = _seed(world)
+    body = {"person_id": seeded.nb_person, "to_colour": "red", "legal_basis": "密接名单（核查）"}
+    world.assert_refused(_form_post(world, "/code/overrides", world.headers("officer", "3301"), body))
+    _refused_roles(world, "POST", "/code/overrides", NOT_STAFF + (("person", "330106", ()),), data=body)
+    with world.session() as session:
+        assert session.scalar(select(func.count()).select_from(Override)) == 0
+
+
+@healthcode_case("POST", "/code/overrides/{override_id}/decision")
+def the_approval_form_may_not_approve_a_ningbo_change(world: World):
+    from fugong.healthcode.models import Override
+
+    seeded = _seed(world)
+    override_id = _ningbo_override(world, seeded)
+    url = f"/code/overrides/{override_id}/decision"
+    world.assert_refused(_form_post(world, url, world.headers("officer", "3301"), {"decision": "approve"}))
+    _refused_roles(world, "POST", url, NOT_STAFF, data={"decision": "approve"})
+    with world.session() as session:
+        assert session.get(Override, override_id).status == "pending"
+    assert _person(world, seeded.nb_person).colour == "green"
+
+
+@healthcode_case("GET", "/code/lists")
+def the_list_upload_page_is_for_officers_only(world: World):
+    _seed(world)
+    page = world.client.get("/code/lists", headers={**world.headers("officer", "3301"), **HTML})
+    assert page.status_code == 200 and 'type="file"' in page.text
+    _refused_roles(world, "GET", "/code/lists", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("POST", "/code/lists")
+def the_list_upload_form_rejects_ningbo_rows_for_a_hangzhou_officer(world: World):
+    seeded = _seed(world)
+    nb_id = make_id(2, "330203")
+    csv = f"kind,id_number,region_code,start_date,end_date\nclose_contact,{nb_id},330203,2020-02-01,\n"
+    files = {"file": ("contacts.csv", csv.encode(), "text/csv")}
+    page = world.client.post("/code/lists", headers={**world.headers("officer", "3301"), **HTML}, files=files)
+    assert page.status_code == 200 and 'id="rejected">1<' in page.text and 'id="loaded">0<' in page.text
+    world.assert_not_leaked(page, nb_id, seeded.nb_person, "宁乙", "宁波乙")
+    _refused_roles(world, "POST", "/code/lists", NOT_STAFF + (("person", "330106", ()),), files=files)
+    assert _person(world, seeded.nb_person).colour == "green"
+
+
+@healthcode_case("GET", "/api/code/gates/region")
+def a_hangzhou_officer_lists_hangzhou_gates_only(world: World):
+    _seed(world)
+    response = world.client.get("/api/code/gates/region", headers=world.headers("officer", "3301"))
+    assert response.status_code == 200 and [g["id"] for g in response.json()["gates"]] == ["G-HZ"]
+    world.assert_not_leaked(response, *Seeded.NB_MARKERS)
+    _refused_roles(world, "GET", "/api/code/gates/region", NOT_STAFF + (("person", "330106", ()),))
+
+
+@healthcode_case("GET", "/code/gates")
+def the_gates_page_of_hangzhou_has_no_ningbo_gate(world: World):
+    _seed(world)
+    page = world.client.get("/code/gates", headers={**world.headers("officer", "3301"), **HTML})
+    assert page.status_code == 200 and "G-HZ" in page.text
+    world.assert_not_leaked(page, *Seeded.NB_MARKERS)
+    _refused_roles(world, "GET", "/code/gates", NOT_STAFF + (("person", "330106", ()),))

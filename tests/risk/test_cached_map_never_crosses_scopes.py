@@ -55,5 +55,5 @@ def test_officers_of_two_cities_asking_in_turn_get_only_their_own_grades(officer
 
 def test_a_drill_down_prefix_of_another_city_is_refused_even_when_cached_for_it(officers):
     assert officers["3302"].get("/risk/map.json?prefix=3302").status_code == 200
-    assert officers["3301"].get("/risk/map.json?prefix=3302").status_code == 403
-    assert officers["3301"].get("/risk/map?prefix=3302").status_code == 403
+    assert officers["3301"].get("/risk/map.json?prefix=3302").status_code == 404
+    assert officers["3301"].get("/risk/map?prefix=3302").status_code == 404

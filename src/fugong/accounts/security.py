@@ -66,6 +66,11 @@ def check_password_strength(password: str) -> None:
         raise ValueError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 / a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
+def new_password() -> str:
+    """A generated password for a new user or a reset (16 URL-safe characters, about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
 def new_api_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 

@@ -24,7 +24,7 @@ from typing import Iterable
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from fugong.access import ROLES, AccessDenied, Principal
+from fugong.access import ROLES, AccessDenied, OutOfScope, Principal
 from fugong.accounts import security
 from fugong.accounts.models import ApiToken, User, UserEnterprise, UserSession
 from fugong.store.audit import record_change
@@ -126,7 +126,7 @@ def _user_in_scope(session: Session, *, actor: Principal, username: str) -> User
     if user is None or not (_is_self(actor, user) or (
         actor.role in ADMIN_ROLES and user.region_prefix.startswith(actor.region_prefix)
     )):
-        raise AccessDenied(f"{actor.actor} may not manage user {username!r} (or it does not exist)")
+        raise OutOfScope(f"{actor.actor} may not manage user {username!r} (or it does not exist)")
     return user
 
 
@@ -222,6 +222,28 @@ def enable_user(session: Session, *, actor: Principal, username: str, reason: st
                 now: dt.datetime | None = None) -> User:
     """Enable a user again (and clear any lock-out)."""
     return set_disabled(session, actor=actor, username=username, disabled=False, reason=reason, now=now)
+
+
+def set_scope(session: Session, *, actor: Principal, username: str, region_prefix: str,
+              enterprise_ids: Iterable[str] = (), reason: str | None = None, now: dt.datetime | None = None) -> User:
+    """Change a user's region prefix and enterprises (an admin over both the old and the new scope).
+    The user's sessions see the new scope at their next request (within the principal cache's time)."""
+    user = _user_in_scope(session, actor=actor, username=username)
+    if actor.role not in ADMIN_ROLES or _is_self(actor, user):
+        raise AccessDenied(f"{actor.actor} may not change the scope of {username!r}")
+    enterprise_ids = sorted(set(enterprise_ids))
+    _validate(user.role, region_prefix, enterprise_ids)
+    _require_admin_over(actor, region_prefix)
+    before = _snapshot(user)
+    user.region_prefix = region_prefix
+    user.enterprises = [UserEnterprise(enterprise_id=e) for e in enterprise_ids]
+    user.updated_at = _now(now)
+    _credentials_changed()
+    session.flush()
+    record_change(session, actor=actor.actor, action="user.set_scope", entity="user", entity_id=username,
+                  region_code=region_prefix or None, before=before, after=_snapshot(user), reason=reason,
+                  at=user.updated_at)
+    return user
 
 
 def set_password(session: Session, *, actor: Principal, username: str, password: str,

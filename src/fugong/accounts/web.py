@@ -43,25 +43,13 @@ from starlette.concurrency import run_in_threadpool
 
 from fugong.access import ROLES, AccessDenied, Principal
 from fugong.accounts import security, service
+from fugong.web.i18n import N_
+from fugong.web.shell import register_page
 
 SESSION_COOKIE = "fugong_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "login.title": {"zh": "登录", "en": "Sign in"},
-    "login.username": {"zh": "用户名", "en": "Username"},
-    "login.password": {"zh": "密码", "en": "Password"},
-    "login.submit": {"zh": "登录", "en": "Sign in"},
-    "login.failed": {"zh": "用户名或密码错误，或账号已被锁定。", "en": "Wrong username or password, or the account is locked."},
-    "login.too_many": {"zh": "尝试次数过多，请稍后再试。", "en": "Too many attempts; please try again later."},
-    "login.hint": {"zh": "连续多次输错密码，账号将被暂时锁定。", "en": "After several wrong passwords in a row the account is locked for a while."},
-    "login.expired": {"zh": "页面已过期，请重新登录。", "en": "The page has expired; please sign in again."},
-    "logout.submit": {"zh": "退出登录", "en": "Sign out"},
-    "access.denied": {"zh": "无权访问", "en": "Access denied"},
-}
-
 
 @dataclass(frozen=True)
 class WebPolicy:
@@ -360,9 +348,12 @@ def require_role(*roles: str):
     return dependency
 
 
-async def access_denied_handler(request: Request, exc: AccessDenied) -> JSONResponse:
-    """``AccessDenied`` from any service → 403, without the message (it may name what was asked for)."""
-    return JSONResponse({"detail": "access denied / 无权访问"}, status_code=403)
+async def access_denied_handler(request: Request, exc: AccessDenied) -> Response:
+    """``AccessDenied`` from any service → 403 (``OutOfScope`` → 404), without the message (it may
+    name what was asked for); a page for a browser, JSON for a program (fugong.web.errors)."""
+    from fugong.web.errors import access_denied
+
+    return await access_denied(request, exc)
 
 
 # --- routes ---------------------------------------------------------------------------------------
@@ -370,36 +361,32 @@ async def access_denied_handler(request: Request, exc: AccessDenied) -> JSONResp
 from fugong.accounts.guard import SIGNED_IN, allow, public  # noqa: E402  (guard imports this module lazily)
 
 router = APIRouter(tags=["accounts"])
+register_page("/accounts/users", N_("Users"), roles=("province_admin",), order=90)
 
 
-def _t(lang: str):
-    from fugong.web.i18n import t
-
-    def translate(key: str) -> str:
-        entry = MESSAGES.get(key)
-        return (entry.get(lang) or entry["zh"]) if entry else t(key, lang)
-
-    return translate
+LOGIN_ERRORS = {
+    "login.failed": N_("Wrong username or password, or the account is locked."),
+    "login.too_many": N_("Too many attempts; please try again later."),
+    "login.expired": N_("The page has expired; please sign in again."),
+}
 
 
 def _login_page(request: Request, *, next_path: str, error: str | None = None, status_code: int = 200,
                 username: str = "") -> HTMLResponse:
-    from fugong.web.app import language, templates
+    from fugong.web.pages import render
 
-    settings = request.app.state.settings
-    lang = language(request, settings)
     csrf = csrf_token(request)
-    response = templates.TemplateResponse(
-        request, "accounts/login.html",
-        {"lang": lang, "t": _t(lang), "csrf_token": csrf, "next": next_path, "error": error, "username": username,
-         "csrf_field": CSRF_FIELD},
-        status_code=status_code,
-    )
+    response = render(request, "accounts/login.html", {
+        "csrf_token": csrf, "next": next_path, "error": LOGIN_ERRORS.get(error) if error else None,
+        "username": username, "csrf_field": CSRF_FIELD}, principal=None, status_code=status_code)
     if read_session(request) is None:
         write_session(request, response, key=None, csrf=csrf)
-    if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie("lang", lang, samesite="lax", httponly=True)
     return response
+
+
+def login_response(request: Request, *, next_path: str = "/") -> HTMLResponse:
+    """The sign-in page (also the anonymous home page)."""
+    return _login_page(request, next_path=_safe_next(next_path))
 
 
 LOGIN_FORM = public("the sign-in form and its check: the same answer for every failure, rate-limited")
@@ -492,25 +479,129 @@ async def me(principal: Principal = Depends(allow(*SIGNED_IN, scope="own"))) -> 
     }
 
 
-@router.get("/accounts/users.json")
-def users_json(request: Request, principal: Principal = Depends(allow("province_admin", scope="region"))) -> dict:
-    """The users an admin may manage: only those inside the admin's region prefix."""
+# Who may manage users (fugong.accounts.guard): province admins, over users inside their region prefix.
+ADMIN = allow("province_admin", scope="region")
+
+
+def _users(request: Request, principal: Principal) -> dict:
+    """The one service call behind /accounts/users and its JSON twin: the users inside the admin's prefix."""
     from fugong.store.db import session_scope
 
     with session_scope(db_engine(request.app)) as session:
         users = service.list_users(session, actor=principal)
         rows = [
             {"username": u.username, "role": u.role, "region_prefix": u.region_prefix,
-             "enterprise_ids": u.enterprise_ids, "disabled": u.disabled}
+             "enterprise_ids": u.enterprise_ids, "disabled": u.disabled,
+             "locked": bool(u.locked_until and service._aware(u.locked_until) > service._now(None))}
             for u in users
         ]
-    return {"count": len(rows), "users": rows}
+    return {"count": len(rows), "users": rows, "roles": list(service.USER_ROLES),
+            "scope": principal.region_prefix}
+
+
+@router.get("/accounts/users.json")
+def users_json(request: Request, principal: Principal = Depends(ADMIN)) -> dict:
+    """The users an admin may manage: only those inside the admin's region prefix."""
+    data = _users(request, principal)
+    return {"count": data["count"], "users": data["users"]}
+
+
+@router.get("/accounts/users", response_class=HTMLResponse, include_in_schema=False)
+def users_page(request: Request, done: str | None = None, principal: Principal = Depends(ADMIN)):
+    """Manage users: create, disable or enable, reset a password, change the scope (each audited)."""
+    from fugong.web.pages import render
+
+    return render(request, "accounts/users.html", {"data": _users(request, principal), "done": done,
+                                                   "secret": None}, principal=principal)
+
+
+def _ids(text: str) -> list[str]:
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def _user_change(request: Request, principal: Principal, change, *, done: str, show_password: str | None = None):
+    """Run one audited account change; a browser gets the page again (the generated password shown
+    once, on this answer only), a program gets JSON. Bad input: 400 with the reason."""
+    from fugong.store.db import session_scope
+
+    try:
+        with session_scope(db_engine(request.app)) as session:
+            change(session)
+    except (service.AccountError, ValueError) as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    if not wants_html_form(request):
+        return JSONResponse({"ok": True, "done": done, **({"password": show_password} if show_password else {})})
+    if show_password:
+        from fugong.web.pages import render
+
+        return render(request, "accounts/users.html", {"data": _users(request, principal), "done": done,
+                                                       "secret": show_password},
+                      principal=principal, headers={"Cache-Control": "no-store"})
+    return RedirectResponse(f"/accounts/users?done={done}", status_code=303)
+
+
+def wants_html_form(request: Request) -> bool:
+    """A browser's form post (answered with a page) rather than a program (answered with JSON)."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+@router.post("/accounts/users", include_in_schema=False)
+async def users_create(request: Request, principal: Principal = Depends(ADMIN)):
+    """Create a user (form: username, role, region_prefix, enterprise_ids, password — empty: generated)."""
+    form = await request.form()
+    password = str(form.get("password") or "") or security.new_password()
+
+    def change(session):
+        service.add_user(session, actor=principal, username=str(form.get("username", "")).strip(),
+                         role=str(form.get("role", "")), region_prefix=str(form.get("region_prefix", "")).strip(),
+                         enterprise_ids=_ids(str(form.get("enterprise_ids", ""))), password=password)
+
+    shown = password if not form.get("password") else None
+    return await run_in_threadpool(_user_change, request, principal, change, done="created", show_password=shown)
+
+
+@router.post("/accounts/users/{username}/disable", include_in_schema=False)
+async def users_disable(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+    form = await request.form()
+    reason = str(form.get("reason") or "") or None
+    return await run_in_threadpool(_user_change, request, principal, lambda s: service.disable_user(
+        s, actor=principal, username=username, reason=reason), done="disabled")
+
+
+@router.post("/accounts/users/{username}/enable", include_in_schema=False)
+async def users_enable(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+    form = await request.form()
+    reason = str(form.get("reason") or "") or None
+    return await run_in_threadpool(_user_change, request, principal, lambda s: service.enable_user(
+        s, actor=principal, username=username, reason=reason), done="enabled")
+
+
+@router.post("/accounts/users/{username}/password", include_in_schema=False)
+async def users_password(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+    """Reset a password (form: password — empty: a generated one, shown once)."""
+    form = await request.form()
+    password = str(form.get("password") or "") or security.new_password()
+    shown = password if not form.get("password") else None
+    return await run_in_threadpool(_user_change, request, principal, lambda s: service.set_password(
+        s, actor=principal, username=username, password=password), done="password", show_password=shown)
+
+
+@router.post("/accounts/users/{username}/scope", include_in_schema=False)
+async def users_scope(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+    """Change the region prefix and enterprises of a user."""
+    form = await request.form()
+    if "region_prefix" not in form:  # an empty prefix means the whole country: it must be said, not implied
+        raise HTTPException(status_code=400, detail="region_prefix: required (empty: the whole country)")
+    prefix = str(form.get("region_prefix", "")).strip()
+    ids = _ids(str(form.get("enterprise_ids", "")))
+    return await run_in_threadpool(_user_change, request, principal, lambda s: service.set_scope(
+        s, actor=principal, username=username, region_prefix=prefix, enterprise_ids=ids), done="scope")
 
 
 @router.post("/accounts/users/{username}/sessions/revoke")
-def users_sign_out_everywhere(request: Request, username: str,
-                              principal: Principal = Depends(allow("province_admin", scope="region"))) -> dict:
-    """Sign a user out everywhere: every open session of the user ends (an admin over the user's region)."""
+def users_sign_out_everywhere(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+    """Sign a user out everywhere: every open session of the user ends (an admin over the user's region).
+    A program gets ``{"username", "sessions_ended"}``; the users page's button gets the page again."""
     from fugong.store.db import session_scope
 
     try:
@@ -518,10 +609,12 @@ def users_sign_out_everywhere(request: Request, username: str,
             ended = service.end_all_sessions(session, actor=principal, username=username, reason="admin sign-out")
     except AccessDenied:
         raise HTTPException(status_code=404, detail="no such user / 无此用户") from None
+    if wants_html_form(request):
+        return RedirectResponse("/accounts/users?done=signed_out", status_code=303)
     return {"username": username, "sessions_ended": ended}
 
 
 def install(app: FastAPI) -> None:
-    """Wire accounts into an app: the login/logout/me routes and AccessDenied → 403."""
+    """Wire accounts into an app: the login/logout/me/users routes and AccessDenied → 403 (OutOfScope → 404)."""
     app.include_router(router)
     app.add_exception_handler(AccessDenied, access_denied_handler)

@@ -38,7 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.config import TIMEZONE
 
 # Who may open the dashboard at all; enterprise users, gate staff and the public may not.
@@ -363,12 +363,12 @@ def _require_group(principal: Principal, settings, level: str, code: str) -> Non
     """AccessDenied unless the principal may see the group (province-wide groups need the whole results)."""
     if level in REGION_LEVELS:
         if not covers(principal, level, code):
-            raise AccessDenied(f"{principal.actor} may not see {level} {code}")
+            raise OutOfScope(f"{principal.actor} may not see {level} {code}")
         return
     dates = result_dates(settings)
     provinces = level_rows(settings, "province", dates[-1]) if dates else []
     if not sees_whole_results(principal, provinces):
-        raise AccessDenied(f"{principal.actor} may not see province-wide breakdowns")
+        raise OutOfScope(f"{principal.actor} may not see province-wide breakdowns")
 
 
 def marks(settings) -> dict:
@@ -423,7 +423,7 @@ def drill(*, settings, principal: Principal, code: str | None = None, date: dt.d
         return {"date": date.isoformat(), "level": level, "parent": None, "rows": rows, "breadcrumb": []}
     level = region_level(code)
     if not covers(principal, level, code):
-        raise AccessDenied(f"{principal.actor} may not see {code}")
+        raise OutOfScope(f"{principal.actor} may not see {code}")
     parent_rows = [r for r in level_rows(settings, level, date) if r["code"] == code]
     if not parent_rows:
         raise NotFound(f"no index results for {code} on {date}")
@@ -471,7 +471,7 @@ def county_enterprises(*, settings, principal: Principal, county: str, date: dt.
     if principal.role not in ENTERPRISE_ROLES:
         raise AccessDenied(f"{principal.actor} sees aggregates only")
     if region_level(county) != "county" or not covers(principal, "county", county):
-        raise AccessDenied(f"{principal.actor} may not see {county}")
+        raise OutOfScope(f"{principal.actor} may not see {county}")
     date = date or as_of_date(settings)
     rows = _enterprise_facts(settings, county, date)
     return {"date": date.isoformat(), "county": county, "rows": rows,
@@ -544,3 +544,47 @@ def _params_object(settings):
         if key in stored:
             kwargs[key] = stored[key]
     return IndexParams(**kwargs)
+
+
+def series_choices(*, settings, principal: Principal) -> dict:
+    """What the explorer's series picker offers this principal: the region tree (province → cities →
+    counties) inside its scope, and the industry sections, categories and sizes when it may see the
+    province-wide breakdowns. From the newest result day; codes only (the page names them).
+
+        {"regions": [{"key": "province:330000", "code": "330000", "level": "province", "name": "浙江省",
+                      "children": [{"key": "city:330100", ..., "children": [{"key": "county:330102", ...}]}]}],
+         "section": [{"key": "section:C", "code": "C", "name": "制造业"}], "category": [...], "size": [...]}
+    """
+    require_dashboard(principal)
+    dates = result_dates(settings)
+    out: dict = {"regions": [], "section": [], "category": [], "size": []}
+    if not dates:
+        return out
+    day = dates[-1]
+
+    def entry(row: dict) -> dict:
+        return {"key": f"{row['level']}:{row['code']}", "code": row["code"], "level": row["level"],
+                "name": row.get("name") or "", "children": []}
+
+    provinces = level_rows(settings, "province", day)
+    cities = _visible(principal, "city", level_rows(settings, "city", day))
+    counties = _visible(principal, "county", level_rows(settings, "county", day))
+    by_city: dict[str, dict] = {}
+    for row in sorted(cities, key=lambda r: r["code"]):
+        by_city[row["code"][:4]] = entry(row)
+    loose = []
+    for row in sorted(counties, key=lambda r: r["code"]):
+        parent = by_city.get(row["code"][:4])
+        (parent["children"] if parent else loose).append(entry(row))
+    top = list(by_city.values()) + loose
+    visible_provinces = [entry(r) for r in sorted(provinces, key=lambda r: r["code"]) if covers(principal, "province", r["code"])]
+    if visible_provinces:
+        for province in visible_provinces:
+            province["children"] = [c for c in top if c["code"][:2] == province["code"][:2]]
+        out["regions"] = visible_provinces
+    else:
+        out["regions"] = top
+    if sees_whole_results(principal, provinces):
+        for level in GROUP_LEVELS:
+            out[level] = [entry(r) for r in sorted(level_rows(settings, level, day), key=lambda r: r["code"])]
+    return out

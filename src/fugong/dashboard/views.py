@@ -5,8 +5,10 @@
                                                         and drill-down (?code=330100, a county → enterprises)
     GET /explorer.csv    /explorer.xlsx                 what the explorer shows (?part=table|series)
 
-Every route takes the caller from ``fugong.accounts.web.current_principal``; the service filters by
-the caller's region prefix and raises AccessDenied (→ 403) or NotFound (→ 404).
+Every route declares who may call it (``DASHBOARD``, fugong.accounts.guard); the service filters by
+the caller's region prefix and raises AccessDenied (a role that may not → 403), OutOfScope (another
+region → 404, as if it did not exist) or NotFound (→ 404). The day shown: ``?date=``, else the day
+chosen in the header on an earlier page, else FUGONG_AS_OF (fugong.web.pages.chosen_day).
 """
 
 from __future__ import annotations
@@ -19,16 +21,21 @@ import json
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.accounts.guard import allow
-from fugong.accounts.web import csrf_token
 from fugong.dashboard import service
-from fugong.dashboard.i18n import translator
+from fugong.web.i18n import N_
+from fugong.web.pages import DatePicker, block_context, chosen_day, dashboard_days, json_text, language, render
+from fugong.web.shell import register_page
 from fugong.web.viewcache import json_bytes, page_blocks, render_page, scope_of, view_cache
 
 router = APIRouter(tags=["dashboard"])
 # Who may call these routes (fugong.accounts.guard): the index is for the command centre and the grid.
-DASHBOARD = allow("province_admin", "officer", "department", "grid_analyst", scope="region")
+DASHBOARD_USERS = tuple(sorted(service.DASHBOARD_ROLES - {"system"}))
+DASHBOARD = allow(*DASHBOARD_USERS, scope="region")
+register_page("/overview", N_("Overview"), roles=DASHBOARD_USERS, order=10,
+              landing=("province_admin", "officer", "department"))
+register_page("/explorer", N_("Index explorer"), roles=DASHBOARD_USERS, order=20, landing=("grid_analyst",))
 
 AGGREGATE_COLUMNS = ("date", "level", "code", "name", "index", "resumed_share", "energy_ratio", "resumed",
                      "reporting", "enterprises", "resumed_kwh", "baseline_kwh", "total_kwh", "band")
@@ -44,27 +51,14 @@ def _call(fn, **kwargs):
     """Run a service function, mapping its refusals to HTTP answers (403 without detail, 404, 400)."""
     try:
         return fn(**kwargs)
+    except OutOfScope:
+        raise HTTPException(status_code=404, detail="not found / 未找到") from None
     except AccessDenied:
         raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
     except service.NotFound:
         raise HTTPException(status_code=404, detail="not found / 未找到") from None
     except ValueError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-
-
-def _date(value: str | None) -> dt.date | None:
-    """A ``?date=`` as a day between 2000 and 2100 (0001-01-01 crashed the day-before arithmetic)."""
-    from fugong.errors import shown
-
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value) if len(value) == 10 and value[4] == "-" else None
-    except ValueError:
-        day = None
-    if day is None or not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-        raise HTTPException(status_code=400, detail=f"date {shown(value)} is not YYYY-MM-DD between 2000 and 2100")
-    return day
 
 
 def has_route(app, path: str) -> bool:
@@ -90,24 +84,16 @@ def _has_route(request: Request, path: str) -> bool:
     return has_route(request.app, path)
 
 
-def _page(request: Request, principal: Principal, template: str, context: dict) -> HTMLResponse:
-    from fugong.web.app import language, templates
-
-    lang = language(request, _settings(request))
-    t = translator(lang)
-    response = templates.TemplateResponse(
-        request, template,
-        {"lang": lang, "t": t, "principal": principal, "csrf_token": csrf_token(request),
-         "map_available": _has_route(request, "/risk/map"), "json_data": _json_text, **context},
-    )
-    if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie("lang", lang, samesite="lax", httponly=True)
-    return response
+def _day(request: Request) -> dt.date:
+    """The day shown: ?date= (400 when malformed), the header's remembered day, FUGONG_AS_OF."""
+    return chosen_day(request, dashboard_days(_settings(request)))
 
 
-def _json_text(value) -> str:
-    """JSON for a <script type="application/json"> block ('</' escaped so it cannot end the block)."""
-    return json.dumps(value, ensure_ascii=False, default=str).replace("</", "<\\/")
+def _picker(request: Request, day: dt.date) -> DatePicker:
+    return DatePicker.of(dashboard_days(_settings(request)), day)
+
+
+_json_text = json_text
 
 
 # --- overview -----------------------------------------------------------------------------------
@@ -121,7 +107,7 @@ def _json_text(value) -> str:
 def _overview_key(request: Request, principal: Principal, date: str | None) -> tuple:
     settings = _settings(request)
     _call(service.require_dashboard, principal=principal)
-    day = _date(date) or service.as_of_date(settings)
+    day = _day(request)
     return scope_of(principal), day, service.overview_version(settings, day)
 
 
@@ -145,24 +131,27 @@ async def overview_json(request: Request, date: str | None = Query(None, descrip
 
 @router.get("/overview", response_class=HTMLResponse, include_in_schema=False)
 async def overview_page(request: Request, date: str | None = None, principal: Principal = Depends(DASHBOARD)):
-    from fugong.web.app import language, templates
+    from fugong.web.pages import templates
 
     key = _overview_key(request, principal, date)
-    lang = language(request, _settings(request))
+    lang = language(request)
     map_available = _has_route(request, "/risk/map")
 
     def blocks() -> dict:
-        context = {"lang": lang, "t": translator(lang), "map_available": map_available, "json_data": _json_text,
-                   "data": _overview_data(request, principal, key)}
+        data = _overview_data(request, principal, key)
+        context = block_context(lang, map_available=map_available, data=data,
+                                map_day=_map_day(request, principal, data["as_of"]) if map_available else None)
         return page_blocks(templates, "dashboard/overview.html", context)
 
     rendered = await view_cache(request.app).get_or_make_async(("overview.html", lang, map_available) + key, blocks)
-    response = render_page(templates, request, rendered, {
-        "lang": lang, "t": translator(lang), "principal": principal, "csrf_token": csrf_token(request),
-        "map_available": map_available})
-    if request.query_params.get("lang") in ("zh", "en"):
-        response.set_cookie("lang", lang, samesite="lax", httponly=True)
-    return response
+    return render_page(request, rendered, principal=principal, dates=_picker(request, key[1]))
+
+
+def _map_day(request: Request, principal: Principal, day: str) -> str | None:
+    """The risk map's grading day shown with the overview's day (the last grading on or before it)."""
+    from fugong.risk.views import shown_grading_day
+
+    return shown_grading_day(request, day)
 
 
 # --- explorer -----------------------------------------------------------------------------------
@@ -172,8 +161,8 @@ def _explorer(request: Request, principal: Principal, *, series: list[str], code
               date: str | None) -> dict:
     """The one call behind the explorer page and its JSON, CSV and XLSX twins."""
     settings = _settings(request)
-    day = _date(date)
     _call(service.require_dashboard, principal=principal)
+    day = _day(request)
     requested = [k for k in series if k][:8]
     # Without chosen series the curve follows the drill-down: the region drilled into, else the scope.
     drilled = f"{service.region_level(code)}:{code}" if code and code.isdigit() and len(code) == 6 else None
@@ -185,14 +174,14 @@ def _explorer(request: Request, principal: Principal, *, series: list[str], code
         table = {**table, "level": "enterprise"}
     elif is_county:
         if not service.covers(principal, "county", code):
-            raise HTTPException(status_code=403, detail="access denied / 无权访问")
-        day = day or service.as_of_date(settings)
+            raise HTTPException(status_code=404, detail="not found / 未找到")
         table = {"date": day.isoformat(), "level": "enterprise", "county": code, "rows": [],
                  "aggregates_only": True, "breadcrumb": service.breadcrumb(principal, settings, code, day)}
     else:
         table = _call(service.drill, settings=settings, principal=principal, code=code, date=day)
+    choices = _call(service.series_choices, settings=settings, principal=principal)
     return {"series": curves["series"], "marks": curves["marks"], "series_keys": keys, "requested_keys": requested, "table": table,
-            "code": code, "levels": list(service.LEVELS)}
+            "code": code, "levels": list(service.LEVELS), "choices": choices}
 
 
 @router.get("/explorer.json")
@@ -207,7 +196,8 @@ def explorer_json(request: Request, series: list[str] = Query(default=[], descri
 def explorer_page(request: Request, series: list[str] = Query(default=[]), code: str | None = None,
                   date: str | None = None, principal: Principal = Depends(DASHBOARD)):
     data = _explorer(request, principal, series=series, code=code, date=date)
-    return _page(request, principal, "dashboard/explorer.html", {"data": data})
+    return render(request, "dashboard/explorer.html", {"data": data, "json_data": _json_text}, principal=principal,
+                  dates=_picker(request, dt.date.fromisoformat(data["table"]["date"])))
 
 
 def _export_rows(data: dict, part: str) -> tuple[tuple[str, ...], list[dict]]:

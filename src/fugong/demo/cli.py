@@ -57,8 +57,10 @@ def demo(
     if "demo_password" in ctx.results:
         # The password itself is never printed (terminals, CI logs and journals keep what is printed).
         password_file = settings.data_dir / "demo-password.txt"
-        console.print(f"Sign in as [bold]demo-admin[/bold] (province), [bold]demo-hangzhou[/bold] (Hangzhou officer) "
-                      f"or [bold]demo-grid[/bold] (grid analyst) with the password in {password_file} "
+        console.print("Sign in as [bold]demo-admin[/bold] (province), [bold]demo-hangzhou[/bold] and "
+                      "[bold]demo-hangzhou-2[/bold] (Hangzhou officers), [bold]demo-grid[/bold] (grid analyst), "
+                      "[bold]demo-gate[/bold] (gate staff), [bold]demo-firm[/bold] (enterprise) or "
+                      f"[bold]demo-person[/bold] (a member of the public) with the password in {password_file} "
                       f"(readable by you only: cat {password_file})", soft_wrap=True)
     console.print(f"[green]done[/green] at {dt.datetime.now():%H:%M:%S}. Dashboard: [bold]{address}[/bold]")
     if serve:

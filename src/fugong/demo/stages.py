@@ -103,6 +103,7 @@ def _healthcode(ctx: DemoContext) -> str:
 DEMO_USERS = (  # username, role, region prefix: who a visitor of the demo can sign in as
     ("demo-admin", "province_admin", "33"),
     ("demo-hangzhou", "officer", "3301"),
+    ("demo-hangzhou-2", "officer", "3301"),  # the second officer of a two-person manual change
     ("demo-grid", "grid_analyst", "33"),
     ("demo-gate", "gate_staff", "3301"),  # the gate page (/code/gate) at the health-code demo firms' gates
 )
@@ -130,6 +131,10 @@ def _demo_users(ctx: DemoContext) -> str:
     firm, district = scenario_enterprises(ctx.settings)[0]
     accounts = [(username, role, prefix, ()) for username, role, prefix in DEMO_USERS]
     accounts.append((DEMO_FIRM_USER, "enterprise", district, (firm,)))
+    # The member of the public whose health-code record the health-code stage made (healthcode.demo).
+    from fugong.healthcode.demo import DEMO_PERSON
+
+    accounts.append((DEMO_PERSON, "person", district, ()))
     with session_scope(connect(ctx.settings.resolved_database_url)) as session:
         for username, role, prefix, enterprise_ids in accounts:
             if session.query(User).filter_by(username=username).first() is None:

@@ -134,3 +134,24 @@ def approve_override(session: Session, principal: Principal, *, override_id: int
                    actor=f"{override.requested_by}+{principal.actor}", day=day or today())
     session.flush()
     return override
+
+
+def pending_overrides(session: Session, principal: Principal) -> list[dict]:
+    """Manual changes waiting for their second officer, in the reviewer's region (masked person)::
+
+        [{"id": 3, "person_id": "P…", "person": {"name": "张*", "id": "3301**********1234", …},
+          "from_colour": "red", "to_colour": "green", "legal_basis": "…", "requested_by": "officer:li",
+          "requested_at": datetime, "mine": False}]
+
+    ``mine``: requested by the caller, who may not approve it (two-person rule).
+    """
+    from fugong.healthcode.people import masked
+
+    if principal.role not in REVIEWER_ROLES:
+        raise AccessDenied(f"{principal.actor} may not review codes")
+    rows = session.execute(select(Override, Person).join(Person, Person.id == Override.person_id)
+                           .where(Override.status == "pending").order_by(Override.id)).all()
+    return [{"id": o.id, "person_id": p.id, "person": masked(p), "from_colour": p.colour, "to_colour": o.to_colour,
+             "legal_basis": o.legal_basis, "requested_by": o.requested_by, "requested_at": o.requested_at,
+             "mine": o.requested_by == principal.actor}
+            for o, p in rows if principal.can_see_region(p.region_code)]

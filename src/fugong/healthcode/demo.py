@@ -1,5 +1,10 @@
 """Synthetic health-code data for ``fugong demo``: people of a few enterprises, their declarations,
-daily check-ins, gates and one morning of gate scans. Synthetic names and ID numbers only.
+daily check-ins, gates and one morning of gate scans, all on the demo's own days (declarations ten
+days before the as-of day, check-ins every day up to it, the scans on the morning of the as-of day:
+tokens are issued and verified as of that morning). Synthetic names and ID numbers only.
+
+The demo's person account (``demo-person``, DEMO_PERSON) is one of the first firm's staff: declared,
+checked in up to the day before the as-of day, so that they can check in on it in the browser.
 
 The enterprises are the scenario's own (the largest one in each of three Hangzhou districts, so
 the dashboard's drill-down and the health-code day view show the same firm); without an index
@@ -54,8 +59,19 @@ def scenario_enterprises(settings, districts: tuple[str, ...] = DISTRICTS[:3]) -
     return tuple(chosen) or STAND_INS
 
 
+DEMO_PERSON = "demo-person"  # the account user id of the demo's member of the public
+
+
+def _morning(as_of: dt.date, second: int) -> dt.datetime:
+    """A moment of the as-of day's morning shift change (07:30 + seconds), Asia/Shanghai."""
+    from fugong.healthcode.lifecycle import TZ
+
+    return dt.datetime.combine(as_of, dt.time(7, 30), TZ) + dt.timedelta(seconds=second)
+
+
 def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80,
-         enterprises: tuple[str | tuple[str, str], ...] = STAND_INS, rng_seed: int = 20200211) -> dict:
+         enterprises: tuple[str | tuple[str, str], ...] = STAND_INS, rng_seed: int = 20200211,
+         demo_person: bool = True) -> dict:
     """Register people, declare on ``as_of - 10 days``, check in daily (with some missed days and
     fevers) up to ``as_of``, and scan everyone at their enterprise's gate on ``as_of``.
     ``enterprises``: ids, or (id, region code) pairs (an id alone gets a Hangzhou district)."""
@@ -73,16 +89,17 @@ def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80,
     for e_index, entry in enumerate(enterprises):
         enterprise, region = entry if isinstance(entry, tuple) else (entry, DISTRICTS[e_index % len(DISTRICTS)])
         register_gate(session, SYSTEM, gate_id=f"{enterprise}-G1", enterprise_id=enterprise, region_code=region,
-                      name=f"{enterprise} 北门")
-        for _ in range(people_per_enterprise):
-            me = Principal(user_id=f"demo-{len(people) + 1:05d}", role="person")
+                      name="北门")
+        for number in range(people_per_enterprise):
+            account = DEMO_PERSON if demo_person and e_index == 0 and number == 0 else f"demo-{len(people) + 1:05d}"
+            me = Principal(user_id=account, role="person")
             try:
                 person = register_person(session, me, name=rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
                                          phone=f"13{rng.randrange(0, 10**9):09d}", id_number=_id_number(rng, region),
                                          region_code=region, enterprise_id=enterprise)
             except InvalidIdentity:  # a duplicate synthetic ID: skip it
                 continue
-            roll = rng.random()
+            roll = rng.random() if account != DEMO_PERSON else 0.5  # the demo person declares a normal day
             travel = [{"region": "420100", "date": (start - dt.timedelta(days=3)).isoformat()}] if roll < 0.05 else []
             declare(session, me, current_region=region, day=start, travel=travel,
                     temperature=37.6 if 0.05 <= roll < 0.07 else round(rng.uniform(36.0, 37.0), 1),
@@ -92,6 +109,10 @@ def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80,
     for day_offset in range(1, 11):
         day = start + dt.timedelta(days=day_offset)
         for person, me in people:
+            if me.user_id == DEMO_PERSON:
+                if day < as_of:  # every day a normal check-in; the as-of day is left for the visitor
+                    check_in(session, me, temperature=36.5, day=day)
+                continue
             if rng.random() < 0.04:
                 continue  # a missed day
             fever = rng.random() < 0.003
@@ -101,7 +122,10 @@ def seed(session, *, as_of: dt.date, people_per_enterprise: int = 80,
     for person, _ in people:
         if person.colour is None:
             continue
-        scan(session, guard, gate_id=f"{person.enterprise_id}-G1", token=issue_token(session, person=person),
+        # On the demo's own day: the token is issued and scanned that morning (a few seconds apart).
+        at = _morning(as_of, 7 * scanned)
+        scan(session, guard, gate_id=f"{person.enterprise_id}-G1", scanned_at=at + dt.timedelta(seconds=5),
+             token=issue_token(session, person=person, at=at.timestamp()),
              temperature=37.5 if rng.random() < 0.01 else round(rng.uniform(36.0, 37.0), 1))
         scanned += 1
     colours = {c: sum(1 for p, _ in people if p.colour == c) for c in ("green", "yellow", "red")}

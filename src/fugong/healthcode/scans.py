@@ -360,3 +360,43 @@ def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str
         "checked_in": checked, "checkin_rate": round(checked / len(staff), 4) if staff else None,
         "scans": scans_today, "denied": denied,
     }
+
+
+def region_gates(session: Session, principal: Principal, *, day: dt.date) -> list[dict]:
+    """The gates in an officer's region with the day's scans: passes, denials and fever flags::
+
+        [{"id": "G1", "name": "北门", "enterprise_id": "E1", "region_code": "330106",
+          "scans": 120, "passed": 112, "denied": 8, "flagged": 1}]
+    """
+    from sqlalchemy import case
+
+    if principal.role not in ("officer", "province_admin", "system"):
+        raise AccessDenied(f"{principal.actor} may not list the region's gates")
+    gates = [g for g in session.scalars(select(Gate).order_by(Gate.region_code, Gate.id))
+             if principal.can_see_region(g.region_code)]
+    counts: dict[str, tuple[int, int, int]] = {}
+    if gates:
+        rows = session.execute(
+            select(Scan.gate_id, func.count(), func.sum(case((Scan.result == "pass", 1), else_=0)),
+                   func.sum(case((Scan.flagged.is_(True), 1), else_=0)))
+            .where(Scan.day == day, Scan.gate_id.in_([g.id for g in gates])).group_by(Scan.gate_id))
+        counts = {gate_id: (int(total), int(passed or 0), int(flagged or 0)) for gate_id, total, passed, flagged in rows}
+    out = []
+    for gate in gates:
+        total, passed, flagged = counts.get(gate.id, (0, 0, 0))
+        out.append({"id": gate.id, "name": gate.name, "enterprise_id": gate.enterprise_id,
+                    "region_code": gate.region_code, "scans": total, "passed": passed, "denied": total - passed,
+                    "flagged": flagged})
+    return out
+
+
+def enterprise_days(session: Session, principal: Principal, *, enterprise_id: str) -> list[dt.date]:
+    """Days with scans at the enterprise's gates or check-ins of its staff (the day view's date picker)."""
+    # The same rule as enterprise_day: the roles of the day view, the enterprise's own region.
+    if principal.role not in DAY_VIEW_ROLES:
+        raise AccessDenied(f"{principal.actor} may not see enterprise staff")
+    principal.require_enterprise(enterprise_id, enterprise_region(enterprise_id))
+    scans = set(session.scalars(select(Scan.day).where(Scan.enterprise_id == enterprise_id).distinct()))
+    staff = select(Person.id).where(Person.enterprise_id == enterprise_id)
+    checkins = set(session.scalars(select(CheckIn.day).where(CheckIn.person_id.in_(staff)).distinct()))
+    return sorted(scans | checkins)

@@ -112,14 +112,18 @@ def value_colour(value: float | None, *, lowest: float = 0.0, highest: float = 1
 
 
 def publication_svg(view: dict, geojson: dict, *, lang: str = "zh") -> str:
-    """The SVG of a publication view (``services.publication_view``) on a map layer."""
-    zh = lang == "zh"
+    """The SVG of a publication view (``services.publication_view``) on a map layer, in ``lang``
+    (interface words from the catalogue, level names and titles from the rule set, region names from
+    the names catalogue)."""
+    from fugong.web.i18n import translator
+
+    tr = translator(lang)
     fills = {g["region_code"]: g["colour"] for g in view["grades"]}
-    labels = {g["region_code"]: g["name"] for g in view["grades"]}
+    labels = {g["region_code"]: tr.name("region", g["name"]) for g in view["grades"]}
     counts = view["counts"]
-    legend = [(lv["colour"], f"{lv['zh'] if zh else lv['en']} ({counts.get(lv['key'], 0)})") for lv in view["levels"]]
-    legend.append((NO_DATA, "无数据" if zh else "no data"))
-    title = f"{view['title_zh'] if zh else view['title_en']} · {view['date']}"
-    footer = [f"{'规则' if zh else 'Rule set'}: {view['rule_set']} — {view['source']}",
-              f"{'数据来源' if zh else 'Data'}: {view.get('data_source') or '—'}"]
+    legend = [(lv["colour"], f"{tr.pick(lv)} ({counts.get(lv['key'], 0)})") for lv in view["levels"]]
+    legend.append((NO_DATA, tr("no data")))
+    title = f"{tr.pick(view, 'title')} · {view['date']}"
+    footer = [f"{tr('Rule set')}: {view['rule_set']} — {view['source']}",
+              f"{tr('Data')}: {view.get('data_source') or '—'}"]
     return render_svg(geojson, fills=fills, title=title, legend=legend, footer=footer, labels=labels)

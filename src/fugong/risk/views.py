@@ -1,7 +1,9 @@
 """Web routes of the risk domain: the map page (ECharts), its JSON twin, SVG export, region history.
 
-Every route takes the caller's Principal; grades outside its region prefix are neither listed,
-counted, drawn nor exported, and a region history outside the prefix answers 403.
+Every route declares who may call it (``RISK``: map roles, region scope); grades outside its region prefix are neither listed,
+counted, drawn nor exported, and a region history or ``prefix`` outside the caller's prefix answers
+404, like a region that does not exist (scope does not reveal existence). The day shown is the
+header's (fugong.web.pages.chosen_day); the map shows the last grading on or before it and says so.
 
     GET /risk/map                 page: choropleth with hover details, drill-down province → city → county
     GET /risk/map.json            the same facts (publication_view)
@@ -18,18 +20,25 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from fugong.access import Principal
-from fugong.accounts.guard import SIGNED_IN, allow, public
+from fugong.accounts.guard import allow, public
 from fugong.accounts.web import db_engine
 from fugong.store.files import file_stamp
+from fugong.web.i18n import N_
+from fugong.web.pages import DatePicker, block_context, chosen_day, dashboard_days, language, render, templates
+from fugong.web.shell import register_page
 from fugong.web.viewcache import json_bytes, page_blocks, render_page, scope_of, view_cache
 
 router = APIRouter(tags=["risk"])
-# Every signed-in user sees the grades of their own region (fugong.accounts.guard).
-RISK = allow(*SIGNED_IN, scope="region")
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
+TEMPLATES = templates
+# Who may call these routes (fugong.accounts.guard): the command centre, its departments and the grid
+# analysts, each inside their own region. Least privilege: gate staff need only the gate, enterprises
+# and service officers their enterprise pages, people their own code; none of them reads the map
+# (they are refused with 403, by address too, not only hidden from the header).
+MAP_ROLES = ("province_admin", "officer", "department", "grid_analyst")
+RISK = allow(*MAP_ROLES, scope="region")
+register_page("/risk/map", N_("Risk map"), roles=MAP_ROLES, order=30, match=("/risk/",))
 LAYERS = ("zj-counties-2020", "zj-counties", "cn-provinces")
 
 # The resumption index shown when the map is switched to "index": a callable
@@ -62,8 +71,7 @@ def _county_index_file(path: str, modified: int) -> dict[str, float | None]:
 
 
 def _lang(request: Request) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get("lang") or request.app.state.settings.language
-    return chosen if chosen in ("zh", "en") else "zh"
+    return language(request)
 
 
 def _rules(request: Request, name: str | None):
@@ -89,15 +97,33 @@ def _rules_stamp(request: Request, name: str | None) -> tuple:
 
 
 def _day(text: str | None, request: Request) -> dt.date | None:
+    """The day asked for (``date`` as given to a view builder), else the header's day."""
     if text:
         try:
             day = dt.date.fromisoformat(text) if len(text) == 10 and text[4] == "-" else None
         except ValueError:
             day = None
         if day is None or not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
-            raise HTTPException(status_code=422, detail="date must be YYYY-MM-DD between 2000 and 2100")
+            from fugong.web.errors import Problem
+
+            raise HTTPException(status_code=422, detail=Problem(N_("date must be YYYY-MM-DD between 2000 and 2100")))
         return day
-    return request.app.state.settings.as_of
+    return chosen_day(request, dashboard_days(request.app.state.settings))
+
+
+def shown_grading_day(request: Request, day: str) -> str | None:
+    """The grading the map shows for a day: the last publication of the active rule set on or before it."""
+    from fugong.risk import services
+    from fugong.store.db import session_scope
+
+    rule_set = _rules(request, None)
+    with session_scope(db_engine(request.app)) as session:
+        published = services.publication_version(session, rule_set=rule_set.name)
+        dates = view_cache(request.app).get_or_make(
+            ("risk.dates", rule_set.name, published),
+            lambda: tuple(services.publication_dates(session, rule_set=rule_set.name)))
+    shown = [d for d in dates if d <= dt.date.fromisoformat(day)]
+    return shown[-1].isoformat() if shown else None
 
 
 def map_key(request: Request, principal: Principal, *, rules: str | None, date: str | None,
@@ -111,7 +137,7 @@ def map_key(request: Request, principal: Principal, *, rules: str | None, date: 
     if prefix and not prefix.isdigit():
         raise HTTPException(status_code=422, detail="prefix must be digits")
     if prefix and not (prefix.startswith(principal.region_prefix) or principal.region_prefix.startswith(prefix)):
-        raise HTTPException(status_code=403, detail="access denied / 无权访问")
+        raise HTTPException(status_code=404, detail="not found / 未找到")
     rule_set = _rules(request, rules)
     day = _day(date, request)
     with session_scope(db_engine(request.app)) as session:
@@ -160,10 +186,32 @@ def map_view(request: Request, principal: Principal, *, rules: str | None, date:
     if view is None:
         return {"rule_set": rule_set.name, "title_zh": rule_set.title_zh, "title_en": rule_set.title_en,
                 "date": None, "grades": [], "counts": {}, "changes": [], "available_dates": [], "mode": "level",
-                "index_available": False,
+                "index_available": False, "asked_date": day.isoformat() if day else None,
+                "scope_prefix": principal.region_prefix, "index_legend": [],
                 "levels": [{"key": lv.key, "colour": lv.colour, "zh": lv.zh, "en": lv.en} for lv in rule_set.levels]}
     view["city_names"] = _city_names({g["region_code"] for g in view["grades"]})
+    view["asked_date"] = day.isoformat() if day else None
+    view["scope_prefix"] = principal.region_prefix
+    view["index_legend"] = index_legend(view["grades"]) if view["mode"] == "index" else []
     return view
+
+
+# The "colour by resumption index" legend: five bins of R with the colour of their middle value.
+INDEX_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
+
+
+def index_legend(grades: list[dict]) -> list[dict]:
+    """[{"label": "0–20", "colour", "count"}] for the graded regions coloured by their index, plus the
+    regions without an index value ("no data")."""
+    from fugong.risk.mapping import NO_DATA, value_colour
+
+    legend = []
+    for low, high in INDEX_BINS:
+        count = sum(1 for g in grades if g.get("index") is not None
+                    and low <= g["index"] < high + (1e-9 if high == 100 else 0))
+        legend.append({"label": f"{low}–{high}", "colour": value_colour((low + high) / 2), "count": count})
+    legend.append({"label": None, "colour": NO_DATA, "count": sum(1 for g in grades if g.get("index") is None)})
+    return legend
 
 
 def _city_names(codes: set[str]) -> dict[str, str]:
@@ -191,18 +239,17 @@ async def risk_map_json(request: Request, rules: str | None = None, date: str | 
 @router.get("/risk/map", response_class=HTMLResponse)
 async def risk_map_page(request: Request, rules: str | None = None, date: str | None = None, prefix: str = "",
                         mode: str = "level", principal: Principal = Depends(RISK)):
-    from fugong.web.i18n import t
-
     lang = _lang(request)
     key = map_key(request, principal, rules=rules, date=date, prefix=prefix, mode=mode)
 
     def blocks() -> dict:
         view = cached_map_view(request, principal, key)
-        return page_blocks(TEMPLATES, "risk/map.html", {"lang": lang, "t": lambda k: t(k, lang), "view": view,
-                                                        "principal_prefix": principal.region_prefix})
+        return page_blocks(TEMPLATES, "risk/map.html", block_context(lang, view=view))
 
     rendered = await view_cache(request.app).get_or_make_async(("risk.map.html", lang) + key, blocks)
-    return render_page(TEMPLATES, request, rendered, {"lang": lang, "t": lambda k: t(k, lang)})
+    day = key[3] or chosen_day(request)
+    return render_page(request, rendered, principal=principal,
+                       dates=DatePicker.of(dashboard_days(request.app.state.settings), day))
 
 
 @router.get("/risk/map.svg")
@@ -230,11 +277,8 @@ def risk_region_json(request: Request, region_code: str, rules: str | None = Non
 @router.get("/risk/regions/{region_code}", response_class=HTMLResponse)
 def risk_region_page(request: Request, region_code: str, rules: str | None = None,
                      principal: Principal = Depends(RISK)):
-    from fugong.web.i18n import t
-
-    lang = _lang(request)
-    return TEMPLATES.TemplateResponse(request, "risk/region.html", {
-        "lang": lang, "t": lambda key: t(key, lang), "region": _region(request, region_code, rules, principal)})
+    return render(request, "risk/region.html", {"region": _region(request, region_code, rules, principal)},
+                  principal=principal)
 
 
 def _region(request: Request, region_code: str, rules: str | None, principal: Principal) -> dict:
@@ -245,17 +289,20 @@ def _region(request: Request, region_code: str, rules: str | None, principal: Pr
     from fugong.store.db import session_scope
 
     if not region_code.isdigit() or len(region_code) != 6:
-        raise HTTPException(status_code=404, detail="unknown region")
+        raise HTTPException(status_code=404, detail="not found / 未找到")
     rule_set = _rules(request, rules)
     try:
         with session_scope(db_engine(request.app)) as session:
             history = services.region_history(session, rules=rule_set, region_code=region_code, principal=principal)
-    except AccessDenied:
-        raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
+    except AccessDenied:  # outside the caller's prefix: answered like a region that does not exist
+        raise HTTPException(status_code=404, detail="not found / 未找到") from None
+    if not history and name_of(region_code) == region_code:  # in no code list and never graded
+        raise HTTPException(status_code=404, detail="not found / 未找到")
     latest = history[-1] if history else None
     return {"region_code": region_code, "name": name_of(region_code), "rule_set": rule_set.name,
             "title_zh": rule_set.title_zh, "title_en": rule_set.title_en, "history": history,
-            "measures": measures_for(latest["level"], rule_set).as_dict() if latest else None}
+            "measures": measures_for(latest["level"], rule_set).as_dict() if latest else None,
+            "levels": {lv.key: {"zh": lv.zh, "en": lv.en, "colour": lv.colour} for lv in rule_set.levels}}
 
 
 @router.get("/risk/geo/{layer}.json", dependencies=[Depends(public(

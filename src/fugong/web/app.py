@@ -1,58 +1,35 @@
 """The FastAPI application: pages rendered with Jinja, each with a JSON twin from the same call.
 
-``create_app(settings)`` builds the app; routers of the domain packages are included here.
+``create_app(settings)`` builds the app; routers of the domain packages are included here, and each
+declares its pages for the header and the landing of each role (``fugong.web.shell``).
+
+    GET /            signed in: a redirect to the role's own page; else the sign-in page (nothing internal)
+    GET /index.json  its twin: where to sign in and register (nothing internal)
+    GET /healthz     {"status": "ok"} (200) or {"status": "degraded"} (503), for probes; nothing else
+    GET /account     the signed-in user's role and scope (twin: /me.json)
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from fugong import __version__
-from fugong.accounts.guard import declared, public
+from fugong.accounts.guard import SIGNED_IN, allow, declared, public
 from fugong.config import Settings, get_settings, use_settings
-from fugong.store.db import current_revision, head_revision, shared_engine
-from fugong.web.i18n import t
+from fugong.web.pages import HERE, language, remember_choices, render, templates  # noqa: F401 - templates: used by routers
 
-HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=HERE / "templates")
+__all__ = ["create_app", "language", "templates", "tune_for_serving"]
 
 
-def _pct(value: float | None) -> str:
-    """A percentage with two decimals, or an em dash for "nobody reporting"."""
-    return "—" if value is None else f"{value:.2f}"
+def healthy(settings: Settings) -> bool:
+    """The database answers and its schema is at the code's revision."""
+    from fugong.store.db import current_revision, head_revision, shared_engine
 
-
-def _num(value: float | None) -> str:
-    """A count or kWh grouped by thousands, or an em dash."""
-    return "—" if value is None else f"{value:,.0f}"
-
-
-# Filters, not macros, for numbers in big tables: a Jinja macro call per cell dominated page time.
-templates.env.filters.update(pct=_pct, num=_num)
-
-
-def language(request: Request, settings: Settings) -> str:
-    """``?lang=en`` wins, then the ``lang`` cookie, then the configured default (zh)."""
-    chosen = request.query_params.get("lang") or request.cookies.get("lang") or settings.language
-    return chosen if chosen in ("zh", "en") else "zh"
-
-
-def system_status(settings: Settings) -> dict:
-    """What the first page and /healthz report: versions, engine, database revision."""
-    revision = current_revision(shared_engine(settings.resolved_database_url))
-    return {
-        "version": __version__,
-        "engine": settings.engine,
-        "database": settings.resolved_database_url.split(":", 1)[0],
-        "schema_revision": revision,
-        "schema_up_to_date": revision == head_revision(),
-        "as_of": settings.as_of.isoformat() if settings.as_of else None,
-    }
+    try:
+        return current_revision(shared_engine(settings.resolved_database_url)) == head_revision()
+    except Exception:  # noqa: BLE001 - a probe answers "not ok", it does not fail
+        return False
 
 
 def tune_for_serving() -> None:
@@ -73,6 +50,8 @@ def tune_for_serving() -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    from fastapi.staticfiles import StaticFiles
+
     settings = settings or get_settings()
     use_settings(settings)  # one settings object: the services (ID hashes, signing keys) read the app's
     app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None)
@@ -87,47 +66,58 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if getattr(route, "path", None) in (app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url):
             declared(api_description)(route.endpoint)
 
-    @app.get("/healthz", tags=["system"], dependencies=[Depends(public("liveness for monitors"))])
-    def healthz() -> dict:
-        status = system_status(settings)
-        return {"status": "ok" if status["schema_up_to_date"] else "degraded", **status}
+    @app.get("/healthz", tags=["system"], dependencies=[Depends(public("liveness for monitors; the status word only"))])
+    def healthz() -> JSONResponse:
+        """For probes: ok when the database answers at the code's schema revision (details: fugong db status)."""
+        ok = healthy(settings)
+        return JSONResponse({"status": "ok" if ok else "degraded"}, status_code=200 if ok else 503)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False,
-             dependencies=[Depends(public("the home page; officers are sent on to the overview"))])
+             dependencies=[Depends(public("the sign-in page; a signed-in user is sent on to their own page"))])
     def home(request: Request):
+        """Signed in: the role's own page. Anonymous: the sign-in page."""
         from fugong.accounts.web import optional_principal
-        from fugong.dashboard.service import DASHBOARD_ROLES
+        from fugong.web.shell import landing_path
 
-        # Officers land on the overview; everyone else (and anonymous visitors) sees the home page.
         principal = optional_principal(request)
-        if principal is not None and principal.role in DASHBOARD_ROLES:
-            return RedirectResponse("/overview", status_code=303)
-        lang = language(request, settings)
-        status = system_status(settings)
-        response = templates.TemplateResponse(
-            request, "home.html", {"lang": lang, "t": lambda key: t(key, lang), "status": status}
-        )
-        if request.query_params.get("lang") in ("zh", "en"):
-            response.set_cookie("lang", lang, samesite="lax", httponly=True)
-        return response
+        if principal is not None:
+            response = RedirectResponse(landing_path(principal), status_code=303)
+            remember_choices(request, response)  # /?lang=en: the landing page in English
+            return response
+        from fugong.accounts.web import login_response
 
-    @app.get("/index.json", tags=["system"], dependencies=[Depends(public("JSON twin of the home page"))])
-    def home_json() -> JSONResponse:
-        return JSONResponse(system_status(settings))
+        return login_response(request, next_path="/")
+
+    @app.get("/index.json", tags=["system"],
+             dependencies=[Depends(public("JSON twin of the home page: where to sign in and register"))])
+    def home_json(request: Request) -> dict:
+        """The home page's twin: the product and where to sign in or register; nothing internal."""
+        from fugong.web.i18n import translator
+
+        tr = translator(language(request, settings))
+        return {"product": "fugong", "title": tr("Work Resumption Command Centre"),
+                "sign_in": "/login", "register": "/code/register"}
+
+    @app.get("/account", response_class=HTMLResponse, include_in_schema=False)
+    async def account(request: Request, principal=Depends(allow(*SIGNED_IN, scope="own"))):
+        return render(request, "account.html", {}, principal=principal)
 
     from fugong.accounts.web import install as install_accounts
     from fugong.dashboard.views import router as dashboard_router
     from fugong.healthcode.views import router as healthcode_router
     from fugong.risk.views import router as risk_router
+    from fugong.web import errors
 
     app.include_router(dashboard_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
-    install_accounts(app)  # login/logout/me/users routes + AccessDenied -> 403
+    install_accounts(app)  # login/logout/me/users routes
+    errors.install(app)  # HTML or JSON error answers; AccessDenied → 403, OutOfScope → 404
     from fugong.healthcode.lists import MAX_UPLOAD_BYTES
     from fugong.web.limits import BodyLimit, SecurityHeaders, allow_upload
 
     allow_upload("/api/code/lists", MAX_UPLOAD_BYTES)
+    allow_upload("/code/lists", MAX_UPLOAD_BYTES + (64 << 10))  # the same file as a form (multipart framing)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

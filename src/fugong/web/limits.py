@@ -87,7 +87,7 @@ class BodyLimit:
                 except ValueError:
                     declared = -1
                 if declared < 0 or declared > limit:
-                    return await _too_large(send, limit)
+                    return await _too_large(scope, receive, send, limit)
         received = 0
         started = False
 
@@ -110,12 +110,30 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _too_large(send, limit)
+                await _too_large(scope, receive, send, limit)
 
 
-async def _too_large(send, limit: int) -> None:
+def too_large(limit: int):
+    """The 413 detail: English for programs, translated on a person's error page (fugong.web.errors)."""
+    from fugong.web.errors import Problem
+    from fugong.web.i18n import N_
+
+    return Problem(N_("request body larger than %(limit)s bytes"), limit=f"{limit:,}")
+
+
+async def _too_large(scope, receive, send, limit: int) -> None:
     import json
 
+    from fugong.web.errors import error_response, wants_html
+
+    request = Request(scope)
+    if wants_html(request):  # a person's form post: the error page in their language, with a way back
+        try:
+            response = error_response(request, 413, too_large(limit))
+        except Exception:  # noqa: BLE001 - the plain answer below still says what happened
+            response = None
+        if response is not None:
+            return await response(scope, receive, send)
     body = json.dumps({"detail": f"request body larger than {limit:,} bytes / 请求内容过大"}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -128,6 +146,6 @@ async def read_body(request: Request, *, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise HTTPException(status_code=413, detail=f"request body larger than {limit:,} bytes / 请求内容过大")
+            raise HTTPException(status_code=413, detail=too_large(limit))
         chunks.append(chunk)
     return b"".join(chunks)

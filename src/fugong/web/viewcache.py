@@ -13,7 +13,7 @@ region prefix, enterprise ids — never the user name, which no cached part show
 language, ...) and a *data version* — the modification times of the files the view reads, the
 newest risk publication, the rule-set file. New data give new keys; the old entries are never asked
 for again and age out of the LRU. Only what is the same for everyone with that scope is cached: the
-per-user parts of a page (user name, CSRF token, language-switch link) are rendered per request
+per-user parts of a page (user name, links, CSRF token, language switch, date picker) are rendered per request
 (``page_blocks`` + ``render_page``).
 """
 
@@ -117,7 +117,8 @@ def json_bytes(value) -> bytes:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
-def page_blocks(templates, name: str, context: dict, blocks: Iterable[str] = ("title", "head", "main")) -> dict:
+def page_blocks(templates, name: str, context: dict,
+                blocks: Iterable[str] = ("title", "head", "main", "print_source")) -> dict:
     """Render the named blocks of a page template (``{block: Markup}``) without its base chrome.
 
     The blocks must not use ``request`` or anything per user; macros they use are imported inside
@@ -131,8 +132,10 @@ def page_blocks(templates, name: str, context: dict, blocks: Iterable[str] = ("t
     return rendered
 
 
-def render_page(templates, request, blocks: dict, context: dict, *, status_code: int = 200):
-    """The full page: base.html's per-request chrome (user, CSRF token, language switch, embed flag)
-    around blocks rendered once by ``page_blocks``."""
-    return templates.TemplateResponse(request, "_cached_page.html", {**context, "blocks": blocks},
-                                      status_code=status_code)
+def render_page(request, blocks: dict, *, principal, dates=None, status_code: int = 200):
+    """The full page: the shell's per-request chrome (fugong.web.pages: user, links, CSRF token,
+    language switch, date picker, embed flag) around blocks rendered once by ``page_blocks``."""
+    from fugong.web.pages import render
+
+    return render(request, "_cached_page.html", {"blocks": blocks}, principal=principal, dates=dates,
+                  status_code=status_code)

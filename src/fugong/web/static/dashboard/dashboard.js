@@ -62,8 +62,14 @@
   }
 
   // --- explorer: N, E, R of every series on one time axis, holiday and Spring Festival marked ---
-  var PALETTE = ["#1f5fa8", "#b3261e", "#2e7d32", "#8e24aa", "#ef6c00", "#00838f", "#5d4037", "#546e7a"];
-  var DASH = { index: "solid", resumed_share: "dashed", energy_ratio: "dotted" };
+  // R, N and E each have their own colour family (blue, orange, green); series differ by line style
+  // (solid, dashed, dotted, dash-dot …) and by shade, so both are told apart in colour and in print.
+  var FAMILY = {
+    index: ["#1f5fa8", "#0b3d6e", "#5b9bd5", "#28527a"],
+    resumed_share: ["#c05600", "#8a3500", "#f08c2e", "#a0522d"],
+    energy_ratio: ["#2e7d32", "#1b4d1f", "#66a84a", "#33691e"]
+  };
+  var DASHES = ["solid", "dashed", "dotted", [8, 3, 2, 3], [12, 4], [2, 6], [10, 2, 2, 2, 2, 2], [4, 4]];
 
   function explorerChart() {
     var div = document.getElementById("explorer-chart");
@@ -71,8 +77,11 @@
     if (!div || !source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(div, null, { renderer: "svg" });
-    document.querySelectorAll(".swatch").forEach(function (s) {
-      s.style.background = PALETTE[parseInt(s.getAttribute("data-series-index"), 10) % PALETTE.length];
+    document.querySelectorAll(".swatch[data-series-index]").forEach(function (s) {
+      var i = parseInt(s.getAttribute("data-series-index"), 10);
+      var dash = DASHES[i % DASHES.length];
+      s.style.background = "none";
+      s.style.borderTop = "3px " + (typeof dash === "string" ? dash : "dashed") + " " + FAMILY.index[i % 4];
     });
     function draw() {
       var metrics = Array.prototype.map.call(document.querySelectorAll("input[name=metric]:checked"), function (i) { return i.value; });
@@ -80,15 +89,17 @@
       data.series.forEach(function (s, si) {
         metrics.forEach(function (m) {
           lines.push({
-            name: (s.name || s.code) + " " + data.labels[m], type: "line", showSymbol: false,
-            lineStyle: { type: DASH[m], width: m === "index" ? 2.5 : 1.5 }, color: PALETTE[si % PALETTE.length],
+            name: (data.display[si] || s.name || s.code) + " " + data.labels[m], type: "line", showSymbol: false,
+            lineStyle: { type: DASHES[si % DASHES.length], width: m === "index" ? 2.5 : 1.8 },
+            color: FAMILY[m][si % FAMILY[m].length],
             data: s.rows.map(function (r) { return [r.date, r[m] == null ? null : Math.round(r[m] * 100) / 100]; })
           });
         });
       });
       if (lines.length) {
         var marks = data.marks;
-        lines[0].markArea = { silent: true, itemStyle: { color: "rgba(179,38,30,0.08)" }, data: [
+        lines[0].markArea = { silent: true, itemStyle: { color: "rgba(179,38,30,0.08)" },
+          label: { position: "insideBottom", color: "#5b6675" }, data: [
           [{ name: data.labels.holiday, xAxis: marks.holiday.start }, { xAxis: marks.holiday.end }],
           [{ name: data.labels.baseline, xAxis: marks.baseline.start, itemStyle: { color: "rgba(31,95,168,0.08)" } }, { xAxis: marks.baseline.end }]
         ] };
@@ -109,6 +120,7 @@
     document.querySelectorAll("input[name=metric]").forEach(function (i) { i.addEventListener("change", draw); });
     draw();
     window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("beforeprint", function () { chart.resize(); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -12,6 +12,7 @@
   const $ = (id) => document.getElementById(id);
   const reasons = JSON.parse($("reasons").textContent);
   const lang = document.querySelector(".gate").dataset.lang;
+  const words = JSON.parse($("gate-text").textContent);  // the page's words in its language
   const csrf = document.querySelector("meta[name=csrf-token]").content;
   const read = (name, fallback) => { try { return JSON.parse(localStorage.getItem(name)) ?? fallback; } catch { return fallback; } };
   const write = (name, value) => localStorage.setItem(name, JSON.stringify(value));
@@ -81,8 +82,8 @@
     out.className = "result " + result;
     out.dataset.reason = reasonCode;
     out.dataset.offline = offline ? "1" : "0";
-    const head = result === "pass" ? (lang === "zh" ? "通行" : "PASS") : (lang === "zh" ? "禁止通行" : "DENY");
-    const note = offline ? (lang === "zh" ? "（离线核验，待同步）" : " (verified offline, will sync)") : "";
+    const head = result === "pass" ? words.pass : words.deny;
+    const note = offline ? " " + words.offline_note : "";
     out.innerHTML = "";
     out.append(head + note);
     const small = document.createElement("small");
@@ -95,7 +96,7 @@
   function showNet() {
     const net = $("net");
     net.className = "net" + (navigator.onLine ? "" : " offline");
-    net.textContent = navigator.onLine ? (lang === "zh" ? "在线" : "Online") : (lang === "zh" ? "离线：本地核验签名与有效期" : "Offline: signature and expiry verified on this device");
+    net.textContent = navigator.onLine ? words.online : words.offline;
   }
 
   async function post(url, body) {
@@ -167,7 +168,7 @@
     for (const g of gates) {
       const option = document.createElement("option");
       option.value = g.id;
-      option.textContent = g.name + " (" + g.id + ")";
+      option.textContent = (lang === "en" && g.name_en ? g.name_en : g.name) + " (" + g.id + ")";
       select.append(option);
     }
     const last = read(STORE.gate, null);
