@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+    store_grace_seconds: float = Field(default=600.0, ge=0, description="a superseded meter-store file is kept this long for readers")
 
     @field_validator("database_url")
     @classmethod

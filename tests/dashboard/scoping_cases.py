@@ -35,9 +35,11 @@ def _seed(world: World) -> None:
 
 def _ningbo_enterprises() -> set[str]:
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    table = pq.read_table(_prepared() / "parquet" / "enterprises" / "enterprises.parquet")
+    from fugong.config import load_settings
+    from fugong.index import store
+
+    table = store.read_enterprises(load_settings({"FUGONG_DATA_DIR": str(_prepared())}))
     return set(table.filter(pc.starts_with(table["region_code"], "3302"))["enterprise_id"].to_pylist())
 
 

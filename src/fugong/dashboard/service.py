@@ -278,7 +278,7 @@ def overview_version(settings, date: dt.date) -> tuple:
     paths = [os.path.join(root, f"level={'industry' if level == 'section' else level}", f"date={day}", "part-0.parquet")
              for level in REGION_LEVELS + GROUP_LEVELS for day in days]
     paths += [os.path.join(root, "params.json"), os.path.join(root, "level=province"),
-              store.Dataset(store.daily_root(settings)).manifest]
+              store.manifest_path(settings)]
     return tuple(file_stamp(path) for path in paths), _last_grading(settings)
 
 

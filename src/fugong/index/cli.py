@@ -224,6 +224,10 @@ def _progress():
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err, transient=True)
 
 
+def _waiting() -> None:
+    err.print("another ingest is writing to this store; waiting for it to finish 另一导入正在写入，等待中…", markup=False)
+
+
 def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, day_tz, actor) -> None:
     from fugong.config import get_settings
     from fugong.index.ingest import IngestError, ingest_readings
@@ -236,7 +240,8 @@ def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, 
                 task = bar.add_task(f"{path.name}", total=None)
                 summaries.append(ingest_readings(
                     settings=settings, path=path, kind=kind, replace=replace, encoding=encoding, tz=tz, day_tz=day_tz,
-                    actor=actor, progress=lambda done, total: bar.update(task, completed=done, total=total)))
+                    actor=actor, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    on_wait=_waiting))
     except (IngestError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
     _report(summaries)
@@ -292,7 +297,8 @@ def ingest_enterprises_cmd(
 
     settings = get_settings()
     try:
-        summaries = [ingest_enterprises(settings=settings, path=p, replace=replace, encoding=encoding, actor=actor) for p in files]
+        summaries = [ingest_enterprises(settings=settings, path=p, replace=replace, encoding=encoding, actor=actor,
+                                        on_wait=_waiting) for p in files]
     except (IngestError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
     _report(summaries)

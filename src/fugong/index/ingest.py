@@ -433,19 +433,33 @@ def ingest_readings(
     min_completeness: float = 0.9,
     actor: str = "cli",
     progress: Callable[[int, int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> IngestSummary:
-    """Validate a daily or interval file and merge it into the store (atomic; idempotent)."""
+    """Validate a daily or interval file and merge it into the store (atomic; idempotent).
+
+    The whole ingest runs under the store's writers' lock (``store.writing``): a second ingest waits,
+    so both compare against the store as the other left it. Daily totals, interval features and the
+    audit entries commit in one manifest swap (``Transaction.commit``).
+    """
     from fugong.index import store
 
     settings.ensure_dirs()
-    known = store.read_enterprises(settings)["enterprise_id"]
-    con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
-                                 min_completeness=min_completeness, progress=progress)
-    daily = store.Dataset(store.daily_root(settings))
+    with store.writing(settings, on_wait=on_wait) as txn:
+        known = txn.base.read_enterprises(["enterprise_id"])["enterprise_id"]
+        con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
+                                     min_completeness=min_completeness, progress=progress)
+        _merge_readings(txn, con, summary, path=path, kind=kind, replace=replace, actor=actor)
+    return summary
+
+
+def _merge_readings(txn, con, summary: IngestSummary, *, path: Path, kind: str, replace: bool, actor: str) -> None:
+    """Compare ``clean`` with the stored months, write what changed, and commit (with its audit)."""
+    from fugong.index.store import sql_literal
+
     months = {f"{m // 100:04d}-{m % 100:02d}" for (m,) in con.execute("SELECT DISTINCT year(key) * 100 + month(key) FROM clean").fetchall()}
-    stored_files = daily.files(months)
+    stored_files = txn.base.files("daily", months)
     if stored_files:
-        listing = ", ".join(f"'{f}'" for f in stored_files)
+        listing = ", ".join(sql_literal(str(f)) for f in stored_files)
         # A view: the stored months are read where needed, not copied into memory.
         con.execute(f"CREATE OR REPLACE TEMP VIEW stored AS SELECT enterprise_id, date, kwh, source FROM read_parquet([{listing}])")
     else:
@@ -474,74 +488,70 @@ def ingest_readings(
         # A re-ingested interval file: every day equals the stored one.
         summary.duplicate, summary.accepted = summary.rows - summary.rejected, 0
     summary.changed_dates = sorted(d for (d,) in con.execute(f"SELECT DISTINCT date FROM compared WHERE status IN {changes}").fetchall())
-    summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
+    summary.rejects_path = write_rejects(con, summary, rejects_target(txn.settings, path))
 
     touched = {d.strftime("%Y-%m") for d in summary.changed_dates}
-    session = None
-    try:
-        if replace and summary.replaced:
-            session = _audit_replacements(settings, con, actor=actor, path=path)
-        if touched:
-            months = ", ".join(f"'{m}'" for m in sorted(touched))
-            kept = f"""SELECT s.* FROM stored s
-                       WHERE strftime(s.date, '%Y-%m') IN ({months})
-                         AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
-                                         AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
-                       UNION ALL """ if stored_files else ""
-            added = daily.write_months(con, f"""
-                SELECT enterprise_id, date, kwh, source, year(date) * 100 + month(date) AS month FROM (
-                    {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
-                """)  # not sorted: a sort costs more than it saves (months are files already)
-            daily.commit(added=added, replaced_months=touched)
-        if kind == "interval":
-            _store_features(settings, con)
-        if session is not None:
-            session.commit()
-    except BaseException:
-        if session is not None:
-            session.rollback()
-        raise
-    finally:
-        if session is not None:
-            session.close()
-    return summary
-
-
-def _store_features(settings, con) -> None:
-    """Merge the interval features into meters/interval_days (derived data: replaced by key)."""
-    from fugong.index import store
-
-    ds = store.Dataset(store.interval_root(settings))
-    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM features").fetchall()}
-    files = ds.files(months)
-    cols = "enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness"
-    old = f"SELECT {cols} FROM read_parquet([{', '.join(repr(str(f)) for f in files)}])" if files else None
-    added = []
-    for month in sorted(months):
-        parts = [f"SELECT {cols} FROM features WHERE strftime(date, '%Y-%m') = '{month}'"]
-        if old:
-            parts.append(f"""SELECT * FROM ({old}) o WHERE strftime(o.date, '%Y-%m') = '{month}' AND NOT EXISTS
-                (SELECT 1 FROM features f WHERE f.enterprise_id = o.enterprise_id AND f.date = o.date)""")
-        table = _arrow(con, " UNION ALL ".join(parts) + " ORDER BY date, enterprise_id")
-        added.append(ds.write_part(month, table))
-    ds.commit(added=added, replaced_months=months)
-
-
-def _audit_replacements(settings, con, *, actor: str, path: Path):
-    """One audit entry per replaced reading, in a session the caller commits after the store commit."""
-    from sqlalchemy.orm import Session
-
-    from fugong.store.audit import record_change
-    from fugong.store.db import connect
-
-    session = Session(connect(settings.resolved_database_url))
-    rows = con.execute("SELECT enterprise_id, date, stored_kwh, kwh FROM compared WHERE status = 'differs' ORDER BY date, enterprise_id").fetchall()
-    for enterprise_id, date, before, after in rows:
-        record_change(session, actor=actor, action="meter_reading.replace", entity="meter_reading",
+    if touched:
+        month_list = ", ".join(sql_literal(m) for m in sorted(touched))
+        kept = f"""SELECT s.* FROM stored s
+                   WHERE strftime(s.date, '%Y-%m') IN ({month_list})
+                     AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
+                                     AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
+                   UNION ALL """ if stored_files else ""
+        added = txn.write_months("daily", con, f"""
+            SELECT enterprise_id, date, kwh, source, year(date) * 100 + month(date) AS month FROM (
+                {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
+            """)  # not sorted: a sort costs more than it saves (months are files already)
+        txn.replace("daily", added=added, months=touched)
+    features_changed = _store_features(txn, con) if kind == "interval" else False
+    if not touched and not features_changed:
+        return
+    if replace and summary.replaced:
+        rows = con.execute("SELECT enterprise_id, date, stored_kwh, kwh FROM compared WHERE status = 'differs' ORDER BY date, enterprise_id").fetchall()
+        for enterprise_id, date, before, after in rows:
+            txn.audit(actor=actor, action="meter_reading.replace", entity="meter_reading",
                       entity_id=f"{enterprise_id}/{date.isoformat()}", before={"kwh": before}, after={"kwh": after},
                       reason=f"--replace from {Path(path).name}")
-    session.flush()
-    return session
+    txn.audit(actor=actor, action=f"meter_readings.ingest_{kind}", entity="meter_readings", entity_id=Path(path).name[:120],
+              after={"rows": summary.rows, "accepted": summary.accepted, "rejected": summary.rejected,
+                     "duplicate": summary.duplicate, "replaced": summary.replaced,
+                     "changed_days": len(summary.changed_dates),
+                     "first_day": summary.changed_dates[0] if summary.changed_dates else None,
+                     "last_day": summary.changed_dates[-1] if summary.changed_dates else None,
+                     "rejects": summary.rejects_path.name if summary.rejects_path else None},
+              reason=f"ingest {kind} from {Path(path).name}"[:500])
+    txn.commit()
+
+
+FEATURE_COLUMNS = "enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness"
+
+
+def _store_features(txn, con) -> bool:
+    """Merge the interval features into interval_days (derived data: replaced by key) in ``txn``.
+    Returns False when every feature row equals the stored one (a re-ingested file)."""
+    from fugong.index.store import sql_literal
+
+    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM features").fetchall()}
+    if not months:
+        return False
+    files = txn.base.files("interval_days", months)
+    cols = FEATURE_COLUMNS
+    old = f"SELECT {cols} FROM read_parquet([{', '.join(sql_literal(str(f)) for f in files)}])" if files else None
+    if old:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW old_features AS {old}")
+        fresh = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM features EXCEPT SELECT {cols} FROM old_features)").fetchone()[0]
+        if fresh == 0:
+            return False
+    added = []
+    for month in sorted(months):
+        parts = [f"SELECT {cols} FROM features WHERE strftime(date, '%Y-%m') = {sql_literal(month)}"]
+        if old:
+            parts.append(f"""SELECT * FROM old_features o WHERE strftime(o.date, '%Y-%m') = {sql_literal(month)} AND NOT EXISTS
+                (SELECT 1 FROM features f WHERE f.enterprise_id = o.enterprise_id AND f.date = o.date)""")
+        table = _arrow(con, " UNION ALL ".join(parts) + " ORDER BY date, enterprise_id")
+        added.append(txn.write_part("interval_days", month, table))
+    txn.replace("interval_days", added=added, months=months)
+    return True
 
 
 # --- enterprises -------------------------------------------------------------------------------------
@@ -617,8 +627,10 @@ def _region_checker():
     return lambda code: regions.find_in_any_vintage(code) is not None
 
 
-def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli") -> IngestSummary:
-    """Validate an enterprises file and merge it into the store (by enterprise_id)."""
+def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli",
+                       on_wait: Callable[[], None] | None = None) -> IngestSummary:
+    """Validate an enterprises file and merge it into the store (by enterprise_id), under the
+    writers' lock; the merged table and its audit entries commit in one manifest swap."""
     import pyarrow as pa
 
     from fugong.index import store
@@ -627,59 +639,52 @@ def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding:
     con, clean, rows, duplicates = validate_enterprises(path, encoding=encoding)
     summary = IngestSummary(file=str(path), kind="enterprises", rows=rows, duplicate=duplicates)
     cols = ["enterprise_id", "region_code", "industry_code", "size_class", "name", "uscc"]
-    try:
-        stored = store.read_enterprises(settings).select(cols)
-    except FileNotFoundError:
-        stored = pa.table({c: pa.array([], pa.string()) for c in cols})
-    con.register("stored", stored)
-    con.register("clean", clean)
-    con.execute("""
-        CREATE TEMP TABLE compared AS SELECT c.*, CASE WHEN s.enterprise_id IS NULL THEN 'new'
-            WHEN (c.region_code, c.industry_code, c.size_class, c.name, c.uscc)
-                 IS NOT DISTINCT FROM (s.region_code, s.industry_code, s.size_class, s.name, s.uscc) THEN 'same'
-            ELSE 'differs' END AS status,
-            s.region_code AS old_region, s.industry_code AS old_industry, s.size_class AS old_size
-        FROM clean c LEFT JOIN stored s USING (enterprise_id)
-    """)
-    counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
-    summary.duplicate += counts.get("same", 0)
-    if not replace:
-        con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
-                       'differs from the stored enterprise (use --replace) 与已存企业信息不同' FROM compared WHERE status = 'differs'""")
-    summary.replaced = counts.get("differs", 0) if replace else 0
-    summary.accepted = counts.get("new", 0) + summary.replaced
-    summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
-    summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
-    if summary.accepted:
+    with store.writing(settings, on_wait=on_wait) as txn:
+        try:
+            stored = txn.base.read_enterprises().select(cols)
+        except FileNotFoundError:
+            stored = pa.table({c: pa.array([], pa.string()) for c in cols})
+        con.register("stored", stored)
+        con.register("clean", clean)
+        con.execute("""
+            CREATE TEMP TABLE compared AS SELECT c.*, CASE WHEN s.enterprise_id IS NULL THEN 'new'
+                WHEN (c.region_code, c.industry_code, c.size_class, c.name, c.uscc)
+                     IS NOT DISTINCT FROM (s.region_code, s.industry_code, s.size_class, s.name, s.uscc) THEN 'same'
+                ELSE 'differs' END AS status,
+                s.region_code AS old_region, s.industry_code AS old_industry, s.size_class AS old_size
+            FROM clean c LEFT JOIN stored s USING (enterprise_id)
+        """)
+        counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
+        summary.duplicate += counts.get("same", 0)
+        if not replace:
+            con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
+                           'differs from the stored enterprise (use --replace) 与已存企业信息不同' FROM compared WHERE status = 'differs'""")
+        summary.replaced = counts.get("differs", 0) if replace else 0
+        summary.accepted = counts.get("new", 0) + summary.replaced
+        summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+        summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
+        if not summary.accepted:
+            return summary
         changes = "('new', 'differs')" if replace else "('new')"
         merged = _arrow(con, f"""
             SELECT {', '.join(cols)} FROM stored s WHERE NOT EXISTS
                 (SELECT 1 FROM compared c WHERE c.status IN {changes} AND c.enterprise_id = s.enterprise_id)
             UNION ALL SELECT {', '.join(cols)} FROM compared WHERE status IN {changes}
             ORDER BY enterprise_id""")
-        session = None
+        txn.set_enterprises(merged)
         if summary.replaced:
-            from sqlalchemy.orm import Session
-
-            from fugong.store.audit import record_change
-            from fugong.store.db import connect
-
-            session = Session(connect(settings.resolved_database_url))
             for eid, region, industry, size, old_region, old_industry, old_size in con.execute(
                 "SELECT enterprise_id, region_code, industry_code, size_class, old_region, old_industry, old_size "
                 "FROM compared WHERE status = 'differs'").fetchall():
-                record_change(session, actor=actor, action="enterprise.replace", entity="index_enterprise", entity_id=eid,
-                              region_code=region, before={"region_code": old_region, "industry_code": old_industry, "size_class": old_size},
-                              after={"region_code": region, "industry_code": industry, "size_class": size},
-                              reason=f"--replace from {Path(path).name}")
-            session.flush()
-        try:
-            store.write_enterprises(settings, merged)
-            if session is not None:
-                session.commit()
-        finally:
-            if session is not None:
-                session.close()
+                txn.audit(actor=actor, action="enterprise.replace", entity="index_enterprise", entity_id=eid,
+                          region_code=region, before={"region_code": old_region, "industry_code": old_industry, "size_class": old_size},
+                          after={"region_code": region, "industry_code": industry, "size_class": size},
+                          reason=f"--replace from {Path(path).name}")
+        txn.audit(actor=actor, action="index_enterprises.ingest", entity="index_enterprises", entity_id=Path(path).name[:120],
+                  after={"rows": summary.rows, "accepted": summary.accepted, "new": counts.get("new", 0),
+                         "replaced": summary.replaced, "rejected": summary.rejected, "stored": merged.num_rows},
+                  reason=f"ingest enterprises from {Path(path).name}"[:500])
+        txn.commit()
     return summary
 
 

@@ -177,10 +177,18 @@ def compute_all(
     from fugong.index import store
 
     note = progress or (lambda _msg: None)
-    files = store.daily_files(settings)
-    if not files:
-        raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
-    enterprises = store.read_enterprises(settings)
+    with store.reading(settings) as snap:  # one version of the store, pinned while we read it
+        files = snap.files("daily")
+        if not files:
+            raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
+        enterprises = snap.read_enterprises()
+        return _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
+                            note=note, engine=engine, only_dates=only_dates, members_path=members_path)
+
+
+def _compute_all(*, settings, files, enterprises, period, params, note, engine, only_dates, members_path) -> dict[str, Path]:
+    import pyarrow.parquet as pq
+
     members = pq.read_table(members_path) if members_path else None
     levels = LEVELS + (("group",) if members is not None else ())
     run_period = period
@@ -279,7 +287,7 @@ def interval_features(*, settings):
 
     from fugong.index import store
 
-    files = store.Dataset(store.interval_root(settings)).files()
+    files = store.snapshot(settings).files("interval_days")
     if not files:
         return None
     return pa.concat_tables([pq.read_table(f) for f in files])
@@ -291,15 +299,19 @@ def compute_enterprises(*, settings, period: Window, params: IndexParams = Index
 
     from fugong.index import store
 
-    table = enterprise_results(
-        readings=store.daily_files(settings),
-        enterprises=store.read_enterprises(settings),
-        period=period,
-        params=params,
-        flags=flags,
-        features=interval_features(settings=settings),
-        engine=engine or settings.engine,
-    )
+    import pyarrow as pa
+
+    with store.reading(settings) as snap:
+        feature_files = snap.files("interval_days")
+        table = enterprise_results(
+            readings=snap.files("daily"),
+            enterprises=snap.read_enterprises(),
+            period=period,
+            params=params,
+            flags=flags,
+            features=pa.concat_tables([pq.read_table(f) for f in feature_files]) if feature_files else None,
+            engine=engine or settings.engine,
+        )
     root = results_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     target = root / "enterprises.parquet"
