@@ -222,10 +222,12 @@ def explorer_csv(request: Request, series: list[str] = Query(default=[]), code: 
     """What the explorer shows, as CSV (UTF-8 with BOM so that Excel reads Chinese names)."""
     data = _explorer(request, principal, series=series, code=code, date=date)
     columns, rows = _export_rows(data, part)
+    from fugong.exports import cells
+
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(cells(row, columns) for row in rows)  # no cell may start a formula (OWASP)
     return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(data, part, "csv")}"'})
 
@@ -236,6 +238,8 @@ def explorer_xlsx(request: Request, series: list[str] = Query(default=[]), code:
     """What the explorer shows, as an Excel workbook: sheet 'table' and sheet 'series'."""
     from openpyxl import Workbook
 
+    from fugong.exports import cells
+
     data = _explorer(request, principal, series=series, code=code, date=date)
     book = Workbook()
     book.remove(book.active)
@@ -244,7 +248,7 @@ def explorer_xlsx(request: Request, series: list[str] = Query(default=[]), code:
         sheet = book.create_sheet(part)
         sheet.append(list(columns))
         for row in rows:
-            sheet.append([row.get(c) for c in columns])
+            sheet.append(cells(row, columns))
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(),

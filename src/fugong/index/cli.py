@@ -228,11 +228,27 @@ def _waiting() -> None:
     err.print("another ingest is writing to this store; waiting for it to finish 另一导入正在写入，等待中…", markup=False)
 
 
-def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, day_tz, actor) -> None:
+MaxKwh = typer.Option([], "--max-kwh", help="bound of one reading per size class, e.g. --max-kwh small=2e5 "
+                     "(defaults: large 5e7, medium 5e6, small 5e5, micro 5e4, other 5e7 kWh)")
+
+
+def _bounds(items: List[str]) -> dict:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            out[None if name.strip() in ("", "other") else name.strip()] = float(value)
+        except ValueError:
+            _fail(ValueError(f"--max-kwh {item[:60]!r}: expected CLASS=KWH such as small=2e5"))
+    return out
+
+
+def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, day_tz, actor, max_kwh=()) -> None:
     from fugong.config import get_settings
     from fugong.index.ingest import IngestError, ingest_readings
 
     settings = get_settings()
+    bounds = _bounds(list(max_kwh))
     summaries = []
     try:
         for path in files:
@@ -241,7 +257,7 @@ def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, 
                 summaries.append(ingest_readings(
                     settings=settings, path=path, kind=kind, replace=replace, encoding=encoding, tz=tz, day_tz=day_tz,
                     actor=actor, progress=lambda done, total: bar.update(task, completed=done, total=total),
-                    on_wait=_waiting))
+                    on_wait=_waiting, max_kwh=bounds))
     except (IngestError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
     _report(summaries)
@@ -256,13 +272,14 @@ def ingest_daily(
     files: List[Path] = typer.Argument(..., help="CSV or Parquet: enterprise_id, date, kwh"),
     replace: bool = typer.Option(False, "--replace", help="overwrite stored values that differ (audited)"),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV encoding (default: detect UTF-8 or GBK)"),
-    actor: str = typer.Option("cli", "--actor", help="who is recorded in the audit log for --replace"),
+    actor: str = typer.Option("cli", "--actor", help="who is recorded in the audit log"),
+    max_kwh: List[str] = MaxKwh,
 ) -> None:
-    """Ingest daily readings into the store (validated; rejects to a CSV; idempotent).
+    """Ingest daily readings into the store (validated; rejects to a CSV; idempotent; audited).
 
     Example: fugong index ingest daily meters-2020-02.csv
     """
-    _ingest_readings("daily", files, replace, encoding, "Asia/Shanghai", "Asia/Shanghai", actor)
+    _ingest_readings("daily", files, replace, encoding, "Asia/Shanghai", "Asia/Shanghai", actor, max_kwh)
 
 
 @ingest_app.command("interval")
@@ -273,12 +290,13 @@ def ingest_interval(
     tz: str = typer.Option("Asia/Shanghai", "--tz", help="time zone of naive timestamps"),
     day_tz: str = typer.Option("Asia/Shanghai", "--day-tz", help="calendar days are summed in this time zone"),
     actor: str = typer.Option("cli", "--actor"),
+    max_kwh: List[str] = MaxKwh,
 ) -> None:
     """Ingest interval readings: daily totals of complete days (≥ 90 % of intervals) and load-shape features.
 
     Example: fugong index ingest interval load-15min.parquet --tz Asia/Shanghai
     """
-    _ingest_readings("interval", files, replace, encoding, tz, day_tz, actor)
+    _ingest_readings("interval", files, replace, encoding, tz, day_tz, actor, max_kwh)
 
 
 @ingest_app.command("enterprises")

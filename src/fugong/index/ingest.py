@@ -44,11 +44,54 @@ INTERVAL_COLUMNS = ("enterprise_id", "timestamp", "kwh")
 ENTERPRISE_COLUMNS = ("enterprise_id", "region_code", "industry_code")
 ENTERPRISE_OPTIONAL = ("size_class", "name", "uscc")
 BATCH_ROWS = 2_000_000
+# Plausible reading dates: smart-meter data before 1990 or after 2099 is a typo ('0001-01-01' would
+# make a month partition of year 1), and 'inf'/'infinity' parse as the end of time in DuckDB.
+FIRST_DATE, LAST_DATE = "1990-01-01", "2099-12-31"
+# Physical bound of one reading (kWh), per size class of the enterprise (GB/T size classes; the
+# largest plants of a class draw far less: a 2 GW steel works uses ~5e7 kWh a day). A reading above
+# it is rejected, not stored: one 1e308 would make E and R infinite for the whole province.
+# An interval reading is held to the same bound as a day (loose, but it catches absurd values).
+MAX_KWH = {"large": 5e7, "medium": 5e6, "small": 5e5, "micro": 5e4, None: 5e7}
+# Full-width digits and signs (from Chinese input methods) read as their ASCII twins.
+FULL_WIDTH = ("０１２３４５６７８９．－＋：／", "0123456789.-+:/")
+# Values longer than this are cut in rejects files and messages (a 100,000-character value took
+# minutes to print).
+SHOW_CHARS = 200
 MEMORY_LIMIT = "2.5GB"  # DuckDB's working memory during an ingest (it spills beyond)
 
 
 class IngestError(ValueError):
     """A file that cannot be ingested at all (unreadable, missing column); the message names it."""
+
+
+def shorten(text, limit: int = SHOW_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was (for messages and rejects files)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text):,} characters)"
+
+
+def check_timezone(name: str, option: str = "--tz") -> str:
+    """The name of an IANA time zone (checked against the zone database), else IngestError."""
+    import re
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
+        raise IngestError(f"{option} {shorten(repr(name), 60)}: not a time zone name such as Asia/Shanghai")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise IngestError(f"{option} {name!r}: unknown time zone (IANA names such as Asia/Shanghai, UTC)") from None
+    return name
+
+
+def check_file(path: Path) -> Path:
+    """The path of a readable regular file, else IngestError naming it."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"{shorten(path)}: file not found")
+    if path.is_dir():
+        raise IngestError(f"{shorten(path)}: is a directory, not a file")
+    return path
 
 
 @dataclass
@@ -105,12 +148,11 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    if not path.exists():
-        raise IngestError(f"{path}: file not found")
+    path = check_file(path)
     start = 1
     if path.suffix.lower() == ".parquet":
-        pf = pq.ParquetFile(path)
+        pf = _parquet_file(path)
+        _unique_names(path, pf.schema_arrow.names)
         total = pf.metadata.num_rows
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             table = pa.Table.from_batches([batch])
@@ -121,9 +163,7 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
                 progress(start - 1, total)
         return
     encoding = encoding or detect_encoding(path)
-    with open(path, "rb") as fh:
-        header = fh.readline().decode(encoding, errors="replace")
-    names = [c.strip().strip('"') for c in header.rstrip("\r\n").split(",")]
+    names = header_names(path, encoding)
     read = pacsv.ReadOptions(encoding=encoding, block_size=64 << 20, skip_rows=1, column_names=names)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True,
                                    null_values=[""])
@@ -139,13 +179,48 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
                 if progress:
                     progress(min(fh.tell(), total), total)
         except pa.ArrowInvalid as exc:
-            raise IngestError(f"{path}: not a readable CSV near data row {start}: {exc}") from None
+            raise IngestError(f"{shorten(path)}: not a readable CSV near data row {start}: {shorten(exc)}") from None
+
+
+def header_names(path: Path, encoding: str) -> list[str]:
+    """The CSV header's column names, parsed as CSV (quoted names may hold commas); IngestError for
+    an empty header or two columns that mean the same (after normalising: 'meter_id' = 'enterprise_id')."""
+    import csv
+
+    with open(path, "rb") as fh:
+        header = fh.readline().decode(encoding, errors="replace").lstrip("\ufeff")
+    names = [c.strip() for c in next(csv.reader([header.rstrip("\r\n")]), [])]
+    if not names or names == [""]:
+        raise IngestError(f"{shorten(path)}: empty file or empty header line")
+    _unique_names(path, names)
+    return names
+
+
+def _unique_names(path: Path, names: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for name in names:
+        key = _normalise(name)
+        if key in seen:
+            raise IngestError(f"{shorten(path)}: columns {shorten(seen[key], 60)!r} and {shorten(name, 60)!r} are the same "
+                              f"column ({key}); keep one 表头列重复")
+        seen[key] = name
+
+
+def _parquet_file(path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise IngestError(f"{shorten(path)}: not a readable Parquet file: {shorten(exc)}") from None
 
 
 def _require(path: Path, table, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in table.column_names]
     if missing:
-        raise IngestError(f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(c for c in table.column_names if c != '_row')})")
+        found = shorten(", ".join(c for c in table.column_names if c != "_row"))
+        raise IngestError(f"{shorten(path)}: missing column(s) {', '.join(missing)} (found {found})")
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -161,22 +236,49 @@ def _connect():
     # A province-scale file is ~60 M rows: let DuckDB spill to disk rather than hold every copy in
     # memory (peak memory stays under ~4 GiB), and drop the row order it need not keep. Its spill
     # files have fixed names, so each connection gets its own folder (DuckDB removes it on close).
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/fugong-duckdb-{uuid.uuid4().hex}'")
+    con.execute(f"SET temp_directory = {sql_literal(f'{tempfile.gettempdir()}/fugong-duckdb-{uuid.uuid4().hex}')}")
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET preserve_insertion_order = false")
     con.execute("CREATE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+    # shown(v): a value as the rejects file shows it (cut like ``shorten``).
+    con.execute(f"""CREATE TEMP MACRO shown(v) AS CASE WHEN length(v) > {SHOW_CHARS}
+                    THEN left(v, {SHOW_CHARS}) || '…(' || format('{{:,}}', length(v)) || ' characters)' ELSE v END""")
+    # ascii_digits(v): full-width digits and signs as ASCII.
+    con.execute(f"CREATE TEMP MACRO ascii_digits(v) AS translate(v, '{FULL_WIDTH[0]}', '{FULL_WIDTH[1]}')")
     return con
 
 
-def _known(con, known_ids) -> bool:
-    """Register the known enterprise ids (pyarrow array) as table ``known``; False when not checked."""
+def sql_literal(text: str) -> str:
+    from fugong.index.store import sql_literal as literal
+
+    return literal(text)
+
+
+def _known(con, known_ids, max_kwh: dict | None = None) -> bool:
+    """Register the known enterprises as table ``known`` (enterprise_id, max_kwh); False when not checked.
+
+    ``known_ids``: a pyarrow array of ids, or a table with enterprise_id[, size_class] (the bound of a
+    reading comes from the size class, ``MAX_KWH``)."""
     import pyarrow as pa
 
     if known_ids is None:
         return False
-    con.register("known_ids_arrow", pa.table({"enterprise_id": pa.array(known_ids).cast(pa.string())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT enterprise_id FROM known_ids_arrow")
+    bounds = {**MAX_KWH, **(max_kwh or {})}
+    if isinstance(known_ids, pa.Table):
+        table = pa.table({"enterprise_id": known_ids["enterprise_id"].cast(pa.string()),
+                          "size_class": (known_ids["size_class"].cast(pa.string()) if "size_class" in known_ids.column_names
+                                         else pa.nulls(known_ids.num_rows, pa.string()))})
+    else:
+        ids = pa.array(known_ids) if not isinstance(known_ids, (pa.Array, pa.ChunkedArray)) else known_ids
+        table = pa.table({"enterprise_id": ids.cast(pa.string()), "size_class": pa.nulls(len(ids), pa.string())})
+    con.register("known_ids_arrow", table)
+    con.register("kwh_bounds", pa.table({"size_class": [k for k in bounds if k is not None],
+                                         "max_kwh": [float(v) for k, v in bounds.items() if k is not None]}))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE known AS
+                    SELECT enterprise_id, COALESCE(min(b.max_kwh), {float(bounds[None])!r}) AS max_kwh
+                    FROM known_ids_arrow k LEFT JOIN kwh_bounds b USING (size_class) GROUP BY enterprise_id""")
     con.unregister("known_ids_arrow")
+    con.unregister("kwh_bounds")
     return True
 
 
@@ -184,10 +286,11 @@ _KWH_CHECKS = """
     WHEN raw_kwh IS NULL OR trim(raw_kwh) = '' THEN 'kwh|missing kWh 缺少电量'
     WHEN kwh IS NULL OR isnan(kwh) OR isinf(kwh) THEN 'kwh|non-numeric kWh 电量不是数字'
     WHEN kwh < 0 THEN 'kwh|negative kWh 电量为负'
+    WHEN kwh > {bound} THEN 'kwh|implausible kWh: above the bound of its size class, ' || CAST({bound} AS VARCHAR) || ' 电量超出合理上限'
 """
 
 
-def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
+def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:  # noqa: D401
     """Typed rows into ``ok``, failures into ``bad``; one SQL pass per batch (a pyarrow table)."""
     con.register("batch", batch)
     _validate_relation(con, batch.schema, kind=kind, checked=checked, tz=tz, materialise=True)
@@ -200,13 +303,13 @@ def _parquet_relation(con, path: Path, required: tuple[str, ...]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
+    pf = _parquet_file(path)
+    _unique_names(path, pf.schema_arrow.names)
     names = {_normalise(c): c for c in pf.schema_arrow.names}
     _require(path, pa.table({c: pa.array([], pa.null()) for c in names}), required)
     quoted = ", ".join(f'"{names[c].replace(chr(34), chr(34) * 2)}" AS {c}' for c in required)
-    source = str(path).replace("'", "''")
     con.execute(f"""CREATE OR REPLACE TEMP VIEW batch AS SELECT {quoted}, file_row_number + 1 AS _row
-                    FROM read_parquet('{source}', file_row_number = true)""")
+                    FROM read_parquet({sql_literal(str(path))}, file_row_number = true)""")
     return pf.metadata.num_rows
 
 
@@ -225,24 +328,31 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
         key_raw, key_sql = "date", "date"
         key_reason = "date|missing date 缺少日期"
     elif kind == "daily":
-        key_raw, key_sql = "date", """COALESCE(TRY_CAST(trim(CAST(date AS VARCHAR)) AS DATE),
-                     TRY_CAST(TRY_STRPTIME(trim(CAST(date AS VARCHAR)), '%Y/%m/%d') AS DATE))"""
+        text = "ascii_digits(trim(CAST(date AS VARCHAR)))"
+        key_raw, key_sql = "date", f"""CASE WHEN regexp_matches({text}, '^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}$')
+                     THEN COALESCE(TRY_CAST({text} AS DATE), TRY_CAST(TRY_STRPTIME({text}, '%Y/%m/%d') AS DATE)) END"""
         key_reason = "date|bad date 日期无效"
     else:
         key_raw = "timestamp"
-        ts = "trim(CAST(timestamp AS VARCHAR))"
-        key_sql = f"""CASE WHEN regexp_matches({ts}, '(Z|[+-][0-9][0-9](:?[0-9][0-9])?)$')
+        ts = "ascii_digits(trim(CAST(timestamp AS VARCHAR)))"
+        key_sql = f"""CASE WHEN NOT regexp_matches({ts}, '^[0-9]{{4}}-[0-9]') THEN NULL
+                     WHEN regexp_matches({ts}, '(Z|[+-][0-9][0-9](:?[0-9][0-9])?)$')
                      THEN TRY_CAST({ts} AS TIMESTAMPTZ)
-                     ELSE timezone('{tz}', TRY_CAST({ts} AS TIMESTAMP)) END"""
+                     ELSE timezone({sql_literal(tz)}, TRY_CAST({ts} AS TIMESTAMP)) END"""
         key_reason = "timestamp|bad timestamp 时间无效"
     unknown = "WHEN k.enterprise_id IS NULL THEN 'enterprise_id|unknown enterprise 未登记的企业'" if checked else ""
+    in_range = (f"p.key BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'" if kind == "daily"
+                else f"p.key BETWEEN TIMESTAMPTZ '{FIRST_DATE} 00:00:00+00' AND TIMESTAMPTZ '{LAST_DATE} 23:59:59+00'")
+    range_reason = f"{key_raw}|out of range {FIRST_DATE[:4]}–{LAST_DATE[:4]} 日期超出范围"
+    bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
     join = "LEFT JOIN known k ON k.enterprise_id = p.enterprise_id" if checked else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP {"TABLE" if materialise else "VIEW"} parsed AS
         SELECT p.*, CASE
             WHEN p.enterprise_id IS NULL THEN 'enterprise_id|missing enterprise_id 缺少企业编号'
             WHEN p.key IS NULL THEN '{key_reason}'
-            {_KWH_CHECKS}
+            WHEN NOT isfinite(p.key) OR NOT ({in_range}) THEN '{range_reason}'
+            {_KWH_CHECKS.format(bound=bound)}
             {unknown}
             END AS failure
         FROM (SELECT _row,
@@ -250,13 +360,13 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
                      CAST({key_raw} AS VARCHAR) AS raw_key,
                      {key_sql} AS key,
                      {"CASE WHEN kwh IS NULL THEN NULL ELSE '0' END" if typed_kwh else "CAST(kwh AS VARCHAR)"} AS raw_kwh,
-                     {"CAST(kwh AS DOUBLE)" if typed_kwh else "TRY_CAST(trim(CAST(kwh AS VARCHAR)) AS DOUBLE)"} AS kwh
+                     {"CAST(kwh AS DOUBLE)" if typed_kwh else "TRY_CAST(ascii_digits(trim(CAST(kwh AS VARCHAR))) AS DOUBLE)"} AS kwh
               FROM batch) p {join}
     """)
     con.execute(f"""
         INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
-            CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
-                 WHEN 'kwh' THEN {"CAST(kwh AS VARCHAR)" if typed_kwh else "raw_kwh"} ELSE raw_key END,
+            shown(CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
+                 WHEN 'kwh' THEN {"CAST(kwh AS VARCHAR)" if typed_kwh else "raw_kwh"} ELSE raw_key END),
             split_part(failure, '|', 2)
         FROM parsed WHERE failure IS NOT NULL
     """)
@@ -303,9 +413,10 @@ def _dedupe(con) -> int:
 
 def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
     """``clean`` intervals → ``features`` per enterprise-day and the complete days as daily ``clean``."""
+    zone = sql_literal(check_timezone(day_tz, "--day-tz"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE intervals AS
-        SELECT _row, enterprise_id, key AS ts, kwh, timezone('{day_tz}', key) AS local FROM clean
+        SELECT _row, enterprise_id, key AS ts, kwh, timezone({zone}, key) AS local FROM clean
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE resolution AS
@@ -323,8 +434,8 @@ def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
                    avg(kwh) FILTER (WHERE hour(local) >= 8 AND hour(local) < 18) AS day
             FROM intervals GROUP BY ALL)
         SELECT d._row, d.enterprise_id, d.date, d.kwh, d.intervals,
-               CAST(round(epoch(timezone('{day_tz}', CAST(d.date + 1 AS TIMESTAMP))
-                              - timezone('{day_tz}', CAST(d.date AS TIMESTAMP))) / r.seconds) AS BIGINT) AS expected,
+               CAST(round(epoch(timezone({zone}, CAST(d.date + 1 AS TIMESTAMP))
+                              - timezone({zone}, CAST(d.date AS TIMESTAMP))) / r.seconds) AS BIGINT) AS expected,
                d.peak, d.mean,
                CASE WHEN d.day > 0 THEN d.night / d.day END AS night_day_ratio,
                CASE WHEN d.mean > 0 THEN d.sd / d.mean END AS flatness
@@ -350,15 +461,19 @@ def validate_file(
     progress: Callable[[int, int], None] | None = None,
     con=None,
     zero_days_missing: bool = False,
+    max_kwh: dict | None = None,
 ):
     """Validate one readings file. Returns (con, summary) with temp tables in ``con``:
 
     ``clean`` (_row, enterprise_id, key = date, kwh) — one value per enterprise-day,
     ``bad`` (row, field, value, reason), and for interval files ``features``.
     """
-    path = Path(path)
+    path = check_file(path)
+    if kind not in ("daily", "interval"):
+        raise IngestError(f"kind {shorten(repr(kind), 40)}: accepted values are daily, interval")
+    check_timezone(tz, "--tz"), check_timezone(day_tz, "--day-tz")
     con = con or _connect()
-    checked = _known(con, known_ids)
+    checked = _known(con, known_ids, max_kwh)
     key_type = "DATE" if kind == "daily" else "TIMESTAMPTZ"
     con.execute(f"CREATE OR REPLACE TEMP TABLE ok (_row BIGINT, enterprise_id VARCHAR, key {key_type}, kwh DOUBLE)")
     con.execute("DELETE FROM bad")
@@ -390,7 +505,7 @@ def validate_file(
     return con, summary
 
 
-def write_rejects(con, summary: IngestSummary, target: Path) -> Path | None:
+def write_rejects(con, summary: IngestSummary, target: Path, *, replace: bool = False) -> Path | None:
     """Write ``bad`` as CSV (file, row, field, value, reason), sorted by row; None if nothing was rejected."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -402,13 +517,27 @@ def write_rejects(con, summary: IngestSummary, target: Path) -> Path | None:
         return None
     bad = bad.add_column(0, "file", pa.array([summary.file] * len(bad), pa.string()))
     target.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(bad, target)
+    handle, target = (open(target, "wb"), Path(target)) if replace else _create_new(Path(target))
+    with handle:
+        pacsv.write_csv(bad, handle)
     return target
+
+
+def _create_new(target: Path):
+    """(open binary handle, path) of a file that did not exist: ``target``, or, if it does, the same
+    name with a random suffix — a rejects file never replaces another one."""
+    for attempt in range(100):
+        candidate = target if attempt == 0 else target.with_name(f"{target.name.removesuffix('.csv')}-{uuid.uuid4().hex[:8]}.csv")
+        try:
+            return open(candidate, "xb"), candidate
+        except FileExistsError:
+            continue
+    raise IngestError(f"{target}: cannot create a new rejects file")
 
 
 def rejects_target(settings, path: Path) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    return Path(settings.rejects_dir) / f"{Path(path).stem}-{stamp}-{uuid.uuid4().hex[:6]}.rejects.csv"
+    return Path(settings.rejects_dir) / f"{Path(path).stem[:80]}-{stamp}-{uuid.uuid4().hex[:12]}.rejects.csv"
 
 
 def _arrow(con, sql: str):
@@ -434,6 +563,7 @@ def ingest_readings(
     actor: str = "cli",
     progress: Callable[[int, int], None] | None = None,
     on_wait: Callable[[], None] | None = None,
+    max_kwh: dict | None = None,
 ) -> IngestSummary:
     """Validate a daily or interval file and merge it into the store (atomic; idempotent).
 
@@ -445,9 +575,9 @@ def ingest_readings(
 
     settings.ensure_dirs()
     with store.writing(settings, on_wait=on_wait) as txn:
-        known = txn.base.read_enterprises(["enterprise_id"])["enterprise_id"]
+        known = txn.base.read_enterprises(["enterprise_id", "size_class"])
         con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
-                                     min_completeness=min_completeness, progress=progress)
+                                     min_completeness=min_completeness, progress=progress, max_kwh=max_kwh)
         _merge_readings(txn, con, summary, path=path, kind=kind, replace=replace, actor=actor)
     return summary
 
@@ -565,14 +695,15 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
 
     batches = list(read_batches(path, encoding=encoding))
     if not batches:
-        raise IngestError(f"{path}: no rows")
+        raise IngestError(f"{shorten(path)}: no rows")
     table = pa.concat_tables(batches, promote_options="permissive")
     _require(Path(path), table, ENTERPRISE_COLUMNS)
     for col in ENTERPRISE_OPTIONAL:
         if col not in table.column_names:
             table = table.append_column(col, pa.nulls(len(table), pa.string()))
     table = table.select(["_row", *ENTERPRISE_COLUMNS, *ENTERPRISE_OPTIONAL])
-    table = pa.table({c: table[c] if c == "_row" else table[c].cast(pa.string()) for c in table.column_names})
+    table = pa.table({c: table[c] if c == "_row" else _tidy(table[c].cast(pa.string()), code=c in ("region_code", "industry_code", "size_class", "uscc"))
+                      for c in table.column_names})
     regions_ok = _region_checker()
     region_codes = sorted({c for c in table["region_code"].to_pylist() if c})
     industry_codes = sorted({c for c in table["industry_code"].to_pylist() if c})
@@ -591,8 +722,8 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
     """)
     con.execute("""
         INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
-            CASE split_part(failure, '|', 1) WHEN 'region_code' THEN region_code WHEN 'industry_code' THEN industry_code
-                 ELSE enterprise_id END, split_part(failure, '|', 2)
+            shown(CASE split_part(failure, '|', 1) WHEN 'region_code' THEN region_code WHEN 'industry_code' THEN industry_code
+                 ELSE enterprise_id END), split_part(failure, '|', 2)
         FROM checked WHERE failure IS NOT NULL
     """)
     con.execute("""
@@ -601,7 +732,7 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
             row_number() OVER (PARTITION BY enterprise_id ORDER BY _row) AS nth
         FROM checked WHERE failure IS NULL
     """)
-    con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
+    con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', shown(enterprise_id),
                    'conflicting duplicate: same enterprise_id with other attributes in this file 企业编号重复且属性不同'
                    FROM keyed WHERE n > 1""")
     duplicates = con.execute("SELECT count(*) FROM keyed WHERE n = 1 AND nth > 1").fetchone()[0]
@@ -621,10 +752,37 @@ def same_kwh(a: str, b: str) -> str:
 
 
 def _region_checker():
-    """A code is valid if any shipped GB/T 2260 vintage knows it: data carries its own year's codes."""
+    """A code is valid if any shipped GB/T 2260 vintage knows it: data carries its own year's codes.
+    A malformed code (' ', '33010X') is not valid: its row is rejected, the file is not refused."""
     from fugong.reference import regions
 
-    return lambda code: regions.find_in_any_vintage(code) is not None
+    def valid(code: str) -> bool:
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            return False
+        try:
+            return regions.find_in_any_vintage(code) is not None
+        except ValueError:
+            return False
+
+    return valid
+
+
+def _tidy(column, *, code: bool):
+    """Strings as stored: surrounding spaces removed ('330106 ' is 330106), empty → null; codes also
+    get full-width digits and letters as ASCII (NFKC: '３３０１０６' is 330106)."""
+    import unicodedata
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = pc.utf8_trim_whitespace(column)
+    if code:
+        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        encoded = values.dictionary_encode()  # once per distinct value
+        mapped = pa.array([None if v is None else unicodedata.normalize("NFKC", v).strip()
+                           for v in encoded.dictionary.to_pylist()], pa.string())
+        column = pc.take(mapped, encoded.indices)
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
 
 
 def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli",
@@ -699,6 +857,7 @@ def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: st
     import pyarrow as pa
 
     tables, summaries = [], []
+    used: set[Path] = set()
     seen = None
     for path in paths:
         first = next(read_batches(path, encoding=encoding), None)
@@ -718,7 +877,10 @@ def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: st
         summary.accepted = len(table)
         if rejects is not None:
             target = rejects if len(paths) == 1 else rejects.with_name(f"{Path(path).stem}.{rejects.name}")
-            summary.rejects_path = write_rejects(con, summary, target)
+            while target in used:  # two inputs of the same name in different folders
+                target = target.with_name(f"{len(used)}.{target.name}")
+            used.add(target)
+            summary.rejects_path = write_rejects(con, summary, target, replace=True)  # the file the user named
         table = table.drop_columns(["_row"])
         tables.append(table)
         seen = table if seen is None else pa.concat_tables([seen, table])
