@@ -45,9 +45,12 @@ def make_data(folder: Path, *, enterprises: int, days: int, baseline_days: int =
     counties = np.array(zhejiang_counties())
     ids = np.char.add("E", np.char.zfill(np.arange(1, enterprises + 1).astype(str), 7))
     county = counties[rng.integers(0, len(counties), enterprises)]
+    base = np.exp(rng.normal(7.0, 1.2, enterprises))
+    # Size class from the consumption (GB/T size classes bound a reading: see MAX_KWH in index/ingest.py).
+    size = np.where(base > 1e5, "large", np.where(base > 1e4, "medium", np.where(base > 1e3, "small", "micro")))
     pq.write_table(
         pa.table({"enterprise_id": ids, "region_code": county, "industry_code": np.full(enterprises, "34"),
-                  "size_class": np.full(enterprises, "small")}),
+                  "size_class": size}),
         folder / "enterprises.parquet",
     )
     baseline_start = dt.date(2019, 12, 1)
@@ -55,7 +58,6 @@ def make_data(folder: Path, *, enterprises: int, days: int, baseline_days: int =
     total = baseline_days + days
     first = np.datetime64(baseline_start).astype(np.int64)
     schema = pa.schema([("enterprise_id", pa.dictionary(pa.int32(), pa.string())), ("date", pa.date32()), ("kwh", pa.float64())])
-    base = np.exp(rng.normal(7.0, 1.2, enterprises))
     restart = rng.integers(0, days + 10, enterprises)  # period day of restart (some never)
     with pq.ParquetWriter(folder / "daily.parquet", schema, compression="zstd") as writer:
         for start in range(0, enterprises, 50_000):

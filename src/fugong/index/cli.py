@@ -117,9 +117,13 @@ def compute(
 
     Example: fugong index compute --meters daily.csv --enterprises ent.csv --baseline 2019-10-01:2019-12-31 --period 2020-02-01:2020-02-29 --by county --out county.csv
     """
+    import tempfile
+
     from fugong.config import get_settings
-    from fugong.index.ingest import IngestError, read_readings_for_compute
+    from fugong.engine import connect
+    from fugong.index.ingest import IngestError, readings_in_engine
     from fugong.index.service import BY_CHOICES, compute as run, write_table
+    from fugong.index.store import sql_literal
 
     if by not in BY_CHOICES:
         _fail(ValueError(f"--by {by!r}: accepted values are {', '.join(BY_CHOICES)}"))
@@ -129,13 +133,22 @@ def compute(
     window = _window(period, "--period")
     try:
         companies = _read_table(enterprises)
-        readings, summaries = read_readings_for_compute(list(meters), known_ids=companies["enterprise_id"], encoding=encoding,
-                                                        tz=tz, day_tz=day_tz, rejects=rejects,
-                                                        zero_days_missing=zero_days_missing)
+        kind = engine or get_settings().engine
+        # Validation runs inside the engine's own DuckDB connection: a clean file is never copied.
+        con = connect("duckdb")
+        name, summaries = readings_in_engine(list(meters), con=con.con, known_ids=companies, encoding=encoding, tz=tz,
+                                             day_tz=day_tz, rejects=rejects, zero_days_missing=zero_days_missing)
         _report(summaries)
         members = _read_table(groups) if groups else None
+        if kind == "duckdb":
+            readings = con.table(name)
+        else:  # another engine reads the validated rows from a Parquet file (never Python rows)
+            scratch = tempfile.TemporaryDirectory(prefix="fugong-compute-")
+            readings = [Path(scratch.name) / "readings.parquet"]
+            con.con.execute(f"COPY (SELECT enterprise_id, date, kwh FROM {name}) TO {sql_literal(str(readings[0]))} (FORMAT PARQUET)")
+            con = None
         tables = run(readings=readings, enterprises=companies, period=window, params=params, levels=(by,),
-                     engine=engine or get_settings().engine, members=members)
+                     engine=kind, members=members, con=con)
         table = next(iter(tables.values()))
         write_table(table, out)
     except (IngestError, FileNotFoundError, ValueError) as exc:

@@ -226,25 +226,26 @@ def _require(path: Path, table, columns: tuple[str, ...]) -> None:
 # --- validation -----------------------------------------------------------------------------------
 
 
-def _connect():
+def _connect(con=None, *, memory_limit: str = MEMORY_LIMIT):
+    """A DuckDB connection set up for validation (or ``con``, e.g. the index engine's own, set up)."""
     import tempfile
 
     import duckdb
 
-    con = duckdb.connect()
+    con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     # A province-scale file is ~60 M rows: let DuckDB spill to disk rather than hold every copy in
     # memory (peak memory stays under ~4 GiB), and drop the row order it need not keep. Its spill
     # files have fixed names, so each connection gets its own folder (DuckDB removes it on close).
     con.execute(f"SET temp_directory = {sql_literal(f'{tempfile.gettempdir()}/fugong-duckdb-{uuid.uuid4().hex}')}")
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
     con.execute("SET preserve_insertion_order = false")
-    con.execute("CREATE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     # shown(v): a value as the rejects file shows it (cut like ``shorten``).
-    con.execute(f"""CREATE TEMP MACRO shown(v) AS CASE WHEN length(v) > {SHOW_CHARS}
+    con.execute(f"""CREATE OR REPLACE TEMP MACRO shown(v) AS CASE WHEN length(v) > {SHOW_CHARS}
                     THEN left(v, {SHOW_CHARS}) || '…(' || format('{{:,}}', length(v)) || ' characters)' ELSE v END""")
     # ascii_digits(v): full-width digits and signs as ASCII.
-    con.execute(f"CREATE TEMP MACRO ascii_digits(v) AS translate(v, '{FULL_WIDTH[0]}', '{FULL_WIDTH[1]}')")
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ascii_digits(v) AS translate(v, '{FULL_WIDTH[0]}', '{FULL_WIDTH[1]}')")
     return con
 
 
@@ -374,18 +375,31 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
     con.execute(f"DROP {'TABLE' if materialise else 'VIEW'} parsed")
 
 
-def _dedupe(con) -> int:
+def _dedupe(con, kind: str = "daily") -> int:
     """Conflicting duplicates to ``bad``; exact duplicates dropped (returned count); rest in ``clean``.
 
-    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row);
-    the first pass groups by a 64-bit hash of the key (much cheaper than the string and the date),
-    the second checks the few candidates exactly (a hash collision is only a candidate).
+    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row).
+    Daily readings: one aggregate per enterprise finds the enterprises with a day twice
+    (``_distinct_days_sql``), and only their rows are grouped by key. Interval readings (or a file
+    spanning years): a first pass groups by a 64-bit hash of the key (much cheaper than the string
+    and the time), the second checks the few candidates exactly (a collision is only a candidate).
     """
-    con.execute("""
+    span = con.execute("SELECT min(key), max(key) FROM ok").fetchone() if kind == "daily" else (None, None)
+    if span[0] is not None and (span[1] - span[0]).days < _WORD_DAYS * _MAX_WORDS:
+        words = (span[1] - span[0]).days // _WORD_DAYS + 1
+        candidates = f"""SELECT enterprise_id FROM (
+                             SELECT enterprise_id, count(*) AS n, {_distinct_days_sql(words)} AS days
+                             FROM (SELECT enterprise_id, CAST(key - DATE '{span[0].isoformat()}' AS BIGINT) AS d FROM ok)
+                             GROUP BY enterprise_id) WHERE n <> days"""
+        join = "SEMI JOIN candidates c ON ok.enterprise_id = c.enterprise_id"
+    else:
+        candidates = "SELECT hash(enterprise_id, key) AS h FROM ok GROUP BY 1 HAVING count(*) > 1"
+        join = "SEMI JOIN candidates c ON hash(ok.enterprise_id, ok.key) = c.h"
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE repeated AS
-        WITH candidates AS (SELECT hash(enterprise_id, key) AS h FROM ok GROUP BY 1 HAVING count(*) > 1)
+        WITH candidates AS ({candidates})
         SELECT enterprise_id, key, count(*) AS n, min(kwh) AS lo, max(kwh) AS hi, min(_row) AS first_row
-        FROM ok SEMI JOIN candidates c ON hash(ok.enterprise_id, ok.key) = c.h
+        FROM ok {join}
         GROUP BY enterprise_id, key HAVING count(*) > 1
     """)
     con.execute("""
@@ -462,6 +476,7 @@ def validate_file(
     con=None,
     zero_days_missing: bool = False,
     max_kwh: dict | None = None,
+    checked: bool | None = None,
 ):
     """Validate one readings file. Returns (con, summary) with temp tables in ``con``:
 
@@ -473,7 +488,7 @@ def validate_file(
         raise IngestError(f"kind {shorten(repr(kind), 40)}: accepted values are daily, interval")
     check_timezone(tz, "--tz"), check_timezone(day_tz, "--day-tz")
     con = con or _connect()
-    checked = _known(con, known_ids, max_kwh)
+    checked = _known(con, known_ids, max_kwh) if checked is None else checked
     key_type = "DATE" if kind == "daily" else "TIMESTAMPTZ"
     con.execute(f"CREATE OR REPLACE TEMP TABLE ok (_row BIGINT, enterprise_id VARCHAR, key {key_type}, kwh DOUBLE)")
     con.execute("DELETE FROM bad")
@@ -492,7 +507,7 @@ def validate_file(
             _require(path, batch, required)
             summary.rows += len(batch)
             _validate_batch(con, batch.select([*required, "_row"]), kind=kind, checked=checked, tz=tz)
-    summary.duplicate = _dedupe(con)
+    summary.duplicate = _dedupe(con, kind)
     if kind == "interval":
         summary.days_incomplete = _interval_days(con, day_tz=day_tz, min_completeness=min_completeness)
     if zero_days_missing:
@@ -848,41 +863,173 @@ def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding:
 
 def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
                               day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
-                              zero_days_missing: bool = False):
-    """Stateless form: validate daily or interval files (kind from the columns) into one readings table.
+                              zero_days_missing: bool = False, max_kwh: dict | None = None):
+    """``readings_in_engine`` on a connection of its own, as a pyarrow table (enterprise_id, date, kwh)."""
+    con = _connect()
+    name, summaries = readings_in_engine(paths, con=con, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
+                                         min_completeness=min_completeness, rejects=rejects,
+                                         zero_days_missing=zero_days_missing, max_kwh=max_kwh)
+    return _arrow(con, f"SELECT enterprise_id, date, kwh FROM {name}"), summaries
 
-    Returns (pyarrow table enterprise_id, date, kwh; list of summaries). Later files do not override
-    earlier ones: a day given twice with different values is rejected in the later file.
+
+def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
+                       day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
+                       zero_days_missing: bool = False, max_kwh: dict | None = None) -> tuple[str, list]:
+    """Stateless form: validate daily or interval files (kind from the columns) inside DuckDB connection
+    ``con`` (the index engine's own, so nothing is copied out); returns (name of a relation in ``con``
+    with enterprise_id, date, kwh; list of summaries). Later files do not override earlier ones: a day
+    given twice with different values is rejected in the later file.
+
+    A clean daily Parquet file (typed date and kWh columns) takes the fast path, ``_clean_parquet``: one
+    aggregate per enterprise proves there is nothing to reject, and the relation is a view over the
+    file itself. Anything else (a row to reject, CSV, interval files) goes through ``validate_file``,
+    whose tables stay in DuckDB. Reasons, rejects file and summary are the same either way.
     """
-    import pyarrow as pa
-
-    tables, summaries = [], []
+    _connect(con)
+    checked = _known(con, known_ids, max_kwh)
+    summaries, parts = [], []
     used: set[Path] = set()
-    seen = None
-    for path in paths:
-        first = next(read_batches(path, encoding=encoding), None)
-        kind = "interval" if first is not None and "timestamp" in first.column_names else "daily"
-        con, summary = validate_file(path, kind=kind, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
-                                     min_completeness=min_completeness, zero_days_missing=zero_days_missing)
-        table = _arrow(con, "SELECT enterprise_id, key AS date, kwh, _row FROM clean")
-        if seen is not None:
-            con.register("seen", seen)
-            con.register("this", table)
-            con.execute("""INSERT INTO bad SELECT t._row, 'kwh', CAST(t.kwh AS VARCHAR), 'differs from an earlier file 与之前文件的值不同'
-                           FROM this t JOIN seen s USING (enterprise_id, date) WHERE NOT """ + same_kwh("s.kwh", "t.kwh"))
-            summary.duplicate += con.execute("SELECT count(*) FROM this t JOIN seen s USING (enterprise_id, date) WHERE "
-                                             + same_kwh("s.kwh", "t.kwh")).fetchone()[0]
-            table = _arrow(con, "SELECT t.enterprise_id, t.date, t.kwh, t._row FROM this t ANTI JOIN seen s USING (enterprise_id, date)")
-        summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
-        summary.accepted = len(table)
+    for n, path in enumerate(paths):
+        path = check_file(path)
+        kind = _kind_of(path, encoding)
+        summary = IngestSummary(file=str(path), kind=kind)
+        fast = (len(paths) == 1 and kind == "daily" and path.suffix.lower() == ".parquet"
+                and _clean_parquet(con, path, checked=checked, summary=summary, zero_days_missing=zero_days_missing))
+        if fast:
+            con.execute("DELETE FROM bad")
+            parts.append(fast)
+        else:
+            _con, summary = validate_file(path, kind=kind, known_ids=None, encoding=encoding, tz=tz, day_tz=day_tz,
+                                          min_completeness=min_completeness, zero_days_missing=zero_days_missing,
+                                          con=con, checked=checked)
+            table = f"readings_{n}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT enterprise_id, key AS date, kwh, _row FROM clean")
+            con.execute("DROP TABLE clean")
+            if parts:
+                seen = " UNION ALL ".join(f"SELECT enterprise_id, date, kwh FROM {p}" for p in parts)
+                con.execute(f"CREATE OR REPLACE TEMP VIEW seen AS {seen}")
+                con.execute(f"""INSERT INTO bad SELECT t._row, 'kwh', CAST(t.kwh AS VARCHAR), 'differs from an earlier file 与之前文件的值不同'
+                               FROM {table} t JOIN seen s USING (enterprise_id, date) WHERE NOT """ + same_kwh("s.kwh", "t.kwh"))
+                summary.duplicate += con.execute(f"SELECT count(*) FROM {table} t JOIN seen s USING (enterprise_id, date) WHERE "
+                                                 + same_kwh("s.kwh", "t.kwh")).fetchone()[0]
+                con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM seen s WHERE s.enterprise_id = t.enterprise_id AND s.date = t.date)")
+            summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+            summary.accepted = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            parts.append(table)
         if rejects is not None:
             target = rejects if len(paths) == 1 else rejects.with_name(f"{Path(path).stem}.{rejects.name}")
             while target in used:  # two inputs of the same name in different folders
                 target = target.with_name(f"{len(used)}.{target.name}")
             used.add(target)
             summary.rejects_path = write_rejects(con, summary, target, replace=True)  # the file the user named
-        table = table.drop_columns(["_row"])
-        tables.append(table)
-        seen = table if seen is None else pa.concat_tables([seen, table])
         summaries.append(summary)
-    return pa.concat_tables(tables), summaries
+    union = " UNION ALL ".join(f"SELECT enterprise_id, date, kwh FROM {p}" for p in parts)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW fugong_readings AS {union}")
+    return "fugong_readings", summaries
+
+
+def _kind_of(path: Path, encoding: str | None) -> str:
+    """'interval' when the file has a timestamp column, else 'daily' (read from the header or schema)."""
+    if path.suffix.lower() == ".parquet":
+        names = [_normalise(c) for c in _parquet_file(path).schema_arrow.names]
+    else:
+        names = [_normalise(c) for c in header_names(path, encoding or detect_encoding(path))]
+    return "interval" if "timestamp" in names else "daily"
+
+
+# Days per 64-bit word of the duplicate check (bit 63 is the sign).
+_WORD_DAYS = 62
+_MAX_WORDS = 8
+
+
+def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, zero_days_missing: bool) -> str | bool:
+    """If a daily Parquet file has nothing to reject, a view over it (name) and its summary; else False.
+
+    One aggregate per enterprise over the raw columns (no per-row parsing) decides it::
+
+        n, count(kwh), count(date)       null values                  → missing kWh / bad date
+        min(kwh), max(kwh)               negative, NaN/inf, above the size-class bound
+        min(date), max(date)             outside FIRST_DATE..LAST_DATE
+        Σ 2^(day − first day)            popcount = n ⇔ no day twice (each repeated day makes a carry,
+                                         and a carry lowers the popcount); one word per 62 days
+        enterprise id                    unknown, empty, or with surrounding spaces
+
+    The engine groups by enterprise for the baselines anyway, so this costs about one such pass.
+    """
+    import pyarrow as pa
+
+    pf = _parquet_file(path)
+    names = {_normalise(c): c for c in pf.schema_arrow.names}
+    if any(c not in names for c in DAILY_COLUMNS):
+        return False
+    types = {c: pf.schema_arrow.field(names[c]).type for c in DAILY_COLUMNS}
+    if not (pa.types.is_date(types["date"]) and (pa.types.is_floating(types["kwh"]) or pa.types.is_integer(types["kwh"]))
+            and (pa.types.is_string(types["enterprise_id"]) or pa.types.is_large_string(types["enterprise_id"])
+                 or (pa.types.is_dictionary(types["enterprise_id"]) and pa.types.is_string(types["enterprise_id"].value_type)))):
+        return False
+    low, high = _date_range(pf, names["date"])
+    if low is None or str(low) < FIRST_DATE or str(high) > LAST_DATE or (high - low).days >= _WORD_DAYS * _MAX_WORDS:
+        return False
+    quoted = {c: '"' + names[c].replace('"', '""') + '"' for c in DAILY_COLUMNS}
+    source = f"read_parquet({sql_literal(str(path))})"
+    offset = f"CAST({quoted['date']} - DATE '{low.isoformat()}' AS BIGINT)"
+    words = (high - low).days // _WORD_DAYS + 1
+    popcount = _distinct_days_sql(words)
+    bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE per_enterprise AS
+        SELECT enterprise_id, count(*) AS n, count(kwh) AS with_kwh, count(d) AS with_date, min(kwh) AS low, max(kwh) AS top,
+               count(*) FILTER (WHERE kwh = 0) AS zeros, {popcount} AS days
+        FROM (SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, CAST({quoted['kwh']} AS DOUBLE) AS kwh,
+                     {offset} AS d FROM {source})
+        GROUP BY enterprise_id
+    """)
+    unknown = "OR k.enterprise_id IS NULL" if checked else ""
+    join = "LEFT JOIN known k USING (enterprise_id)" if checked else ""
+    dirty = con.execute(f"""
+        SELECT count(*) FROM per_enterprise p {join}
+        WHERE p.enterprise_id IS NULL OR trim(p.enterprise_id) <> p.enterprise_id OR p.enterprise_id = ''
+           OR p.with_kwh < p.n OR p.with_date < p.n OR p.days <> p.n OR p.low < 0 OR isnan(p.top) OR isinf(p.top)
+           OR p.top > {bound} {unknown}
+    """).fetchone()[0]
+    if dirty:
+        con.execute("DROP TABLE per_enterprise")
+        return False
+    rows, zeros = con.execute("SELECT COALESCE(sum(n), 0), COALESCE(sum(zeros), 0) FROM per_enterprise").fetchone()
+    con.execute("DROP TABLE per_enterprise")
+    summary.rows = int(rows)
+    keep = f"WHERE {quoted['kwh']} <> 0" if zero_days_missing else ""
+    if zero_days_missing:
+        summary.zero_days = int(zeros)
+    summary.accepted = summary.rows - summary.zero_days
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW clean_parquet AS
+                    SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, {quoted['date']} AS date,
+                           CAST({quoted['kwh']} AS DOUBLE) AS kwh FROM {source} {keep}""")
+    return "clean_parquet"
+
+
+def _distinct_days_sql(words: int) -> str:
+    """SQL aggregate: the number of distinct day offsets ``d`` (0 ≤ d < 62·words) in a group, as the
+    popcount of Σ 2^d per 62-day word (exact when no day repeats; a repeat makes a carry, which lowers
+    the popcount, so popcount = count(*) ⇔ no day twice)."""
+    return " + ".join(
+        f"bit_count(CAST(sum(CASE WHEN d >= {w * _WORD_DAYS} AND d < {(w + 1) * _WORD_DAYS} "
+        f"THEN CAST(1 AS BIGINT) << (d - {w * _WORD_DAYS}) ELSE 0 END) AS HUGEINT))" for w in range(words))
+
+
+def _date_range(pf, column: str):
+    """(first, last) date of a Parquet column from its row-group statistics, or (None, None)."""
+    import datetime as _dt
+
+    index = pf.schema_arrow.names.index(column)
+    low = high = None
+    for group in range(pf.metadata.num_row_groups):
+        stats = pf.metadata.row_group(group).column(index).statistics
+        if stats is None or not stats.has_min_max:
+            return None, None
+        a, b = stats.min, stats.max
+        if not isinstance(a, _dt.date) or not isinstance(b, _dt.date):
+            return None, None
+        low = a if low is None or a < low else low
+        high = b if high is None or b > high else high
+    return low, high
