@@ -35,6 +35,11 @@ def test_hostile_enterprise_names_are_text_in_both_exports(served_data, tmp_path
     names = {eid: HOSTILE[i] for i, eid in enumerate(ids)}
     column = pa.array([names.get(e, n) for e, n in zip(table["enterprise_id"].to_pylist(), table["name"].to_pylist())], pa.string())
     store.write_enterprises(settings, table.set_column(table.column_names.index("name"), "name", column))
+    from fugong.index.compute import Window
+    from fugong.index.service import compute_enterprises, read_params
+
+    params, doc = read_params(settings)  # the names reach the exports through the stored results
+    compute_enterprises(settings=settings, period=Window.parse(doc["period"]), params=params)
     make_user(engine, "exporter", role="officer", region_prefix="3301")
     with TestClient(build_app(db_url, data)) as client:
         log_in(client, "exporter")

@@ -47,5 +47,6 @@ def prepare(*, data_dir: Path | str, scale: float = 0.003, seed: int = 20200210,
             txn.audit(actor="system:sample", action="index_store.sample", entity="index_store", entity_id="sample",
                       after={"enterprises": files.enterprise_count, "readings": daily.num_rows})
             txn.commit()
-    out = service.compute_all(settings=settings, period=Window(*period))
+    out = service.compute_all(settings=settings, period=Window(*period), enterprises_too=True)
+    out = {k: v for k, v in out.items() if k not in ("enterprises", "enterprise_days")}
     return {"enterprises": files.enterprise_count, "levels": sorted(out)}

@@ -77,8 +77,8 @@ def _compute_index(ctx: DemoContext) -> str:
     period = Window(dt.date(2019, 10, 1), dt.date(2020, 3, 31))
     # Zhejiang firms could not restart before 2020-02-10 (provincial notice): used for first resumption.
     params = IndexParams(closures=("zhejiang-2020",))
-    levels = service.compute_all(settings=ctx.settings, period=period, params=params)
-    service.compute_enterprises(settings=ctx.settings, period=period, params=params)
+    levels = service.compute_all(settings=ctx.settings, period=period, params=params, enterprises_too=True)
+    levels = {k: v for k, v in levels.items() if k not in ("enterprises", "enterprise_days")}
     rows = service.read_results(settings=ctx.settings, level="province", date=ctx.settings.as_of).to_pylist()
     headline = ""
     if rows:

@@ -21,10 +21,37 @@ err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never 
 BY_HELP = "province | city | county | industry (GB/T 4754 section) | category | size | group (needs --groups)"
 
 
-def _params(baseline, theta, weight, min_baseline, method, energy, baseload, baseload_window, closures=()):
+def _params(baseline, theta, weight, min_baseline, method, energy, baseload, baseload_window, closures=(),
+            category_set=None, band_cutoffs=None, band_names=None):
     from fugong.index.compute import IndexParams, Window
+    from fugong.reference.workdays import CLOSURES
 
     try:
+        unknown = [c for c in closures if c not in CLOSURES]
+        if unknown:
+            raise ValueError(f"--closure {unknown[0][:40]!r}: accepted values are {', '.join(sorted(CLOSURES))}")
+        if method not in ("mean", "median", "workday-mean", "lunar"):
+            raise ValueError(f"--baseline-method {method[:40]!r}: accepted values are mean, median, workday-mean, lunar")
+        if energy not in ("resumed", "all"):
+            raise ValueError(f"--energy {energy[:40]!r}: accepted values are resumed, all")
+        extra = {}
+        if category_set:
+            from fugong.reference.industries import load_categories
+
+            try:
+                load_categories(category_set)
+            except Exception:  # noqa: BLE001 - any failure to load is an unknown set for the user
+                raise ValueError(f"--category-set {category_set[:60]!r}: no such category set") from None
+            extra["category_set"] = category_set
+        if band_cutoffs:
+            extra["band_cutoffs"] = tuple(float(x) for x in band_cutoffs.split(","))
+        if band_names:
+            extra["band_names"] = tuple(x.strip() for x in band_names.split(","))
+        cutoffs = extra.get("band_cutoffs", IndexParams.band_cutoffs)
+        names = extra.get("band_names", IndexParams.band_names)
+        if len(names) != len(cutoffs) + 1 or list(cutoffs) != sorted(cutoffs):
+            raise ValueError(f"--band-cutoffs {','.join(map(str, cutoffs))} need ascending cut-offs and one more name "
+                             f"in --band-names (got {len(names)})")
         return IndexParams(
             baseline=Window.parse(baseline),
             theta=theta,
@@ -35,6 +62,7 @@ def _params(baseline, theta, weight, min_baseline, method, energy, baseload, bas
             baseload=baseload,
             baseload_window=Window.parse(baseload_window) if baseload_window else None,
             closures=tuple(closures),
+            **extra,
         )
     except ValueError as exc:
         err.print(f"[red]参数错误 invalid option:[/red] {exc}")
@@ -347,30 +375,40 @@ def run(
     baseline_method: str = Method,
     energy: str = typer.Option("resumed", "--energy"),
     baseload: bool = typer.Option(False, "--baseload/--no-baseload"),
+    baseload_window: Optional[str] = typer.Option(None, "--baseload-window", help="window for L (lowest daily kWh); default the baseline window"),
+    closure: List[str] = typer.Option([], "--closure", help="regional closure on the working-day calendar, e.g. zhejiang-2020"),
+    category_set: Optional[str] = typer.Option(None, "--category-set", help="industry category set (default jiangsu-2020)"),
+    band_cutoffs: Optional[str] = typer.Option(None, "--band-cutoffs", help="R cut-offs of the bands, e.g. 30,60"),
+    band_names: Optional[str] = typer.Option(None, "--band-names", help="one more name than cut-offs, comma-separated"),
     enterprises_too: bool = typer.Option(True, "--enterprises/--no-enterprises", help="also write per-enterprise results"),
     engine: str = typer.Option(None, "--engine"),
 ) -> None:
-    """Compute every breakdown from the store into result tables (per level and date).
+    """Compute every breakdown from the store into result tables (per level and date), the
+    per-enterprise daily facts behind them and the per-enterprise results; every option is saved in
+    results/index/params.json, which the dashboard reads.
 
-    Example: fugong index run --period 2020-02-01:2020-02-29
+    Example: fugong index run --period 2020-02-01:2020-02-29 --closure zhejiang-2020
     """
     import datetime as dt
     import time
 
     from fugong.config import get_settings
-    from fugong.index.service import compute_all, compute_enterprises
+    from fugong.index.service import compute_all
 
     settings = get_settings()
-    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, None)
+    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, baseload_window, closure,
+                     category_set, band_cutoffs, band_names)
     window = _window(period, "--period")
-    dates = {dt.date.fromisoformat(d) for d in only} if only else None
+    try:
+        dates = {dt.date.fromisoformat(d) for d in only} if only else None
+    except ValueError:
+        _fail(ValueError(f"--date: {', '.join(only)[:80]} is not YYYY-MM-DD"))
     started = time.perf_counter()
     try:
         with console.status("computing 计算中…") as status:
             out = compute_all(settings=settings, period=window, params=params, engine=engine, only_dates=dates,
-                              members_path=groups, progress=lambda m: status.update(m))
-            if enterprises_too and not dates:
-                out["enterprises"] = compute_enterprises(settings=settings, period=window, params=params, engine=engine)
+                              members_path=groups, progress=lambda m: status.update(m),
+                              enterprises_too=enterprises_too and not dates)
     except (FileNotFoundError, ValueError) as exc:
         _fail(exc)
     for level, path in out.items():
