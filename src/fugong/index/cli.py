@@ -137,6 +137,8 @@ def compute(
     encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV encoding (default: detect UTF-8 or GBK)"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="write rejected rows to this CSV"),
     zero_days_missing: bool = typer.Option(False, "--zero-days-missing", help="a whole day of 0 kWh is a missing reading (publishers that write gaps as zeros)"),
+    closure: List[str] = typer.Option([], "--closure", help="regional closure on the working-day calendar (workday-mean, lunar), e.g. zhejiang-2020"),
+    category_set: Optional[str] = typer.Option(None, "--category-set", help="industry category set for --by category (default jiangsu-2020)"),
 ) -> None:
     """Compute the index from files, one row per (date, group), without touching the store.
 
@@ -157,7 +159,8 @@ def compute(
         _fail(ValueError(f"--by {by!r}: accepted values are {', '.join(BY_CHOICES)}"))
     if by == "group" and groups is None:
         _fail(ValueError("--by group needs --groups FILE (group_id, enterprise_id)"))
-    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, baseload_window)
+    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, baseload_window, closure,
+                     category_set)
     window = _window(period, "--period")
     try:
         companies = _read_table(enterprises)

@@ -181,10 +181,11 @@ def compute_all(
 
     note = progress or (lambda _msg: None)
     with store.reading(settings) as snap:  # one version of the store, pinned while we read it
-        files = snap.files("daily")
-        if not files:
+        files = snap.files("daily", _months_needed(period, params, only_dates))
+        if not snap.files("daily"):
             raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
-        enterprises = snap.read_enterprises()
+        # The breakdowns need the codes only; names and USCCs are for the per-enterprise results.
+        enterprises = snap.read_enterprises(None if enterprises_too else ["enterprise_id", "region_code", "industry_code", "size_class"])
         out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
                            note=note, engine=engine, only_dates=only_dates, members_path=members_path)
         if enterprises_too:
@@ -194,6 +195,21 @@ def compute_all(
                                                     period=period, params=params, flags=flags, engine=engine)
     write_params(settings, period=period, params=params)
     return out
+
+
+def _months_needed(period: Window, params: IndexParams, only_dates) -> set[str] | None:
+    """The month partitions an incremental run reads (its days, the baseline and baseload windows);
+    None (every month) for a full run or the lunar method, whose reference days lie a year back."""
+    if not only_dates or params.baseline_method == "lunar":
+        return None
+    windows = [params.baseline, params.baseload_window or params.baseline, Window(min(only_dates), max(only_dates))]
+    months = set()
+    for window in windows:
+        day = window.start.replace(day=1)
+        while day <= window.end:
+            months.add(day.strftime("%Y-%m"))
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
 
 
 def write_params(settings, *, period: Window, params: IndexParams) -> Path:
