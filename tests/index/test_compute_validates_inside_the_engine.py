@@ -68,3 +68,14 @@ def _view_sql(parquet, tmp_path):
     con = _connect()
     readings_in_engine([parquet], con=con, known_ids=ENTERPRISES)
     return con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'fugong_readings'").fetchone()[0]
+
+
+def test_a_file_spanning_several_months_is_checked_for_repeated_days(tmp_path):
+    import datetime as dt
+
+    days = [dt.date(2019, 10, 1) + dt.timedelta(days=n) for n in range(183)]  # three 62-day words
+    rows = [(e, d, 50.0) for e in "AB" for d in days]
+    parquet, _text = _files(tmp_path, rows, "long")
+    assert _run(parquet, tmp_path)[3] == (366, 366, 0, 0)
+    again, _ = _files(tmp_path, rows + [("A", days[150], 50.0)], "again")
+    assert _run(again, tmp_path)[3] == (367, 366, 0, 1)

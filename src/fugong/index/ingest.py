@@ -1013,8 +1013,8 @@ def _distinct_days_sql(words: int) -> str:
     popcount of Σ 2^d per 62-day word (exact when no day repeats; a repeat makes a carry, which lowers
     the popcount, so popcount = count(*) ⇔ no day twice)."""
     return " + ".join(
-        f"bit_count(CAST(sum(CASE WHEN d >= {w * _WORD_DAYS} AND d < {(w + 1) * _WORD_DAYS} "
-        f"THEN CAST(1 AS BIGINT) << (d - {w * _WORD_DAYS}) ELSE 0 END) AS HUGEINT))" for w in range(words))
+        f"CAST(bit_count(CAST(sum(CASE WHEN d >= {w * _WORD_DAYS} AND d < {(w + 1) * _WORD_DAYS} "
+        f"THEN CAST(1 AS BIGINT) << (d - {w * _WORD_DAYS}) ELSE 0 END) AS HUGEINT)) AS BIGINT)" for w in range(words))
 
 
 def _date_range(pf, column: str):
