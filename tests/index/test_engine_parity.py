@@ -83,15 +83,15 @@ ALL_LEVELS = ("province", "city", "county", "industry", "category", "size", "gro
 OPTIONS = IndexParams(baseline=PARAMS.baseline, energy_numerator="all", baseload=True, theta=0.25)
 
 
-# workday-mean and lunar are not here yet: on Spark their calendar memtables are lost once the
-# baselines are cached (TABLE_OR_VIEW_NOT_FOUND ibis_pyarrow_memtable_…), an open defect.
+# The baseline methods; workday-mean and lunar read calendar memtables inside the cached
+# baselines (on Spark these were once not registered: TABLE_OR_VIEW_NOT_FOUND).
 METHODS = [IndexParams(baseline=PARAMS.baseline, baseline_method=method, closures=("zhejiang-2020",))
-           for method in ("median",)]
+           for method in ("median", "workday-mean", "lunar")]
 
 
 @pytest.mark.parametrize(("params", "levels"), [(PARAMS, ALL_LEVELS), (OPTIONS, ("county", "group")),
                                                 *[(m, ("county",)) for m in METHODS]],
-                         ids=["default-every-breakdown", "all-kwh-baseload-theta", "median"])
+                         ids=["default-every-breakdown", "all-kwh-baseload-theta", "median", "workday-mean", "lunar"])
 def test_duckdb_and_spark_give_equal_results_for_every_breakdown(data, params, levels):
     readings, enterprises, members = data
     results = {engine: compute(readings=readings, enterprises=enterprises, period=PERIOD, params=params, levels=levels,

@@ -385,7 +385,9 @@ def compute_levels(
         counts    GROUP_COLUMNS, enterprises               (from eligible)
         level     roll-up of fine and counts by one column, one UNION ALL for every level
     """
-    keep = (lambda t: t.cache()) if cache else (lambda t: t)
+    from fugong.engine import cached
+
+    keep = (lambda t: cached(con, t)) if cache else (lambda t: t)
     base = baselines(inputs.readings, params=params, period=period)
     dates = dates_table(period)
     parts = []
