@@ -3,6 +3,9 @@
     python benchmarks/index_bench.py --enterprises 1000000 --days 30 [--repeat 3]
     python benchmarks/index_bench.py --scenario 1.0            # the synthetic Zhejiang, 333,427 × 183 days
     python benchmarks/index_bench.py --scenario 1.0 --province # stored Parquet → all breakdowns, fugong only
+    python benchmarks/index_bench.py --enterprises 3000000 --days 29 --baseline-days 30 \
+        --workdir /work/bench-data/e3m --reuse --engines cli,duckdb,polars --repeat 1
+                                                               # the CLI a user runs, whole process
 
 Each engine runs in its own subprocess (so ``ru_maxrss`` is its own peak memory) and computes, from
 the same Parquet files, the per-(date, county) index: reporting, resumed, N, E and R under the
@@ -26,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ENGINES = ("fugong", "duckdb", "polars", "pandas")
+ENGINES = ("fugong", "cli", "duckdb", "polars", "pandas")
 THETA = 0.3
 
 
@@ -45,9 +48,12 @@ def make_data(folder: Path, *, enterprises: int, days: int, baseline_days: int =
     counties = np.array(zhejiang_counties())
     ids = np.char.add("E", np.char.zfill(np.arange(1, enterprises + 1).astype(str), 7))
     county = counties[rng.integers(0, len(counties), enterprises)]
+    base = np.exp(rng.normal(7.0, 1.2, enterprises))
+    # Size class from the consumption (GB/T size classes bound a reading: see MAX_KWH in index/ingest.py).
+    size = np.where(base > 1e5, "large", np.where(base > 1e4, "medium", np.where(base > 1e3, "small", "micro")))
     pq.write_table(
         pa.table({"enterprise_id": ids, "region_code": county, "industry_code": np.full(enterprises, "34"),
-                  "size_class": np.full(enterprises, "small")}),
+                  "size_class": size}),
         folder / "enterprises.parquet",
     )
     baseline_start = dt.date(2019, 12, 1)
@@ -55,7 +61,6 @@ def make_data(folder: Path, *, enterprises: int, days: int, baseline_days: int =
     total = baseline_days + days
     first = np.datetime64(baseline_start).astype(np.int64)
     schema = pa.schema([("enterprise_id", pa.dictionary(pa.int32(), pa.string())), ("date", pa.date32()), ("kwh", pa.float64())])
-    base = np.exp(rng.normal(7.0, 1.2, enterprises))
     restart = rng.integers(0, days + 10, enterprises)  # period day of restart (some never)
     with pq.ParquetWriter(folder / "daily.parquet", schema, compression="zstd") as writer:
         for start in range(0, enterprises, 50_000):
@@ -98,6 +103,24 @@ def run_fugong(folder: Path, baseline, period):
                 period=Window(*map(dt.date.fromisoformat, period)), params=params, levels=("county",))["county"]
     return t.select(["date", "code", "reporting", "resumed", "resumed_share", "energy_ratio", "index"]).rename_columns(
         ["date", "county", "reporting", "resumed", "n", "e", "r"]).to_pandas()
+
+
+def run_cli(folder: Path, baseline, period):
+    """`fugong index compute` as a user runs it: a new process (start-up, imports, validation of the
+    file, the index, the CSV written); its wall time is what the benchmark reports."""
+    import pandas as pd
+
+    out = folder / "result-cli.csv"
+    command = [str(Path(sys.executable).parent / "fugong"), "index", "compute", "--meters", str(folder / "daily.parquet"),
+               "--enterprises", str(folder / "enterprises.parquet"), "--baseline", ":".join(baseline),
+               "--period", ":".join(period), "--by", "county", "--out", str(out)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-2000:])
+    t = pd.read_csv(out, dtype={"code": str}, parse_dates=["date"])
+    t["date"] = t["date"].dt.date
+    return t[["date", "code", "reporting", "resumed", "resumed_share", "energy_ratio", "index"]].set_axis(
+        ["date", "county", "reporting", "resumed", "n", "e", "r"], axis=1)
 
 
 def run_duckdb(folder: Path, baseline, period):
@@ -176,7 +199,7 @@ def run_province(folder: Path, baseline, period):
     return None
 
 
-RUNNERS = {"fugong": run_fugong, "duckdb": run_duckdb, "polars": run_polars, "pandas": run_pandas, "province": run_province}
+RUNNERS = {"fugong": run_fugong, "cli": run_cli, "duckdb": run_duckdb, "polars": run_polars, "pandas": run_pandas, "province": run_province}
 
 
 def child(engine: str, folder: Path, spec: dict, repeat: int) -> None:
@@ -184,6 +207,7 @@ def child(engine: str, folder: Path, spec: dict, repeat: int) -> None:
     import importlib
 
     for module in {"fugong": ["ibis", "pyarrow.parquet", "fugong.index.service"], "province": ["ibis", "fugong.index.service"],
+                   "cli": ["pandas"],
                    "duckdb": ["duckdb"], "polars": ["polars"], "pandas": ["pandas", "pyarrow"]}[engine]:
         importlib.import_module(module)
     seconds = []
@@ -195,6 +219,8 @@ def child(engine: str, folder: Path, spec: dict, repeat: int) -> None:
     if result is not None:
         result.sort_values(["date", "county"]).reset_index(drop=True).to_parquet(folder / f"result-{engine}.parquet")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
+    if engine == "cli":  # the CLI's own process, not this one's
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(json.dumps({"engine": engine, "seconds": seconds, "peak_mib": peak}))
 
 
@@ -225,6 +251,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--enterprises", type=int, default=100_000)
     ap.add_argument("--days", type=int, default=30, help="period days (a 31-day baseline window comes before)")
+    ap.add_argument("--baseline-days", type=int, default=31, help="days of the baseline window")
+    ap.add_argument("--reuse", action="store_true", help="keep the data already in --workdir (generate it once)")
     ap.add_argument("--scenario", type=float, default=None, help="use the synthetic Zhejiang at this scale instead")
     ap.add_argument("--province", action="store_true", help="time fugong's all-breakdowns path only")
     ap.add_argument("--repeat", type=int, default=3)
@@ -243,10 +271,14 @@ def main() -> None:
         args.workdir = Path(tmp.name)
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if args.scenario is not None:
+    spec_file = args.workdir / "spec.json"
+    if args.reuse and spec_file.exists() and (args.workdir / "daily.parquet").exists():
+        spec = json.loads(spec_file.read_text())
+    elif args.scenario is not None:
         spec = make_scenario(args.workdir, args.scenario)
     else:
-        spec = make_data(args.workdir, enterprises=args.enterprises, days=args.days)
+        spec = make_data(args.workdir, enterprises=args.enterprises, days=args.days, baseline_days=args.baseline_days)
+    spec_file.write_text(json.dumps(spec))
     rows = __import__("pyarrow.parquet").parquet.ParquetFile(args.workdir / "daily.parquet").metadata.num_rows
     print(f"data: {rows:,} daily rows in {time.perf_counter() - started:.1f}s; baseline {spec['baseline']}, period {spec['period']}")
 
@@ -279,6 +311,7 @@ def main() -> None:
         print("agreement:", "all engines agree (counts equal, N/E/R within 1e-9 relative)" if not problems else "; ".join(problems))
         if problems:
             sys.exit(1)
+    print(f"machine load (uptime): {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     if tmp:
         tmp.cleanup()
 

@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
     max_body_bytes: int = Field(default=1 << 20, ge=1024, le=1 << 30,
                                 description="largest request body accepted (uploads set their own limit)")
+    store_grace_seconds: float = Field(default=600.0, ge=0, description="a superseded meter-store file is kept this long for readers")
 
     @field_validator("database_url")
     @classmethod

@@ -52,6 +52,19 @@ def connect(kind: str = "duckdb", *, threads: int | None = None) -> BaseBackend:
     raise EngineUnavailable(f"unknown engine {kind!r}: accepted values are {', '.join(ENGINES)}")
 
 
+def cached(con: BaseBackend, table):
+    """``table.cache()`` on ``con``, with the in-memory tables it reads registered first.
+
+    Ibis 12's PySpark backend compiles a cached table straight to Spark SQL without registering the
+    memtables the expression reads (its ``create_view`` and ``execute`` do register them), so a cached
+    expression over a memtable — the working-day calendar of the ``workday-mean`` baseline, the lunar
+    day pairs — failed with TABLE_OR_VIEW_NOT_FOUND ibis_pyarrow_memtable_…. DuckDB needs nothing.
+    """
+    if getattr(con, "name", "") == "pyspark":
+        con._register_in_memory_tables(table)  # what con.execute does before running an expression
+    return table.cache()
+
+
 @lru_cache(maxsize=1)
 def _spark_session():
     try:

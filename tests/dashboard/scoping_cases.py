@@ -35,9 +35,11 @@ def _seed(world: World) -> None:
 
 def _ningbo_enterprises() -> set[str]:
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    table = pq.read_table(_prepared() / "parquet" / "enterprises" / "enterprises.parquet")
+    from fugong.config import load_settings
+    from fugong.index import store
+
+    table = store.read_enterprises(load_settings({"FUGONG_DATA_DIR": str(_prepared())}))
     return set(table.filter(pc.starts_with(table["region_code"], "3302"))["enterprise_id"].to_pylist())
 
 
@@ -109,3 +111,35 @@ def the_workbook_export_refuses_ningbo_and_holds_no_ningbo_enterprise(world: Wor
     cells = " ".join(str(v) for sheet in book for row in sheet.values for v in row if v is not None)
     assert "330110" in cells
     world.assert_not_leaked(cells, *NINGBO_MARKERS, *_ningbo_enterprises())
+
+
+def _one_enterprise(prefix: str) -> str:
+    from fugong.config import load_settings
+    from fugong.index import store
+
+    table = store.read_enterprises(load_settings({"FUGONG_DATA_DIR": str(_prepared())}))
+    return sorted(e for e, r in zip(table["enterprise_id"].to_pylist(), table["region_code"].to_pylist())
+                  if r.startswith(prefix) and r[4:] != "00")[0]
+
+
+def _enterprise_refusals(world: World, path: str) -> None:
+    ningbo, hangzhou = _one_enterprise("3302"), _one_enterprise("3301")
+    officer = world.headers("officer", "3301")
+    ok = world.client.get(f"{path}?id={hangzhou}", headers=officer)
+    assert ok.status_code == 200
+    world.assert_not_leaked(ok, *NINGBO_MARKERS)
+    world.assert_refused(world.client.get(f"{path}?id={ningbo}", headers=officer))
+    for role, firms in (("grid_analyst", []), ("department", []), ("enterprise", [hangzhou]), ("gate_staff", [])):
+        world.assert_refused(world.client.get(f"{path}?id={hangzhou}", headers=world.headers(role, "3301", firms)))
+
+
+@refusal_case("GET", "/enterprise.json")
+def the_enterprise_json_refuses_another_citys_enterprise_and_aggregate_only_roles(world: World):
+    _seed(world)
+    _enterprise_refusals(world, "/enterprise.json")
+
+
+@refusal_case("GET", "/enterprise")
+def the_enterprise_page_refuses_another_citys_enterprise_and_aggregate_only_roles(world: World):
+    _seed(world)
+    _enterprise_refusals(world, "/enterprise")

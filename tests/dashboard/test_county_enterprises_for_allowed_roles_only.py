@@ -1,11 +1,13 @@
 """Drilling into a county lists its enterprises for officers; grid analysts see aggregates only."""
 
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 
 def county_ids(data_dir, county):
-    table = pq.read_table(data_dir / "parquet" / "enterprises" / "enterprises.parquet")
+    from fugong.config import load_settings
+    from fugong.index import store
+
+    table = store.read_enterprises(load_settings({"FUGONG_DATA_DIR": str(data_dir)}))
     return set(table.filter(pc.equal(table["region_code"], county))["enterprise_id"].to_pylist())
 
 

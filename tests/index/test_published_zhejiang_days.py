@@ -1,7 +1,11 @@
 """The engine reproduces the three days State Grid Zhejiang published (DESIGN.md §2).
 
 Synthetic enterprise-level inputs are built to have exactly the published aggregates; the expected
-values below are the published figures, not outputs of the code.
+values below are the published figures, not outputs of the code. The inputs also hold what a wrong
+definition of N or E would count, so such a definition fails here: eligible enterprises without a
+reading that day (in neither N's nor E's denominator), enterprises without a baseline that do have
+a reading (not eligible: in nothing), and not-resumed enterprises that do use electricity (E counts
+the kWh of the resumed only).
 """
 
 import datetime as dt
@@ -29,19 +33,24 @@ def _scenario(day: dt.date, *, enterprises: int, resumed: int, baseline_total: i
     # Not resumed: zero, or just under 0.3·B (both count in the denominator).
     day_kwh = resumed_kwh + [0 if i % 2 else int(0.29 * b) for i, b in enumerate(baselines[resumed:])]
     assert all(k >= 0.3 * b for k, b in zip(resumed_kwh, baselines[:resumed]))
+    absent = [f"A{i:06d}" for i in range(max(1, enterprises // 10))]  # eligible, no reading that day
+    unbased = [f"Z{i:06d}" for i in range(max(1, enterprises // 20))]  # a reading that day, B = 0: not eligible
     readings = pa.table(
         {
-            "enterprise_id": ids + ids,
-            "date": [BASE_DAY] * enterprises + [day] * enterprises,
-            "kwh": [float(b) for b in baselines] + [float(k) for k in day_kwh],
+            "enterprise_id": ids + ids + absent + unbased + unbased,
+            "date": [BASE_DAY] * enterprises + [day] * enterprises + [BASE_DAY] * len(absent) + [BASE_DAY] * len(unbased)
+                    + [day] * len(unbased),
+            "kwh": [float(b) for b in baselines] + [float(k) for k in day_kwh] + [1000.0] * len(absent)
+                   + [0.0] * len(unbased) + [500.0] * len(unbased),
         }
     )
+    everyone = ids + absent + unbased
     companies = pa.table(
         {
-            "enterprise_id": ids,
-            "region_code": ["330102" if i % 3 else "330302" for i in range(enterprises)],
-            "industry_code": ["3731"] * enterprises,
-            "size_class": ["small"] * enterprises,
+            "enterprise_id": everyone,
+            "region_code": ["330102" if i % 3 else "330302" for i in range(len(everyone))],
+            "industry_code": ["3731"] * len(everyone),
+            "size_class": ["small"] * len(everyone),
         }
     )
     return readings, companies

@@ -31,7 +31,6 @@ def prepare(*, data_dir: Path | str, scale: float = 0.003, seed: int = 20200210,
     settings.ensure_dirs()
     with tempfile.TemporaryDirectory() as tmp:
         files = generate(out_dir=tmp, scale=scale, seed=seed, interval_meters=20)
-        store.write_enterprises(settings, pq.read_table(files.enterprises))
         daily = pq.read_table(files.daily)
         daily = pa.table({
             "enterprise_id": daily["enterprise_id"].cast(pa.string()),
@@ -39,11 +38,15 @@ def prepare(*, data_dir: Path | str, scale: float = 0.003, seed: int = 20200210,
             "kwh": daily["kwh"],
             "source": pa.array(["daily"] * daily.num_rows, pa.string()),
         })
-        dataset = store.Dataset(store.daily_root(settings))
         months = pc.strftime(daily["date"], format="%Y-%m")
-        added = []
-        for month in sorted(set(months.to_pylist())):
-            added.append(dataset.write_part(month, daily.filter(pc.equal(months, month))))
-        dataset.commit(added=added, replaced_months=set())
-    out = service.compute_all(settings=settings, period=Window(*period))
+        with store.writing(settings) as txn:
+            txn.set_enterprises(pq.read_table(files.enterprises))
+            added = [txn.write_part("daily", month, daily.filter(pc.equal(months, month)))
+                     for month in sorted(set(months.to_pylist()))]
+            txn.replace("daily", added=added, months=None)
+            txn.audit(actor="system:sample", action="index_store.sample", entity="index_store", entity_id="sample",
+                      after={"enterprises": files.enterprise_count, "readings": daily.num_rows})
+            txn.commit()
+    out = service.compute_all(settings=settings, period=Window(*period), enterprises_too=True)
+    out = {k: v for k, v in out.items() if k not in ("enterprises", "enterprise_days")}
     return {"enterprises": files.enterprise_count, "levels": sorted(out)}

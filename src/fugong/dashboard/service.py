@@ -278,7 +278,7 @@ def overview_version(settings, date: dt.date) -> tuple:
     paths = [os.path.join(root, f"level={'industry' if level == 'section' else level}", f"date={day}", "part-0.parquet")
              for level in REGION_LEVELS + GROUP_LEVELS for day in days]
     paths += [os.path.join(root, "params.json"), os.path.join(root, "level=province"),
-              store.Dataset(store.daily_root(settings)).manifest]
+              store.manifest_path(settings)]
     return tuple(file_stamp(path) for path in paths), _last_grading(settings)
 
 
@@ -461,89 +461,244 @@ def breadcrumb(principal: Principal, settings, code: str, date: dt.date) -> list
     return out
 
 
-def county_enterprises(*, settings, principal: Principal, county: str, date: dt.date | None = None) -> dict:
-    """The enterprises of a county on a day: baseline, kWh, resumed or not, or no reading.
+# --- county enterprise list and enterprise page (from stored per-enterprise results) -------------
 
-    Row: {"enterprise_id", "name", "industry_code", "size_class", "baseline_kwh", "kwh", "ratio",
-    "resumed": True | False | None (no reading)}. No personal data: enterprise names and ids only.
-    """
+# Sort keys of the county enterprise list → SQL over the stored results (nulls last either way).
+ENTERPRISE_SORTS = {"enterprise_id": "e.enterprise_id", "name": "e.name", "kwh": "d.kwh", "ratio": "d.ratio",
+                    "baseline": "e.baseline", "first_resumption": "e.first_resumption", "cohort": "e.cohort"}
+ENTERPRISE_FLAGS = ("idle_suspect", "never_stopped", "flat_profile", "night_jump", "near_threshold", "not_reporting")
+COHORTS = ("resumed", "not-resumed", "never-stopped", "ineligible")
+PAGE_SIZES = (10, 25, 50, 100, 200)
+# Why a plant is an idle-machine suspect: the load-shape flags (fugong.index.cohorts, docs/index.md).
+IDLE_REASONS = ("flat_profile", "night_jump", "near_threshold")
+
+
+def _require_enterprises(principal: Principal, county: str) -> None:
     require_dashboard(principal)
     if principal.role not in ENTERPRISE_ROLES:
         raise AccessDenied(f"{principal.actor} sees aggregates only")
     if region_level(county) != "county" or not covers(principal, "county", county):
         raise OutOfScope(f"{principal.actor} may not see {county}")
+
+
+@lru_cache(maxsize=8)
+def _parquet(path: str, mtime_ns: int):
+    """A stored result file as a pyarrow table, kept until the file changes (replaced atomically)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path)
+
+
+def _stored(path: Path):
+    try:
+        return _parquet(str(path), os.stat(path).st_mtime_ns)
+    except FileNotFoundError:
+        return None
+
+
+def _enterprise_results(settings):
+    from fugong.index.service import results_dir
+
+    table = _stored(results_dir(settings) / "enterprises.parquet")
+    if table is None:
+        raise NotFound("no per-enterprise results: run `fugong index run` first")
+    return table
+
+
+def _enterprise_day(settings, date: dt.date):
+    from fugong.index.service import enterprise_days_dir
+
+    return _stored(enterprise_days_dir(settings) / f"date={date.isoformat()}" / "part-0.parquet")
+
+
+def _list_query(*, cohort, flag, section, size, q) -> tuple[str, list]:
+    """WHERE clause (after the county) and parameters of the list's filters."""
+    where, args = [], []
+    if cohort:
+        if cohort not in COHORTS:
+            raise ValueError(f"cohort {cohort[:40]!r}: accepted values are {', '.join(COHORTS)}")
+        where.append("e.cohort = ?"), args.append(cohort)
+    if flag:
+        if flag not in ENTERPRISE_FLAGS:
+            raise ValueError(f"flag {flag[:40]!r}: accepted values are {', '.join(ENTERPRISE_FLAGS)}")
+        where.append("d.enterprise_id IS NULL" if flag == "not_reporting" else f"COALESCE(e.{flag}, false)")
+    if section:
+        where.append("e.section = ?"), args.append(section[:4])
+    if size:
+        where.append("e.size_class = ?"), args.append(size[:20])
+    if q:
+        where.append("(strpos(e.name, ?) > 0 OR strpos(upper(e.uscc), upper(?)) > 0 OR strpos(e.enterprise_id, ?) > 0)")
+        args += [q[:60]] * 3
+    return "".join(f" AND {w}" for w in where), args
+
+
+def _list_sql(columns: str, *, flags: bool) -> str:
+    shape = ("e.idle_suspect, e.flat_profile, e.night_jump, e.near_threshold" if flags
+             else "NULL::BOOLEAN AS idle_suspect, NULL::BOOLEAN AS flat_profile, NULL::BOOLEAN AS night_jump, "
+                  "NULL::BOOLEAN AS near_threshold")
+    return f"""SELECT {columns} FROM (SELECT enterprise_id, county, name, uscc, industry_code, section, size_class, baseline,
+                      eligible, first_resumption, cohort, never_stopped, {shape} FROM ents e WHERE county = ?) e
+               LEFT JOIN day d USING (enterprise_id) WHERE true"""
+
+
+LIST_COLUMNS = ("e.enterprise_id, e.name, e.uscc, e.industry_code, e.section, e.size_class, e.baseline AS baseline_kwh, "
+                "e.cohort, e.first_resumption, e.never_stopped, e.idle_suspect, e.flat_profile, e.night_jump, "
+                "e.near_threshold, d.kwh, d.threshold AS threshold_kwh, d.ratio, d.resumed")
+
+
+def _county_connection(settings, date: dt.date):
+    """A DuckDB connection with the stored per-enterprise results (``ents``) and the day's facts (``day``)."""
+    import duckdb
+    import pyarrow as pa
+
+    from fugong.index.service import ENTERPRISE_DAY_COLUMNS
+
+    ents = _enterprise_results(settings)
+    for column in ("name", "uscc", "industry_code"):
+        if column not in ents.column_names:
+            ents = ents.append_column(column, pa.nulls(len(ents), pa.string()))
+    day = _enterprise_day(settings, date)
+    if day is None:
+        day = pa.table({c: pa.array([], pa.string()) for c in ENTERPRISE_DAY_COLUMNS}).cast(pa.schema(
+            [(c, pa.string() if c in ("enterprise_id", "county") else pa.date32() if c == "date" else
+              pa.int64() if c == "resumed" else pa.float64()) for c in ENTERPRISE_DAY_COLUMNS]))
+    con = duckdb.connect()
+    con.register("ents", ents)
+    con.register("day", day)
+    return con, "idle_suspect" in ents.column_names
+
+
+def _row(record: dict) -> dict:
+    out = dict(record)
+    for key in ("first_resumption",):
+        if isinstance(out.get(key), dt.date):
+            out[key] = out[key].isoformat()
+    out["resumed"] = None if out.get("resumed") is None else bool(out["resumed"])
+    out["ratio"] = None if out.get("ratio") is None else 100.0 * out["ratio"]
+    out["idle_reasons"] = [r for r in IDLE_REASONS if out.get(r)] if out.get("idle_suspect") else []
+    return out
+
+
+def county_enterprises(*, settings, principal: Principal, county: str, date: dt.date | None = None, page: int = 1,
+                       per_page: int = 50, sort: str = "ratio", order: str = "asc", cohort: str | None = None,
+                       flag: str | None = None, section: str | None = None, size: str | None = None,
+                       q: str | None = None) -> dict:
+    """One page of a county's enterprises on a day, from the stored results of `fugong index run`
+    (never recomputed here): the day's kWh, threshold, share of baseline and resumed mark are exactly
+    the facts the county totals count.
+
+    Row: {"enterprise_id", "name", "uscc", "industry_code", "section", "size_class", "baseline_kwh",
+    "kwh", "threshold_kwh", "ratio" (% of baseline), "resumed": True | False | None (no reading),
+    "cohort", "first_resumption", "never_stopped", "idle_suspect", "idle_reasons": [flags]}.
+    Filters: cohort, flag (idle_suspect | never_stopped | flat_profile | night_jump | near_threshold |
+    not_reporting), section (GB/T 4754), size, q (name, USCC or id contains). No personal data.
+    """
+    _require_enterprises(principal, county)
     date = date or as_of_date(settings)
-    rows = _enterprise_facts(settings, county, date)
-    return {"date": date.isoformat(), "county": county, "rows": rows,
+    if sort not in ENTERPRISE_SORTS or order not in ("asc", "desc"):
+        raise ValueError(f"sort {sort[:30]!r} {order[:5]!r}: accepted sorts are {', '.join(ENTERPRISE_SORTS)}, order asc|desc")
+    per_page = per_page if per_page in PAGE_SIZES else 50
+    where, args = _list_query(cohort=cohort, flag=flag, section=section, size=size, q=q)
+    con, flags = _county_connection(settings, date)
+    try:
+        base = _list_sql("{columns}", flags=flags) + where
+        total = con.execute(base.format(columns="count(*)"), [county, *args]).fetchone()[0]
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, int(page)), pages)
+        ordering = f"{ENTERPRISE_SORTS[sort]} {order.upper()} NULLS LAST, e.enterprise_id"
+        cursor = con.execute(base.format(columns=LIST_COLUMNS) + f" ORDER BY {ordering} LIMIT {per_page} OFFSET {(page - 1) * per_page}",
+                             [county, *args])
+        names = [d[0] for d in cursor.description]
+        rows = [_row(dict(zip(names, values))) for values in cursor.fetchall()]
+        counts = dict(con.execute(_list_sql("e.cohort, count(*)", flags=flags) + " GROUP BY ALL", [county]).fetchall())
+        flag_counts = con.execute(_list_sql(
+            "count(*) FILTER (WHERE e.idle_suspect), count(*) FILTER (WHERE e.never_stopped), "
+            "count(*) FILTER (WHERE d.enterprise_id IS NULL), count(*) FILTER (WHERE d.resumed = 1), count(d.enterprise_id)",
+            flags=flags), [county]).fetchone()
+    finally:
+        con.close()
+    return {"date": date.isoformat(), "county": county, "rows": rows, "total": total, "page": page, "pages": pages,
+            "per_page": per_page, "sort": sort, "order": order,
+            "filters": {"cohort": cohort, "flag": flag, "section": section, "size": size, "q": q},
+            "cohorts": {c: counts.get(c, 0) for c in COHORTS},
+            "flags": {"idle_suspect": flag_counts[0], "never_stopped": flag_counts[1], "not_reporting": flag_counts[2]},
+            "resumed": flag_counts[3], "reporting": flag_counts[4],
             "breadcrumb": breadcrumb(principal, settings, county, date),
             "theta": index_params(settings).get("theta", 0.3)}
 
 
-def _enterprise_facts(settings, county: str, date: dt.date) -> list[dict]:
-    """Per-enterprise facts for one county and day, with the engine's own baseline/resumed rules."""
-    import ibis
-    import pyarrow as pa
+def county_enterprise_rows(*, settings, principal: Principal, county: str, date: dt.date | None = None, sort: str = "ratio",
+                           order: str = "asc", cohort=None, flag=None, section=None, size=None, q=None, batch: int = 5000):
+    """Every row of the filtered list (all pages), in batches: what the exports stream."""
+    _require_enterprises(principal, county)
+    date = date or as_of_date(settings)
+    if sort not in ENTERPRISE_SORTS or order not in ("asc", "desc"):
+        raise ValueError(f"sort {sort[:30]!r}: accepted sorts are {', '.join(ENTERPRISE_SORTS)}")
+    where, args = _list_query(cohort=cohort, flag=flag, section=section, size=size, q=q)
+    con, flags = _county_connection(settings, date)
+
+    def rows():
+        try:
+            cursor = con.execute(_list_sql(LIST_COLUMNS, flags=flags) + where
+                                 + f" ORDER BY {ENTERPRISE_SORTS[sort]} {order.upper()} NULLS LAST, e.enterprise_id", [county, *args])
+            names = [d[0] for d in cursor.description]
+            while chunk := cursor.fetchmany(batch):
+                yield [_row(dict(zip(names, values))) for values in chunk]
+        finally:
+            con.close()
+
+    return rows()
+
+
+def enterprise_detail(*, settings, principal: Principal, enterprise_id: str) -> dict:
+    """One enterprise: its attributes, cohort and flags (with reasons), and every stored day of the
+    period — kWh against its baseline and threshold — and its daily load shape where interval data
+    exist. Refused unless the principal may see the enterprise's county."""
     import pyarrow.compute as pc
 
-    from fugong.engine import connect
-    from fugong.index import compute, store
+    from fugong.index import store
+    from fugong.index.service import enterprise_days_dir
 
-    try:
-        enterprises = store.read_enterprises(settings)
-    except FileNotFoundError:
-        raise NotFound("no enterprises in the store") from None
-    enterprises = enterprises.filter(pc.equal(enterprises["region_code"].cast("string"), county))
-    if enterprises.num_rows == 0:
-        return []
-    files = store.daily_files(settings)
-    facts: dict[str, dict] = {}
-    if files:
-        params = _params_object(settings)
-        con = connect("duckdb")
-        ids = ibis.memtable(pa.table({"enterprise_id": enterprises["enterprise_id"].cast(pa.string())}))
-        readings = con.read_parquet([str(f) for f in files])
-        readings = readings.select(enterprise_id=readings.enterprise_id.cast("string"), date=readings.date,
-                                   kwh=readings.kwh)
-        readings = readings.join(ids, "enterprise_id")
-        base = compute.baselines(readings, params=params, period=compute.Window(date, date))
-        days = compute.enterprise_days(readings, base, period=compute.Window(date, date), params=params)
-        for row in con.to_pyarrow(days).to_pylist():
-            facts[row["enterprise_id"]] = row
-        for row in con.to_pyarrow(base).to_pylist():
-            facts.setdefault(row["enterprise_id"], {"baseline": row["baseline"]})
-    out = []
-    for ent in enterprises.to_pylist():
-        fact = facts.get(str(ent["enterprise_id"]), {})
-        baseline, kwh = fact.get("baseline"), fact.get("kwh")
-        out.append({
-            "enterprise_id": str(ent["enterprise_id"]),
-            "name": ent.get("name") or "",
-            "industry_code": ent.get("industry_code"),
-            "size_class": ent.get("size_class"),
-            "baseline_kwh": baseline,
-            "kwh": kwh,
-            "ratio": (100.0 * kwh / baseline) if kwh is not None and baseline else None,
-            "resumed": None if "resumed" not in fact else bool(fact["resumed"]),
-        })
-    out.sort(key=lambda r: (r["resumed"] is None, r["resumed"] is True, r["enterprise_id"]))
-    return out
+    require_dashboard(principal)
+    if principal.role not in ENTERPRISE_ROLES:
+        raise AccessDenied(f"{principal.actor} sees aggregates only")
+    ents = _enterprise_results(settings)
+    found = ents.filter(pc.equal(ents["enterprise_id"], str(enterprise_id)[:64])).to_pylist()
+    if not found:
+        raise NotFound(f"no enterprise {str(enterprise_id)[:64]!r} in the results")
+    ent = found[0]
+    county = ent.get("county") or ""
+    if not county or not covers(principal, "county", county):
+        raise OutOfScope(f"{principal.actor} may not see {enterprise_id}")
+    import duckdb
 
+    from fugong.index.store import sql_literal
 
-def _params_object(settings):
-    """IndexParams from the stored params.json (the rules the published results used)."""
-    from fugong.index.compute import IndexParams, Window
-
-    stored = index_params(settings)
-    kwargs = {}
-    if stored.get("baseline"):
-        kwargs["baseline"] = Window.parse(stored["baseline"])
-    for key in ("theta", "weight", "min_baseline_kwh"):
-        if key in stored:
-            kwargs[key] = float(stored[key])
-    for key in ("baseline_method", "energy_numerator", "baseload"):
-        if key in stored:
-            kwargs[key] = stored[key]
-    return IndexParams(**kwargs)
+    days = []
+    folder = enterprise_days_dir(settings)
+    if any(folder.glob("date=*/part-0.parquet")):
+        con = duckdb.connect()
+        days = con.execute(f"""SELECT strftime(date, '%Y-%m-%d') AS date, kwh, baseline, threshold, resumed, ratio
+                               FROM read_parquet({sql_literal(str(folder / 'date=*' / 'part-0.parquet'))}, hive_partitioning = false)
+                               WHERE county = ? AND enterprise_id = ? ORDER BY date""", [county, ent["enterprise_id"]]).fetchall()
+        days = [{"date": d, "kwh": k, "baseline_kwh": b, "threshold_kwh": t, "resumed": bool(r), "ratio": 100.0 * x}
+                for d, k, b, t, r, x in days]
+        con.close()
+    shape = None
+    with store.reading(settings) as snap:
+        files = snap.files("interval_days")
+        if files:
+            con = duckdb.connect()
+            listing = ", ".join(sql_literal(str(f)) for f in files)
+            shape = [dict(zip(("date", "kwh", "peak", "night_day_ratio", "flatness", "completeness"), row)) for row in con.execute(
+                f"""SELECT strftime(date, '%Y-%m-%d'), kwh, peak, night_day_ratio, flatness, completeness
+                    FROM read_parquet([{listing}]) WHERE enterprise_id = ? ORDER BY date""", [ent["enterprise_id"]]).fetchall()] or None
+            con.close()
+    info = _row({**ent, "resumed": None, "ratio": None})
+    info["baseline_kwh"] = ent.get("baseline")
+    info.pop("ratio", None), info.pop("resumed", None)
+    return {"enterprise": info, "days": days, "shape": shape, "marks": marks(settings),
+            "params": index_params(settings), "breadcrumb": breadcrumb(principal, settings, county, as_of_date(settings))}
 
 
 def series_choices(*, settings, principal: Principal) -> dict:

@@ -3,7 +3,13 @@
     GET /overview        /overview.json                 the as-of day for the caller's scope
     GET /explorer        /explorer.json                 curves (?series=county:330110&series=section:C)
                                                         and drill-down (?code=330100, a county → enterprises)
-    GET /explorer.csv    /explorer.xlsx                 what the explorer shows (?part=table|series)
+    GET /explorer.csv    /explorer.xlsx                 what the explorer shows (?part=table|series); a county's
+                                                        enterprise list is streamed whole (every page)
+    GET /enterprise      /enterprise.json               one enterprise (?id=): daily kWh against its baseline and
+                                                        threshold, cohort, flags and reasons, load shape
+
+A county's enterprise list is paged, sorted and filtered on the server:
+``?code=330110&page=2&per_page=50&sort=ratio&order=asc&cohort=resumed&flag=idle_suspect&section=C&size=small&q=五金``.
 
 Every route declares who may call it (``DASHBOARD``, fugong.accounts.guard); the service filters by
 the caller's region prefix and raises AccessDenied (a role that may not → 403), OutOfScope (another
@@ -33,14 +39,36 @@ router = APIRouter(tags=["dashboard"])
 # Who may call these routes (fugong.accounts.guard): the index is for the command centre and the grid.
 DASHBOARD_USERS = tuple(sorted(service.DASHBOARD_ROLES - {"system"}))
 DASHBOARD = allow(*DASHBOARD_USERS, scope="region")
+# One enterprise's electricity: the roles that see enterprises (not aggregates only); the service checks its county.
+ENTERPRISE_VIEW = allow(*sorted(service.ENTERPRISE_ROLES - {"system"}), scope="region")
 register_page("/overview", N_("Overview"), roles=DASHBOARD_USERS, order=10,
               landing=("province_admin", "officer", "department"))
 register_page("/explorer", N_("Index explorer"), roles=DASHBOARD_USERS, order=20, landing=("grid_analyst",))
 
 AGGREGATE_COLUMNS = ("date", "level", "code", "name", "index", "resumed_share", "energy_ratio", "resumed",
                      "reporting", "enterprises", "resumed_kwh", "baseline_kwh", "total_kwh", "band")
-ENTERPRISE_COLUMNS = ("enterprise_id", "name", "industry_code", "size_class", "baseline_kwh", "kwh", "ratio",
-                      "resumed")
+ENTERPRISE_COLUMNS = ("enterprise_id", "name", "uscc", "industry_code", "size_class", "baseline_kwh", "kwh",
+                      "threshold_kwh", "ratio", "resumed", "cohort", "first_resumption", "never_stopped", "idle_suspect",
+                      "idle_reasons")
+LIST_PARAMS = ("page", "per_page", "sort", "order", "cohort", "flag", "section", "size", "q")
+
+
+def _list_options(request: Request) -> dict:
+    """The county list's paging, sort and filters from the query string (validated by the service)."""
+    query = request.query_params
+    out = {}
+    for key in LIST_PARAMS:
+        value = query.get(key)
+        if value in (None, ""):
+            continue
+        if key in ("page", "per_page"):
+            try:
+                out[key] = int(value[:9])
+            except ValueError:
+                raise HTTPException(status_code=400, detail=f"{key} must be a number") from None
+        else:
+            out[key] = value[:60]
+    return out
 
 
 def _settings(request: Request):
@@ -158,7 +186,7 @@ def _map_day(request: Request, principal: Principal, day: str) -> str | None:
 
 
 def _explorer(request: Request, principal: Principal, *, series: list[str], code: str | None,
-              date: str | None) -> dict:
+              date: str | None, list_options: dict | None = None) -> dict:
     """The one call behind the explorer page and its JSON, CSV and XLSX twins."""
     settings = _settings(request)
     _call(service.require_dashboard, principal=principal)
@@ -170,7 +198,8 @@ def _explorer(request: Request, principal: Principal, *, series: list[str], code
     curves = _call(service.series, settings=settings, principal=principal, keys=keys)
     is_county = bool(code) and code.isdigit() and len(code) == 6 and code[4:] != "00"
     if is_county and principal.role in service.ENTERPRISE_ROLES:
-        table = _call(service.county_enterprises, settings=settings, principal=principal, county=code, date=day)
+        table = _call(service.county_enterprises, settings=settings, principal=principal, county=code, date=day,
+                      **(list_options if list_options is not None else _list_options(request)))
         table = {**table, "level": "enterprise"}
     elif is_county:
         if not service.covers(principal, "county", code):
@@ -219,14 +248,44 @@ def explorer_csv(request: Request, series: list[str] = Query(default=[]), code: 
                  date: str | None = None, part: str = Query("table", pattern="^(table|series)$"),
                  principal: Principal = Depends(DASHBOARD)) -> Response:
     """What the explorer shows, as CSV (UTF-8 with BOM so that Excel reads Chinese names)."""
-    data = _explorer(request, principal, series=series, code=code, date=date)
+    from fastapi.responses import StreamingResponse
+
+    from fugong.exports import cells
+
+    options = _list_options(request)
+    data = _explorer(request, principal, series=series, code=code, date=date,
+                     list_options={k: v for k, v in options.items() if k not in ("page", "per_page")})
     columns, rows = _export_rows(data, part)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response("\ufeff" + buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{_filename(data, part, "csv")}"'})
+    batches = _all_enterprises(request, principal, data, options) if part == "table" and data["table"].get("level") == "enterprise" \
+        and not data["table"].get("aggregates_only") else iter([rows])
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow(columns)
+        for batch in batches:
+            writer.writerows(cells(_flat(row), columns) for row in batch)  # no cell may start a formula (OWASP)
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0), buffer.truncate()
+        if buffer.tell():
+            yield buffer.getvalue().encode("utf-8")
+
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="{_filename(data, part, "csv")}"'})
+
+
+def _flat(row: dict) -> dict:
+    """Lists (the idle reasons) as one text cell."""
+    return {k: " ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+
+
+def _all_enterprises(request: Request, principal: Principal, data: dict, options: dict):
+    """Every row of the county list the export is asked for (all pages), in batches."""
+    table = data["table"]
+    keep = {k: v for k, v in options.items() if k not in ("page", "per_page")}
+    return _call(service.county_enterprise_rows, settings=_settings(request), principal=principal, county=table["county"],
+                 date=dt.date.fromisoformat(table["date"]), **keep)
 
 
 @router.get("/explorer.xlsx")
@@ -235,17 +294,40 @@ def explorer_xlsx(request: Request, series: list[str] = Query(default=[]), code:
     """What the explorer shows, as an Excel workbook: sheet 'table' and sheet 'series'."""
     from openpyxl import Workbook
 
-    data = _explorer(request, principal, series=series, code=code, date=date)
-    book = Workbook()
-    book.remove(book.active)
+    from fugong.exports import cells
+
+    options = _list_options(request)
+    data = _explorer(request, principal, series=series, code=code, date=date,
+                     list_options={k: v for k, v in options.items() if k not in ("page", "per_page")})
+    book = Workbook(write_only=True)  # rows go to the file as they come (a county has thousands)
     for part in ("table", "series"):
         columns, rows = _export_rows(data, part)
+        batches = _all_enterprises(request, principal, data, options) if part == "table" and \
+            data["table"].get("level") == "enterprise" and not data["table"].get("aggregates_only") else [rows]
         sheet = book.create_sheet(part)
         sheet.append(list(columns))
-        for row in rows:
-            sheet.append([row.get(c) for c in columns])
+        for batch in batches:
+            for row in batch:
+                sheet.append(cells(_flat(row), columns))
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(data, "explorer", "xlsx")}"'})
+
+
+# --- enterprise page ------------------------------------------------------------------------------
+
+
+@router.get("/enterprise.json")
+def enterprise_json(request: Request, id: str = Query(..., max_length=64, description="enterprise_id"),
+                    principal: Principal = Depends(ENTERPRISE_VIEW)) -> dict:
+    """One enterprise: attributes, cohort, first resumption, flags with reasons, its daily kWh against
+    its baseline and threshold (stored by `fugong index run`), and its load shape where interval data exist."""
+    return _call(service.enterprise_detail, settings=_settings(request), principal=principal, enterprise_id=id)
+
+
+@router.get("/enterprise", response_class=HTMLResponse, include_in_schema=False)
+def enterprise_page(request: Request, id: str = Query(..., max_length=64), principal: Principal = Depends(ENTERPRISE_VIEW)):
+    data = _call(service.enterprise_detail, settings=_settings(request), principal=principal, enterprise_id=id)
+    return render(request, "dashboard/enterprise.html", {"data": data}, principal=principal)

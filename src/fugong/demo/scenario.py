@@ -538,8 +538,12 @@ class TargetDayPanel:
     def baseline_total(self, model: RestartModel) -> float:
         return float(np.nansum(self.baseline) * model.baseline_scale)
 
-    def index(self, model: RestartModel) -> dict:
-        """{"province" | city prefix: {day: (N %, E %, R)}} under the default definition."""
+    def index(self, model: RestartModel, params=None) -> dict:
+        """{"province" | city prefix: {day: (N %, E %, R)}} under the definition's θ and w
+        (``IndexParams``, default Zhejiang's: θ = 0.3, w = 0.5)."""
+        from fugong.index.compute import IndexParams
+
+        params = params or IndexParams()
         ent = self.ent
         level, state = levels(ent, model, ent.restart(model), self.cols)
         sigma = ent.noise[:, None]
@@ -548,7 +552,7 @@ class TargetDayPanel:
         kwh = (ent.base * scale)[:, None] * level * np.exp(sigma * self.z - 0.5 * sigma**2)
         kwh = np.where(state == GAMING, b[:, None] * ent.gaming_ratio[:, None] * np.exp(0.01 * self.z), kwh)
         reporting = self.present & (b > 0)[:, None]
-        resumed = reporting & (kwh >= calibration_threshold() * b[:, None])
+        resumed = reporting & (kwh >= params.theta * b[:, None])
         groups = {"province": np.ones(len(ent), dtype=bool), **{c: ent.city == c for c in calibration.CITY_TARGETS}}
         out = {}
         for name, member in groups.items():
@@ -558,9 +562,6 @@ class TargetDayPanel:
                 res = resumed[:, k] & member
                 n_share = 100 * res.sum() / rep.sum()
                 e_share = 100 * kwh[res, k].sum() / b[rep].sum()
-                out[name][day] = (n_share, e_share, 0.5 * n_share + 0.5 * e_share)
+                out[name][day] = (n_share, e_share, params.weight * n_share + (1 - params.weight) * e_share)
         return out
 
-
-def calibration_threshold() -> float:
-    return 0.3  # θ of the default index definition (issue 3)

@@ -21,10 +21,37 @@ err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never 
 BY_HELP = "province | city | county | industry (GB/T 4754 section) | category | size | group (needs --groups)"
 
 
-def _params(baseline, theta, weight, min_baseline, method, energy, baseload, baseload_window, closures=()):
+def _params(baseline, theta, weight, min_baseline, method, energy, baseload, baseload_window, closures=(),
+            category_set=None, band_cutoffs=None, band_names=None):
     from fugong.index.compute import IndexParams, Window
+    from fugong.reference.workdays import CLOSURES
 
     try:
+        unknown = [c for c in closures if c not in CLOSURES]
+        if unknown:
+            raise ValueError(f"--closure {unknown[0][:40]!r}: accepted values are {', '.join(sorted(CLOSURES))}")
+        if method not in ("mean", "median", "workday-mean", "lunar"):
+            raise ValueError(f"--baseline-method {method[:40]!r}: accepted values are mean, median, workday-mean, lunar")
+        if energy not in ("resumed", "all"):
+            raise ValueError(f"--energy {energy[:40]!r}: accepted values are resumed, all")
+        extra = {}
+        if category_set:
+            from fugong.reference.industries import load_categories
+
+            try:
+                load_categories(category_set)
+            except Exception:  # noqa: BLE001 - any failure to load is an unknown set for the user
+                raise ValueError(f"--category-set {category_set[:60]!r}: no such category set") from None
+            extra["category_set"] = category_set
+        if band_cutoffs:
+            extra["band_cutoffs"] = tuple(float(x) for x in band_cutoffs.split(","))
+        if band_names:
+            extra["band_names"] = tuple(x.strip() for x in band_names.split(","))
+        cutoffs = extra.get("band_cutoffs", IndexParams.band_cutoffs)
+        names = extra.get("band_names", IndexParams.band_names)
+        if len(names) != len(cutoffs) + 1 or list(cutoffs) != sorted(cutoffs):
+            raise ValueError(f"--band-cutoffs {','.join(map(str, cutoffs))} need ascending cut-offs and one more name "
+                             f"in --band-names (got {len(names)})")
         return IndexParams(
             baseline=Window.parse(baseline),
             theta=theta,
@@ -35,6 +62,7 @@ def _params(baseline, theta, weight, min_baseline, method, energy, baseload, bas
             baseload=baseload,
             baseload_window=Window.parse(baseload_window) if baseload_window else None,
             closures=tuple(closures),
+            **extra,
         )
     except ValueError as exc:
         err.print(f"[red]参数错误 invalid option:[/red] {exc}")
@@ -109,6 +137,8 @@ def compute(
     encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV encoding (default: detect UTF-8 or GBK)"),
     rejects: Optional[Path] = typer.Option(None, "--rejects", help="write rejected rows to this CSV"),
     zero_days_missing: bool = typer.Option(False, "--zero-days-missing", help="a whole day of 0 kWh is a missing reading (publishers that write gaps as zeros)"),
+    closure: List[str] = typer.Option([], "--closure", help="regional closure on the working-day calendar (workday-mean, lunar), e.g. zhejiang-2020"),
+    category_set: Optional[str] = typer.Option(None, "--category-set", help="industry category set for --by category (default jiangsu-2020)"),
 ) -> None:
     """Compute the index from files, one row per (date, group), without touching the store.
 
@@ -117,25 +147,39 @@ def compute(
 
     Example: fugong index compute --meters daily.csv --enterprises ent.csv --baseline 2019-10-01:2019-12-31 --period 2020-02-01:2020-02-29 --by county --out county.csv
     """
+    import tempfile
+
     from fugong.config import get_settings
-    from fugong.index.ingest import IngestError, read_readings_for_compute
+    from fugong.engine import connect
+    from fugong.index.ingest import IngestError, readings_in_engine
     from fugong.index.service import BY_CHOICES, compute as run, write_table
+    from fugong.index.store import sql_literal
 
     if by not in BY_CHOICES:
         _fail(ValueError(f"--by {by!r}: accepted values are {', '.join(BY_CHOICES)}"))
     if by == "group" and groups is None:
         _fail(ValueError("--by group needs --groups FILE (group_id, enterprise_id)"))
-    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, baseload_window)
+    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, baseload_window, closure,
+                     category_set)
     window = _window(period, "--period")
     try:
         companies = _read_table(enterprises)
-        readings, summaries = read_readings_for_compute(list(meters), known_ids=companies["enterprise_id"], encoding=encoding,
-                                                        tz=tz, day_tz=day_tz, rejects=rejects,
-                                                        zero_days_missing=zero_days_missing)
+        kind = engine or get_settings().engine
+        # Validation runs inside the engine's own DuckDB connection: a clean file is never copied.
+        con = connect("duckdb")
+        name, summaries = readings_in_engine(list(meters), con=con.con, known_ids=companies, encoding=encoding, tz=tz,
+                                             day_tz=day_tz, rejects=rejects, zero_days_missing=zero_days_missing)
         _report(summaries)
         members = _read_table(groups) if groups else None
+        if kind == "duckdb":
+            readings = con.table(name)
+        else:  # another engine reads the validated rows from a Parquet file (never Python rows)
+            scratch = tempfile.TemporaryDirectory(prefix="fugong-compute-")
+            readings = [Path(scratch.name) / "readings.parquet"]
+            con.con.execute(f"COPY (SELECT enterprise_id, date, kwh FROM {name}) TO {sql_literal(str(readings[0]))} (FORMAT PARQUET)")
+            con = None
         tables = run(readings=readings, enterprises=companies, period=window, params=params, levels=(by,),
-                     engine=engine or get_settings().engine, members=members)
+                     engine=kind, members=members, con=con)
         table = next(iter(tables.values()))
         write_table(table, out)
     except (IngestError, FileNotFoundError, ValueError) as exc:
@@ -224,11 +268,31 @@ def _progress():
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=err, transient=True)
 
 
-def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, day_tz, actor) -> None:
+def _waiting() -> None:
+    err.print("another ingest is writing to this store; waiting for it to finish 另一导入正在写入，等待中…", markup=False)
+
+
+MaxKwh = typer.Option([], "--max-kwh", help="bound of one reading per size class, e.g. --max-kwh small=2e5 "
+                     "(defaults: large 5e7, medium 5e6, small 5e5, micro 5e4, other 5e7 kWh)")
+
+
+def _bounds(items: List[str]) -> dict:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            out[None if name.strip() in ("", "other") else name.strip()] = float(value)
+        except ValueError:
+            _fail(ValueError(f"--max-kwh {item[:60]!r}: expected CLASS=KWH such as small=2e5"))
+    return out
+
+
+def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, day_tz, actor, max_kwh=()) -> None:
     from fugong.config import get_settings
     from fugong.index.ingest import IngestError, ingest_readings
 
     settings = get_settings()
+    bounds = _bounds(list(max_kwh))
     summaries = []
     try:
         for path in files:
@@ -236,7 +300,8 @@ def _ingest_readings(kind: str, files: List[Path], replace: bool, encoding, tz, 
                 task = bar.add_task(f"{path.name}", total=None)
                 summaries.append(ingest_readings(
                     settings=settings, path=path, kind=kind, replace=replace, encoding=encoding, tz=tz, day_tz=day_tz,
-                    actor=actor, progress=lambda done, total: bar.update(task, completed=done, total=total)))
+                    actor=actor, progress=lambda done, total: bar.update(task, completed=done, total=total),
+                    on_wait=_waiting, max_kwh=bounds))
     except (IngestError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
     _report(summaries)
@@ -251,13 +316,14 @@ def ingest_daily(
     files: List[Path] = typer.Argument(..., help="CSV or Parquet: enterprise_id, date, kwh"),
     replace: bool = typer.Option(False, "--replace", help="overwrite stored values that differ (audited)"),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="CSV encoding (default: detect UTF-8 or GBK)"),
-    actor: str = typer.Option("cli", "--actor", help="who is recorded in the audit log for --replace"),
+    actor: str = typer.Option("cli", "--actor", help="who is recorded in the audit log"),
+    max_kwh: List[str] = MaxKwh,
 ) -> None:
-    """Ingest daily readings into the store (validated; rejects to a CSV; idempotent).
+    """Ingest daily readings into the store (validated; rejects to a CSV; idempotent; audited).
 
     Example: fugong index ingest daily meters-2020-02.csv
     """
-    _ingest_readings("daily", files, replace, encoding, "Asia/Shanghai", "Asia/Shanghai", actor)
+    _ingest_readings("daily", files, replace, encoding, "Asia/Shanghai", "Asia/Shanghai", actor, max_kwh)
 
 
 @ingest_app.command("interval")
@@ -268,12 +334,13 @@ def ingest_interval(
     tz: str = typer.Option("Asia/Shanghai", "--tz", help="time zone of naive timestamps"),
     day_tz: str = typer.Option("Asia/Shanghai", "--day-tz", help="calendar days are summed in this time zone"),
     actor: str = typer.Option("cli", "--actor"),
+    max_kwh: List[str] = MaxKwh,
 ) -> None:
     """Ingest interval readings: daily totals of complete days (≥ 90 % of intervals) and load-shape features.
 
     Example: fugong index ingest interval load-15min.parquet --tz Asia/Shanghai
     """
-    _ingest_readings("interval", files, replace, encoding, tz, day_tz, actor)
+    _ingest_readings("interval", files, replace, encoding, tz, day_tz, actor, max_kwh)
 
 
 @ingest_app.command("enterprises")
@@ -292,7 +359,8 @@ def ingest_enterprises_cmd(
 
     settings = get_settings()
     try:
-        summaries = [ingest_enterprises(settings=settings, path=p, replace=replace, encoding=encoding, actor=actor) for p in files]
+        summaries = [ingest_enterprises(settings=settings, path=p, replace=replace, encoding=encoding, actor=actor,
+                                        on_wait=_waiting) for p in files]
     except (IngestError, FileNotFoundError, ValueError) as exc:
         _fail(exc)
     _report(summaries)
@@ -310,30 +378,40 @@ def run(
     baseline_method: str = Method,
     energy: str = typer.Option("resumed", "--energy"),
     baseload: bool = typer.Option(False, "--baseload/--no-baseload"),
+    baseload_window: Optional[str] = typer.Option(None, "--baseload-window", help="window for L (lowest daily kWh); default the baseline window"),
+    closure: List[str] = typer.Option([], "--closure", help="regional closure on the working-day calendar, e.g. zhejiang-2020"),
+    category_set: Optional[str] = typer.Option(None, "--category-set", help="industry category set (default jiangsu-2020)"),
+    band_cutoffs: Optional[str] = typer.Option(None, "--band-cutoffs", help="R cut-offs of the bands, e.g. 30,60"),
+    band_names: Optional[str] = typer.Option(None, "--band-names", help="one more name than cut-offs, comma-separated"),
     enterprises_too: bool = typer.Option(True, "--enterprises/--no-enterprises", help="also write per-enterprise results"),
     engine: str = typer.Option(None, "--engine"),
 ) -> None:
-    """Compute every breakdown from the store into result tables (per level and date).
+    """Compute every breakdown from the store into result tables (per level and date), the
+    per-enterprise daily facts behind them and the per-enterprise results; every option is saved in
+    results/index/params.json, which the dashboard reads.
 
-    Example: fugong index run --period 2020-02-01:2020-02-29
+    Example: fugong index run --period 2020-02-01:2020-02-29 --closure zhejiang-2020
     """
     import datetime as dt
     import time
 
     from fugong.config import get_settings
-    from fugong.index.service import compute_all, compute_enterprises
+    from fugong.index.service import compute_all
 
     settings = get_settings()
-    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, None)
+    params = _params(baseline, theta, weight, min_baseline, baseline_method, energy, baseload, baseload_window, closure,
+                     category_set, band_cutoffs, band_names)
     window = _window(period, "--period")
-    dates = {dt.date.fromisoformat(d) for d in only} if only else None
+    try:
+        dates = {dt.date.fromisoformat(d) for d in only} if only else None
+    except ValueError:
+        _fail(ValueError(f"--date: {', '.join(only)[:80]} is not YYYY-MM-DD"))
     started = time.perf_counter()
     try:
         with console.status("computing 计算中…") as status:
             out = compute_all(settings=settings, period=window, params=params, engine=engine, only_dates=dates,
-                              members_path=groups, progress=lambda m: status.update(m))
-            if enterprises_too and not dates:
-                out["enterprises"] = compute_enterprises(settings=settings, period=window, params=params, engine=engine)
+                              members_path=groups, progress=lambda m: status.update(m),
+                              enterprises_too=enterprises_too and not dates)
     except (FileNotFoundError, ValueError) as exc:
         _fail(exc)
     for level, path in out.items():

@@ -99,6 +99,34 @@ class IndexParams:
     closures: tuple[str, ...] = ()
     category_set: str = "jiangsu-2020"
 
+    def to_dict(self) -> dict:
+        """Every field as JSON-ready values (windows as 'START:END', tuples as lists): what
+        ``fugong index run`` saves beside its results, so that readers use exactly these rules."""
+        import dataclasses
+
+        out = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = str(value) if isinstance(value, Window) else list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "IndexParams":
+        """The inverse of ``to_dict`` (unknown keys are ignored; missing ones keep their defaults)."""
+        import dataclasses
+
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            if f.name not in data:
+                continue
+            value, kind = data[f.name], str(f.type)
+            if value is not None and "Window" in kind:
+                value = Window.parse(value)
+            elif value is not None and "tuple" in kind:
+                value = tuple(value)
+            kwargs[f.name] = value
+        return cls(**kwargs)
+
     def band(self, index: float | None) -> str | None:
         if index is None:
             return None
@@ -357,7 +385,9 @@ def compute_levels(
         counts    GROUP_COLUMNS, enterprises               (from eligible)
         level     roll-up of fine and counts by one column, one UNION ALL for every level
     """
-    keep = (lambda t: t.cache()) if cache else (lambda t: t)
+    from fugong.engine import cached
+
+    keep = (lambda t: cached(con, t)) if cache else (lambda t: t)
     base = baselines(inputs.readings, params=params, period=period)
     dates = dates_table(period)
     parts = []

@@ -44,11 +44,54 @@ INTERVAL_COLUMNS = ("enterprise_id", "timestamp", "kwh")
 ENTERPRISE_COLUMNS = ("enterprise_id", "region_code", "industry_code")
 ENTERPRISE_OPTIONAL = ("size_class", "name", "uscc")
 BATCH_ROWS = 2_000_000
+# Plausible reading dates: smart-meter data before 1990 or after 2099 is a typo ('0001-01-01' would
+# make a month partition of year 1), and 'inf'/'infinity' parse as the end of time in DuckDB.
+FIRST_DATE, LAST_DATE = "1990-01-01", "2099-12-31"
+# Physical bound of one reading (kWh), per size class of the enterprise (GB/T size classes; the
+# largest plants of a class draw far less: a 2 GW steel works uses ~5e7 kWh a day). A reading above
+# it is rejected, not stored: one 1e308 would make E and R infinite for the whole province.
+# An interval reading is held to the same bound as a day (loose, but it catches absurd values).
+MAX_KWH = {"large": 5e7, "medium": 5e6, "small": 5e5, "micro": 5e4, None: 5e7}
+# Full-width digits and signs (from Chinese input methods) read as their ASCII twins.
+FULL_WIDTH = ("０１２３４５６７８９．－＋：／", "0123456789.-+:/")
+# Values longer than this are cut in rejects files and messages (a 100,000-character value took
+# minutes to print).
+SHOW_CHARS = 200
 MEMORY_LIMIT = "2.5GB"  # DuckDB's working memory during an ingest (it spills beyond)
 
 
 class IngestError(ValueError):
     """A file that cannot be ingested at all (unreadable, missing column); the message names it."""
+
+
+def shorten(text, limit: int = SHOW_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was (for messages and rejects files)."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}…({len(text):,} characters)"
+
+
+def check_timezone(name: str, option: str = "--tz") -> str:
+    """The name of an IANA time zone (checked against the zone database), else IngestError."""
+    import re
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*", name):
+        raise IngestError(f"{option} {shorten(repr(name), 60)}: not a time zone name such as Asia/Shanghai")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise IngestError(f"{option} {name!r}: unknown time zone (IANA names such as Asia/Shanghai, UTC)") from None
+    return name
+
+
+def check_file(path: Path) -> Path:
+    """The path of a readable regular file, else IngestError naming it."""
+    path = Path(path)
+    if not path.exists():
+        raise IngestError(f"{shorten(path)}: file not found")
+    if path.is_dir():
+        raise IngestError(f"{shorten(path)}: is a directory, not a file")
+    return path
 
 
 @dataclass
@@ -105,12 +148,11 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    if not path.exists():
-        raise IngestError(f"{path}: file not found")
+    path = check_file(path)
     start = 1
     if path.suffix.lower() == ".parquet":
-        pf = pq.ParquetFile(path)
+        pf = _parquet_file(path)
+        _unique_names(path, pf.schema_arrow.names)
         total = pf.metadata.num_rows
         for batch in pf.iter_batches(batch_size=BATCH_ROWS):
             table = pa.Table.from_batches([batch])
@@ -121,9 +163,7 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
                 progress(start - 1, total)
         return
     encoding = encoding or detect_encoding(path)
-    with open(path, "rb") as fh:
-        header = fh.readline().decode(encoding, errors="replace")
-    names = [c.strip().strip('"') for c in header.rstrip("\r\n").split(",")]
+    names = header_names(path, encoding)
     read = pacsv.ReadOptions(encoding=encoding, block_size=64 << 20, skip_rows=1, column_names=names)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=True,
                                    null_values=[""])
@@ -139,44 +179,107 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
                 if progress:
                     progress(min(fh.tell(), total), total)
         except pa.ArrowInvalid as exc:
-            raise IngestError(f"{path}: not a readable CSV near data row {start}: {exc}") from None
+            raise IngestError(f"{shorten(path)}: not a readable CSV near data row {start}: {shorten(exc)}") from None
+
+
+def header_names(path: Path, encoding: str) -> list[str]:
+    """The CSV header's column names, parsed as CSV (quoted names may hold commas); IngestError for
+    an empty header or two columns that mean the same (after normalising: 'meter_id' = 'enterprise_id')."""
+    import csv
+
+    with open(path, "rb") as fh:
+        header = fh.readline().decode(encoding, errors="replace").lstrip("\ufeff")
+    names = [c.strip() for c in next(csv.reader([header.rstrip("\r\n")]), [])]
+    if not names or names == [""]:
+        raise IngestError(f"{shorten(path)}: empty file or empty header line")
+    _unique_names(path, names)
+    return names
+
+
+def _unique_names(path: Path, names: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for name in names:
+        key = _normalise(name)
+        if key in seen:
+            raise IngestError(f"{shorten(path)}: columns {shorten(seen[key], 60)!r} and {shorten(name, 60)!r} are the same "
+                              f"column ({key}); keep one 表头列重复")
+        seen[key] = name
+
+
+def _parquet_file(path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise IngestError(f"{shorten(path)}: not a readable Parquet file: {shorten(exc)}") from None
 
 
 def _require(path: Path, table, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in table.column_names]
     if missing:
-        raise IngestError(f"{path}: missing column(s) {', '.join(missing)} (found {', '.join(c for c in table.column_names if c != '_row')})")
+        found = shorten(", ".join(c for c in table.column_names if c != "_row"))
+        raise IngestError(f"{shorten(path)}: missing column(s) {', '.join(missing)} (found {found})")
 
 
 # --- validation -----------------------------------------------------------------------------------
 
 
-def _connect():
+def _connect(con=None, *, memory_limit: str = MEMORY_LIMIT):
+    """A DuckDB connection set up for validation (or ``con``, e.g. the index engine's own, set up)."""
     import tempfile
 
     import duckdb
 
-    con = duckdb.connect()
+    con = con or duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     # A province-scale file is ~60 M rows: let DuckDB spill to disk rather than hold every copy in
     # memory (peak memory stays under ~4 GiB), and drop the row order it need not keep. Its spill
     # files have fixed names, so each connection gets its own folder (DuckDB removes it on close).
-    con.execute(f"SET temp_directory = '{tempfile.gettempdir()}/fugong-duckdb-{uuid.uuid4().hex}'")
-    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = {sql_literal(f'{tempfile.gettempdir()}/fugong-duckdb-{uuid.uuid4().hex}')}")
+    con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
     con.execute("SET preserve_insertion_order = false")
-    con.execute("CREATE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE bad (row BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+    # shown(v): a value as the rejects file shows it (cut like ``shorten``).
+    con.execute(f"""CREATE OR REPLACE TEMP MACRO shown(v) AS CASE WHEN length(v) > {SHOW_CHARS}
+                    THEN left(v, {SHOW_CHARS}) || '…(' || format('{{:,}}', length(v)) || ' characters)' ELSE v END""")
+    # ascii_digits(v): full-width digits and signs as ASCII.
+    con.execute(f"CREATE OR REPLACE TEMP MACRO ascii_digits(v) AS translate(v, '{FULL_WIDTH[0]}', '{FULL_WIDTH[1]}')")
     return con
 
 
-def _known(con, known_ids) -> bool:
-    """Register the known enterprise ids (pyarrow array) as table ``known``; False when not checked."""
+def sql_literal(text: str) -> str:
+    from fugong.index.store import sql_literal as literal
+
+    return literal(text)
+
+
+def _known(con, known_ids, max_kwh: dict | None = None) -> bool:
+    """Register the known enterprises as table ``known`` (enterprise_id, max_kwh); False when not checked.
+
+    ``known_ids``: a pyarrow array of ids, or a table with enterprise_id[, size_class] (the bound of a
+    reading comes from the size class, ``MAX_KWH``)."""
     import pyarrow as pa
 
     if known_ids is None:
         return False
-    con.register("known_ids_arrow", pa.table({"enterprise_id": pa.array(known_ids).cast(pa.string())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT enterprise_id FROM known_ids_arrow")
+    bounds = {**MAX_KWH, **(max_kwh or {})}
+    if isinstance(known_ids, pa.Table):
+        table = pa.table({"enterprise_id": known_ids["enterprise_id"].cast(pa.string()),
+                          "size_class": (known_ids["size_class"].cast(pa.string()) if "size_class" in known_ids.column_names
+                                         else pa.nulls(known_ids.num_rows, pa.string()))})
+    else:
+        ids = pa.array(known_ids) if not isinstance(known_ids, (pa.Array, pa.ChunkedArray)) else known_ids
+        table = pa.table({"enterprise_id": ids.cast(pa.string()), "size_class": pa.nulls(len(ids), pa.string())})
+    con.register("known_ids_arrow", table)
+    con.register("kwh_bounds", pa.table({"size_class": [k for k in bounds if k is not None],
+                                         "max_kwh": [float(v) for k, v in bounds.items() if k is not None]}))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE known AS
+                    SELECT enterprise_id, COALESCE(min(b.max_kwh), {float(bounds[None])!r}) AS max_kwh
+                    FROM known_ids_arrow k LEFT JOIN kwh_bounds b USING (size_class) GROUP BY enterprise_id""")
     con.unregister("known_ids_arrow")
+    con.unregister("kwh_bounds")
     return True
 
 
@@ -184,10 +287,11 @@ _KWH_CHECKS = """
     WHEN raw_kwh IS NULL OR trim(raw_kwh) = '' THEN 'kwh|missing kWh 缺少电量'
     WHEN kwh IS NULL OR isnan(kwh) OR isinf(kwh) THEN 'kwh|non-numeric kWh 电量不是数字'
     WHEN kwh < 0 THEN 'kwh|negative kWh 电量为负'
+    WHEN kwh > {bound} THEN 'kwh|implausible kWh: above the bound of its size class, ' || CAST({bound} AS VARCHAR) || ' 电量超出合理上限'
 """
 
 
-def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:
+def _validate_batch(con, batch, *, kind: str, checked: bool, tz: str) -> None:  # noqa: D401
     """Typed rows into ``ok``, failures into ``bad``; one SQL pass per batch (a pyarrow table)."""
     con.register("batch", batch)
     _validate_relation(con, batch.schema, kind=kind, checked=checked, tz=tz, materialise=True)
@@ -200,13 +304,13 @@ def _parquet_relation(con, path: Path, required: tuple[str, ...]) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
+    pf = _parquet_file(path)
+    _unique_names(path, pf.schema_arrow.names)
     names = {_normalise(c): c for c in pf.schema_arrow.names}
     _require(path, pa.table({c: pa.array([], pa.null()) for c in names}), required)
     quoted = ", ".join(f'"{names[c].replace(chr(34), chr(34) * 2)}" AS {c}' for c in required)
-    source = str(path).replace("'", "''")
     con.execute(f"""CREATE OR REPLACE TEMP VIEW batch AS SELECT {quoted}, file_row_number + 1 AS _row
-                    FROM read_parquet('{source}', file_row_number = true)""")
+                    FROM read_parquet({sql_literal(str(path))}, file_row_number = true)""")
     return pf.metadata.num_rows
 
 
@@ -225,24 +329,31 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
         key_raw, key_sql = "date", "date"
         key_reason = "date|missing date 缺少日期"
     elif kind == "daily":
-        key_raw, key_sql = "date", """COALESCE(TRY_CAST(trim(CAST(date AS VARCHAR)) AS DATE),
-                     TRY_CAST(TRY_STRPTIME(trim(CAST(date AS VARCHAR)), '%Y/%m/%d') AS DATE))"""
+        text = "ascii_digits(trim(CAST(date AS VARCHAR)))"
+        key_raw, key_sql = "date", f"""CASE WHEN regexp_matches({text}, '^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}$')
+                     THEN COALESCE(TRY_CAST({text} AS DATE), TRY_CAST(TRY_STRPTIME({text}, '%Y/%m/%d') AS DATE)) END"""
         key_reason = "date|bad date 日期无效"
     else:
         key_raw = "timestamp"
-        ts = "trim(CAST(timestamp AS VARCHAR))"
-        key_sql = f"""CASE WHEN regexp_matches({ts}, '(Z|[+-][0-9][0-9](:?[0-9][0-9])?)$')
+        ts = "ascii_digits(trim(CAST(timestamp AS VARCHAR)))"
+        key_sql = f"""CASE WHEN NOT regexp_matches({ts}, '^[0-9]{{4}}-[0-9]') THEN NULL
+                     WHEN regexp_matches({ts}, '(Z|[+-][0-9][0-9](:?[0-9][0-9])?)$')
                      THEN TRY_CAST({ts} AS TIMESTAMPTZ)
-                     ELSE timezone('{tz}', TRY_CAST({ts} AS TIMESTAMP)) END"""
+                     ELSE timezone({sql_literal(tz)}, TRY_CAST({ts} AS TIMESTAMP)) END"""
         key_reason = "timestamp|bad timestamp 时间无效"
     unknown = "WHEN k.enterprise_id IS NULL THEN 'enterprise_id|unknown enterprise 未登记的企业'" if checked else ""
+    in_range = (f"p.key BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'" if kind == "daily"
+                else f"p.key BETWEEN TIMESTAMPTZ '{FIRST_DATE} 00:00:00+00' AND TIMESTAMPTZ '{LAST_DATE} 23:59:59+00'")
+    range_reason = f"{key_raw}|out of range {FIRST_DATE[:4]}–{LAST_DATE[:4]} 日期超出范围"
+    bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
     join = "LEFT JOIN known k ON k.enterprise_id = p.enterprise_id" if checked else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP {"TABLE" if materialise else "VIEW"} parsed AS
         SELECT p.*, CASE
             WHEN p.enterprise_id IS NULL THEN 'enterprise_id|missing enterprise_id 缺少企业编号'
             WHEN p.key IS NULL THEN '{key_reason}'
-            {_KWH_CHECKS}
+            WHEN NOT isfinite(p.key) OR NOT ({in_range}) THEN '{range_reason}'
+            {_KWH_CHECKS.format(bound=bound)}
             {unknown}
             END AS failure
         FROM (SELECT _row,
@@ -250,13 +361,13 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
                      CAST({key_raw} AS VARCHAR) AS raw_key,
                      {key_sql} AS key,
                      {"CASE WHEN kwh IS NULL THEN NULL ELSE '0' END" if typed_kwh else "CAST(kwh AS VARCHAR)"} AS raw_kwh,
-                     {"CAST(kwh AS DOUBLE)" if typed_kwh else "TRY_CAST(trim(CAST(kwh AS VARCHAR)) AS DOUBLE)"} AS kwh
+                     {"CAST(kwh AS DOUBLE)" if typed_kwh else "TRY_CAST(ascii_digits(trim(CAST(kwh AS VARCHAR))) AS DOUBLE)"} AS kwh
               FROM batch) p {join}
     """)
     con.execute(f"""
         INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
-            CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
-                 WHEN 'kwh' THEN {"CAST(kwh AS VARCHAR)" if typed_kwh else "raw_kwh"} ELSE raw_key END,
+            shown(CASE split_part(failure, '|', 1) WHEN 'enterprise_id' THEN enterprise_id
+                 WHEN 'kwh' THEN {"CAST(kwh AS VARCHAR)" if typed_kwh else "raw_kwh"} ELSE raw_key END),
             split_part(failure, '|', 2)
         FROM parsed WHERE failure IS NOT NULL
     """)
@@ -264,18 +375,31 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
     con.execute(f"DROP {'TABLE' if materialise else 'VIEW'} parsed")
 
 
-def _dedupe(con) -> int:
+def _dedupe(con, kind: str = "daily") -> int:
     """Conflicting duplicates to ``bad``; exact duplicates dropped (returned count); rest in ``clean``.
 
-    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row);
-    the first pass groups by a 64-bit hash of the key (much cheaper than the string and the date),
-    the second checks the few candidates exactly (a hash collision is only a candidate).
+    Only keys seen more than once are looked at twice (a GROUP BY, not a window over every row).
+    Daily readings: one aggregate per enterprise finds the enterprises with a day twice
+    (``_distinct_days_sql``), and only their rows are grouped by key. Interval readings (or a file
+    spanning years): a first pass groups by a 64-bit hash of the key (much cheaper than the string
+    and the time), the second checks the few candidates exactly (a collision is only a candidate).
     """
-    con.execute("""
+    span = con.execute("SELECT min(key), max(key) FROM ok").fetchone() if kind == "daily" else (None, None)
+    if span[0] is not None and (span[1] - span[0]).days < _WORD_DAYS * _MAX_WORDS:
+        words = (span[1] - span[0]).days // _WORD_DAYS + 1
+        candidates = f"""SELECT enterprise_id FROM (
+                             SELECT enterprise_id, count(*) AS n, {_distinct_days_sql(words)} AS days
+                             FROM (SELECT enterprise_id, CAST(key - DATE '{span[0].isoformat()}' AS BIGINT) AS d FROM ok)
+                             GROUP BY enterprise_id) WHERE n <> days"""
+        join = "SEMI JOIN candidates c ON ok.enterprise_id = c.enterprise_id"
+    else:
+        candidates = "SELECT hash(enterprise_id, key) AS h FROM ok GROUP BY 1 HAVING count(*) > 1"
+        join = "SEMI JOIN candidates c ON hash(ok.enterprise_id, ok.key) = c.h"
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE repeated AS
-        WITH candidates AS (SELECT hash(enterprise_id, key) AS h FROM ok GROUP BY 1 HAVING count(*) > 1)
+        WITH candidates AS ({candidates})
         SELECT enterprise_id, key, count(*) AS n, min(kwh) AS lo, max(kwh) AS hi, min(_row) AS first_row
-        FROM ok SEMI JOIN candidates c ON hash(ok.enterprise_id, ok.key) = c.h
+        FROM ok {join}
         GROUP BY enterprise_id, key HAVING count(*) > 1
     """)
     con.execute("""
@@ -303,9 +427,10 @@ def _dedupe(con) -> int:
 
 def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
     """``clean`` intervals → ``features`` per enterprise-day and the complete days as daily ``clean``."""
+    zone = sql_literal(check_timezone(day_tz, "--day-tz"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE intervals AS
-        SELECT _row, enterprise_id, key AS ts, kwh, timezone('{day_tz}', key) AS local FROM clean
+        SELECT _row, enterprise_id, key AS ts, kwh, timezone({zone}, key) AS local FROM clean
     """)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE resolution AS
@@ -323,8 +448,8 @@ def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
                    avg(kwh) FILTER (WHERE hour(local) >= 8 AND hour(local) < 18) AS day
             FROM intervals GROUP BY ALL)
         SELECT d._row, d.enterprise_id, d.date, d.kwh, d.intervals,
-               CAST(round(epoch(timezone('{day_tz}', CAST(d.date + 1 AS TIMESTAMP))
-                              - timezone('{day_tz}', CAST(d.date AS TIMESTAMP))) / r.seconds) AS BIGINT) AS expected,
+               CAST(round(epoch(timezone({zone}, CAST(d.date + 1 AS TIMESTAMP))
+                              - timezone({zone}, CAST(d.date AS TIMESTAMP))) / r.seconds) AS BIGINT) AS expected,
                d.peak, d.mean,
                CASE WHEN d.day > 0 THEN d.night / d.day END AS night_day_ratio,
                CASE WHEN d.mean > 0 THEN d.sd / d.mean END AS flatness
@@ -350,15 +475,20 @@ def validate_file(
     progress: Callable[[int, int], None] | None = None,
     con=None,
     zero_days_missing: bool = False,
+    max_kwh: dict | None = None,
+    checked: bool | None = None,
 ):
     """Validate one readings file. Returns (con, summary) with temp tables in ``con``:
 
     ``clean`` (_row, enterprise_id, key = date, kwh) — one value per enterprise-day,
     ``bad`` (row, field, value, reason), and for interval files ``features``.
     """
-    path = Path(path)
+    path = check_file(path)
+    if kind not in ("daily", "interval"):
+        raise IngestError(f"kind {shorten(repr(kind), 40)}: accepted values are daily, interval")
+    check_timezone(tz, "--tz"), check_timezone(day_tz, "--day-tz")
     con = con or _connect()
-    checked = _known(con, known_ids)
+    checked = _known(con, known_ids, max_kwh) if checked is None else checked
     key_type = "DATE" if kind == "daily" else "TIMESTAMPTZ"
     con.execute(f"CREATE OR REPLACE TEMP TABLE ok (_row BIGINT, enterprise_id VARCHAR, key {key_type}, kwh DOUBLE)")
     con.execute("DELETE FROM bad")
@@ -377,7 +507,7 @@ def validate_file(
             _require(path, batch, required)
             summary.rows += len(batch)
             _validate_batch(con, batch.select([*required, "_row"]), kind=kind, checked=checked, tz=tz)
-    summary.duplicate = _dedupe(con)
+    summary.duplicate = _dedupe(con, kind)
     if kind == "interval":
         summary.days_incomplete = _interval_days(con, day_tz=day_tz, min_completeness=min_completeness)
     if zero_days_missing:
@@ -390,7 +520,7 @@ def validate_file(
     return con, summary
 
 
-def write_rejects(con, summary: IngestSummary, target: Path) -> Path | None:
+def write_rejects(con, summary: IngestSummary, target: Path, *, replace: bool = False) -> Path | None:
     """Write ``bad`` as CSV (file, row, field, value, reason), sorted by row; None if nothing was rejected."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -402,13 +532,27 @@ def write_rejects(con, summary: IngestSummary, target: Path) -> Path | None:
         return None
     bad = bad.add_column(0, "file", pa.array([summary.file] * len(bad), pa.string()))
     target.parent.mkdir(parents=True, exist_ok=True)
-    pacsv.write_csv(bad, target)
+    handle, target = (open(target, "wb"), Path(target)) if replace else _create_new(Path(target))
+    with handle:
+        pacsv.write_csv(bad, handle)
     return target
+
+
+def _create_new(target: Path):
+    """(open binary handle, path) of a file that did not exist: ``target``, or, if it does, the same
+    name with a random suffix — a rejects file never replaces another one."""
+    for attempt in range(100):
+        candidate = target if attempt == 0 else target.with_name(f"{target.name.removesuffix('.csv')}-{uuid.uuid4().hex[:8]}.csv")
+        try:
+            return open(candidate, "xb"), candidate
+        except FileExistsError:
+            continue
+    raise IngestError(f"{target}: cannot create a new rejects file")
 
 
 def rejects_target(settings, path: Path) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    return Path(settings.rejects_dir) / f"{Path(path).stem}-{stamp}-{uuid.uuid4().hex[:6]}.rejects.csv"
+    return Path(settings.rejects_dir) / f"{Path(path).stem[:80]}-{stamp}-{uuid.uuid4().hex[:12]}.rejects.csv"
 
 
 def _arrow(con, sql: str):
@@ -433,19 +577,34 @@ def ingest_readings(
     min_completeness: float = 0.9,
     actor: str = "cli",
     progress: Callable[[int, int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
+    max_kwh: dict | None = None,
 ) -> IngestSummary:
-    """Validate a daily or interval file and merge it into the store (atomic; idempotent)."""
+    """Validate a daily or interval file and merge it into the store (atomic; idempotent).
+
+    The whole ingest runs under the store's writers' lock (``store.writing``): a second ingest waits,
+    so both compare against the store as the other left it. Daily totals, interval features and the
+    audit entries commit in one manifest swap (``Transaction.commit``).
+    """
     from fugong.index import store
 
     settings.ensure_dirs()
-    known = store.read_enterprises(settings)["enterprise_id"]
-    con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
-                                 min_completeness=min_completeness, progress=progress)
-    daily = store.Dataset(store.daily_root(settings))
+    with store.writing(settings, on_wait=on_wait) as txn:
+        known = txn.base.read_enterprises(["enterprise_id", "size_class"])
+        con, summary = validate_file(path, kind=kind, known_ids=known, encoding=encoding, tz=tz, day_tz=day_tz,
+                                     min_completeness=min_completeness, progress=progress, max_kwh=max_kwh)
+        _merge_readings(txn, con, summary, path=path, kind=kind, replace=replace, actor=actor)
+    return summary
+
+
+def _merge_readings(txn, con, summary: IngestSummary, *, path: Path, kind: str, replace: bool, actor: str) -> None:
+    """Compare ``clean`` with the stored months, write what changed, and commit (with its audit)."""
+    from fugong.index.store import sql_literal
+
     months = {f"{m // 100:04d}-{m % 100:02d}" for (m,) in con.execute("SELECT DISTINCT year(key) * 100 + month(key) FROM clean").fetchall()}
-    stored_files = daily.files(months)
+    stored_files = txn.base.files("daily", months)
     if stored_files:
-        listing = ", ".join(f"'{f}'" for f in stored_files)
+        listing = ", ".join(sql_literal(str(f)) for f in stored_files)
         # A view: the stored months are read where needed, not copied into memory.
         con.execute(f"CREATE OR REPLACE TEMP VIEW stored AS SELECT enterprise_id, date, kwh, source FROM read_parquet([{listing}])")
     else:
@@ -474,74 +633,70 @@ def ingest_readings(
         # A re-ingested interval file: every day equals the stored one.
         summary.duplicate, summary.accepted = summary.rows - summary.rejected, 0
     summary.changed_dates = sorted(d for (d,) in con.execute(f"SELECT DISTINCT date FROM compared WHERE status IN {changes}").fetchall())
-    summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
+    summary.rejects_path = write_rejects(con, summary, rejects_target(txn.settings, path))
 
     touched = {d.strftime("%Y-%m") for d in summary.changed_dates}
-    session = None
-    try:
-        if replace and summary.replaced:
-            session = _audit_replacements(settings, con, actor=actor, path=path)
-        if touched:
-            months = ", ".join(f"'{m}'" for m in sorted(touched))
-            kept = f"""SELECT s.* FROM stored s
-                       WHERE strftime(s.date, '%Y-%m') IN ({months})
-                         AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
-                                         AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
-                       UNION ALL """ if stored_files else ""
-            added = daily.write_months(con, f"""
-                SELECT enterprise_id, date, kwh, source, year(date) * 100 + month(date) AS month FROM (
-                    {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
-                """)  # not sorted: a sort costs more than it saves (months are files already)
-            daily.commit(added=added, replaced_months=touched)
-        if kind == "interval":
-            _store_features(settings, con)
-        if session is not None:
-            session.commit()
-    except BaseException:
-        if session is not None:
-            session.rollback()
-        raise
-    finally:
-        if session is not None:
-            session.close()
-    return summary
-
-
-def _store_features(settings, con) -> None:
-    """Merge the interval features into meters/interval_days (derived data: replaced by key)."""
-    from fugong.index import store
-
-    ds = store.Dataset(store.interval_root(settings))
-    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM features").fetchall()}
-    files = ds.files(months)
-    cols = "enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness"
-    old = f"SELECT {cols} FROM read_parquet([{', '.join(repr(str(f)) for f in files)}])" if files else None
-    added = []
-    for month in sorted(months):
-        parts = [f"SELECT {cols} FROM features WHERE strftime(date, '%Y-%m') = '{month}'"]
-        if old:
-            parts.append(f"""SELECT * FROM ({old}) o WHERE strftime(o.date, '%Y-%m') = '{month}' AND NOT EXISTS
-                (SELECT 1 FROM features f WHERE f.enterprise_id = o.enterprise_id AND f.date = o.date)""")
-        table = _arrow(con, " UNION ALL ".join(parts) + " ORDER BY date, enterprise_id")
-        added.append(ds.write_part(month, table))
-    ds.commit(added=added, replaced_months=months)
-
-
-def _audit_replacements(settings, con, *, actor: str, path: Path):
-    """One audit entry per replaced reading, in a session the caller commits after the store commit."""
-    from sqlalchemy.orm import Session
-
-    from fugong.store.audit import record_change
-    from fugong.store.db import connect
-
-    session = Session(connect(settings.resolved_database_url))
-    rows = con.execute("SELECT enterprise_id, date, stored_kwh, kwh FROM compared WHERE status = 'differs' ORDER BY date, enterprise_id").fetchall()
-    for enterprise_id, date, before, after in rows:
-        record_change(session, actor=actor, action="meter_reading.replace", entity="meter_reading",
+    if touched:
+        month_list = ", ".join(sql_literal(m) for m in sorted(touched))
+        kept = f"""SELECT s.* FROM stored s
+                   WHERE strftime(s.date, '%Y-%m') IN ({month_list})
+                     AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
+                                     AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
+                   UNION ALL """ if stored_files else ""
+        added = txn.write_months("daily", con, f"""
+            SELECT enterprise_id, date, kwh, source, year(date) * 100 + month(date) AS month FROM (
+                {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
+            """)  # not sorted: a sort costs more than it saves (months are files already)
+        txn.replace("daily", added=added, months=touched)
+    features_changed = _store_features(txn, con) if kind == "interval" else False
+    if not touched and not features_changed:
+        return
+    if replace and summary.replaced:
+        rows = con.execute("SELECT enterprise_id, date, stored_kwh, kwh FROM compared WHERE status = 'differs' ORDER BY date, enterprise_id").fetchall()
+        for enterprise_id, date, before, after in rows:
+            txn.audit(actor=actor, action="meter_reading.replace", entity="meter_reading",
                       entity_id=f"{enterprise_id}/{date.isoformat()}", before={"kwh": before}, after={"kwh": after},
                       reason=f"--replace from {Path(path).name}")
-    session.flush()
-    return session
+    txn.audit(actor=actor, action=f"meter_readings.ingest_{kind}", entity="meter_readings", entity_id=Path(path).name[:120],
+              after={"rows": summary.rows, "accepted": summary.accepted, "rejected": summary.rejected,
+                     "duplicate": summary.duplicate, "replaced": summary.replaced,
+                     "changed_days": len(summary.changed_dates),
+                     "first_day": summary.changed_dates[0] if summary.changed_dates else None,
+                     "last_day": summary.changed_dates[-1] if summary.changed_dates else None,
+                     "rejects": summary.rejects_path.name if summary.rejects_path else None},
+              reason=f"ingest {kind} from {Path(path).name}"[:500])
+    txn.commit()
+
+
+FEATURE_COLUMNS = "enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness"
+
+
+def _store_features(txn, con) -> bool:
+    """Merge the interval features into interval_days (derived data: replaced by key) in ``txn``.
+    Returns False when every feature row equals the stored one (a re-ingested file)."""
+    from fugong.index.store import sql_literal
+
+    months = {m for (m,) in con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM features").fetchall()}
+    if not months:
+        return False
+    files = txn.base.files("interval_days", months)
+    cols = FEATURE_COLUMNS
+    old = f"SELECT {cols} FROM read_parquet([{', '.join(sql_literal(str(f)) for f in files)}])" if files else None
+    if old:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW old_features AS {old}")
+        fresh = con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM features EXCEPT SELECT {cols} FROM old_features)").fetchone()[0]
+        if fresh == 0:
+            return False
+    added = []
+    for month in sorted(months):
+        parts = [f"SELECT {cols} FROM features WHERE strftime(date, '%Y-%m') = {sql_literal(month)}"]
+        if old:
+            parts.append(f"""SELECT * FROM old_features o WHERE strftime(o.date, '%Y-%m') = {sql_literal(month)} AND NOT EXISTS
+                (SELECT 1 FROM features f WHERE f.enterprise_id = o.enterprise_id AND f.date = o.date)""")
+        table = _arrow(con, " UNION ALL ".join(parts) + " ORDER BY date, enterprise_id")
+        added.append(txn.write_part("interval_days", month, table))
+    txn.replace("interval_days", added=added, months=months)
+    return True
 
 
 # --- enterprises -------------------------------------------------------------------------------------
@@ -555,14 +710,15 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
 
     batches = list(read_batches(path, encoding=encoding))
     if not batches:
-        raise IngestError(f"{path}: no rows")
+        raise IngestError(f"{shorten(path)}: no rows")
     table = pa.concat_tables(batches, promote_options="permissive")
     _require(Path(path), table, ENTERPRISE_COLUMNS)
     for col in ENTERPRISE_OPTIONAL:
         if col not in table.column_names:
             table = table.append_column(col, pa.nulls(len(table), pa.string()))
     table = table.select(["_row", *ENTERPRISE_COLUMNS, *ENTERPRISE_OPTIONAL])
-    table = pa.table({c: table[c] if c == "_row" else table[c].cast(pa.string()) for c in table.column_names})
+    table = pa.table({c: table[c] if c == "_row" else _tidy(table[c].cast(pa.string()), code=c in ("region_code", "industry_code", "size_class", "uscc"))
+                      for c in table.column_names})
     regions_ok = _region_checker()
     region_codes = sorted({c for c in table["region_code"].to_pylist() if c})
     industry_codes = sorted({c for c in table["industry_code"].to_pylist() if c})
@@ -581,8 +737,8 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
     """)
     con.execute("""
         INSERT INTO bad SELECT _row, split_part(failure, '|', 1),
-            CASE split_part(failure, '|', 1) WHEN 'region_code' THEN region_code WHEN 'industry_code' THEN industry_code
-                 ELSE enterprise_id END, split_part(failure, '|', 2)
+            shown(CASE split_part(failure, '|', 1) WHEN 'region_code' THEN region_code WHEN 'industry_code' THEN industry_code
+                 ELSE enterprise_id END), split_part(failure, '|', 2)
         FROM checked WHERE failure IS NOT NULL
     """)
     con.execute("""
@@ -591,7 +747,7 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
             row_number() OVER (PARTITION BY enterprise_id ORDER BY _row) AS nth
         FROM checked WHERE failure IS NULL
     """)
-    con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
+    con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', shown(enterprise_id),
                    'conflicting duplicate: same enterprise_id with other attributes in this file 企业编号重复且属性不同'
                    FROM keyed WHERE n > 1""")
     duplicates = con.execute("SELECT count(*) FROM keyed WHERE n = 1 AND nth > 1").fetchone()[0]
@@ -611,14 +767,43 @@ def same_kwh(a: str, b: str) -> str:
 
 
 def _region_checker():
-    """A code is valid if any shipped GB/T 2260 vintage knows it: data carries its own year's codes."""
+    """A code is valid if any shipped GB/T 2260 vintage knows it: data carries its own year's codes.
+    A malformed code (' ', '33010X') is not valid: its row is rejected, the file is not refused."""
     from fugong.reference import regions
 
-    return lambda code: regions.find_in_any_vintage(code) is not None
+    def valid(code: str) -> bool:
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            return False
+        try:
+            return regions.find_in_any_vintage(code) is not None
+        except ValueError:
+            return False
+
+    return valid
 
 
-def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli") -> IngestSummary:
-    """Validate an enterprises file and merge it into the store (by enterprise_id)."""
+def _tidy(column, *, code: bool):
+    """Strings as stored: surrounding spaces removed ('330106 ' is 330106), empty → null; codes also
+    get full-width digits and letters as ASCII (NFKC: '３３０１０６' is 330106)."""
+    import unicodedata
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = pc.utf8_trim_whitespace(column)
+    if code:
+        values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        encoded = values.dictionary_encode()  # once per distinct value
+        mapped = pa.array([None if v is None else unicodedata.normalize("NFKC", v).strip()
+                           for v in encoded.dictionary.to_pylist()], pa.string())
+        column = pc.take(mapped, encoded.indices)
+    return pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+
+
+def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding: str | None = None, actor: str = "cli",
+                       on_wait: Callable[[], None] | None = None) -> IngestSummary:
+    """Validate an enterprises file and merge it into the store (by enterprise_id), under the
+    writers' lock; the merged table and its audit entries commit in one manifest swap."""
     import pyarrow as pa
 
     from fugong.index import store
@@ -627,95 +812,224 @@ def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding:
     con, clean, rows, duplicates = validate_enterprises(path, encoding=encoding)
     summary = IngestSummary(file=str(path), kind="enterprises", rows=rows, duplicate=duplicates)
     cols = ["enterprise_id", "region_code", "industry_code", "size_class", "name", "uscc"]
-    try:
-        stored = store.read_enterprises(settings).select(cols)
-    except FileNotFoundError:
-        stored = pa.table({c: pa.array([], pa.string()) for c in cols})
-    con.register("stored", stored)
-    con.register("clean", clean)
-    con.execute("""
-        CREATE TEMP TABLE compared AS SELECT c.*, CASE WHEN s.enterprise_id IS NULL THEN 'new'
-            WHEN (c.region_code, c.industry_code, c.size_class, c.name, c.uscc)
-                 IS NOT DISTINCT FROM (s.region_code, s.industry_code, s.size_class, s.name, s.uscc) THEN 'same'
-            ELSE 'differs' END AS status,
-            s.region_code AS old_region, s.industry_code AS old_industry, s.size_class AS old_size
-        FROM clean c LEFT JOIN stored s USING (enterprise_id)
-    """)
-    counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
-    summary.duplicate += counts.get("same", 0)
-    if not replace:
-        con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
-                       'differs from the stored enterprise (use --replace) 与已存企业信息不同' FROM compared WHERE status = 'differs'""")
-    summary.replaced = counts.get("differs", 0) if replace else 0
-    summary.accepted = counts.get("new", 0) + summary.replaced
-    summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
-    summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
-    if summary.accepted:
+    with store.writing(settings, on_wait=on_wait) as txn:
+        try:
+            stored = txn.base.read_enterprises().select(cols)
+        except FileNotFoundError:
+            stored = pa.table({c: pa.array([], pa.string()) for c in cols})
+        con.register("stored", stored)
+        con.register("clean", clean)
+        con.execute("""
+            CREATE TEMP TABLE compared AS SELECT c.*, CASE WHEN s.enterprise_id IS NULL THEN 'new'
+                WHEN (c.region_code, c.industry_code, c.size_class, c.name, c.uscc)
+                     IS NOT DISTINCT FROM (s.region_code, s.industry_code, s.size_class, s.name, s.uscc) THEN 'same'
+                ELSE 'differs' END AS status,
+                s.region_code AS old_region, s.industry_code AS old_industry, s.size_class AS old_size
+            FROM clean c LEFT JOIN stored s USING (enterprise_id)
+        """)
+        counts = dict(con.execute("SELECT status, count(*) FROM compared GROUP BY status").fetchall())
+        summary.duplicate += counts.get("same", 0)
+        if not replace:
+            con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', enterprise_id,
+                           'differs from the stored enterprise (use --replace) 与已存企业信息不同' FROM compared WHERE status = 'differs'""")
+        summary.replaced = counts.get("differs", 0) if replace else 0
+        summary.accepted = counts.get("new", 0) + summary.replaced
+        summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+        summary.rejects_path = write_rejects(con, summary, rejects_target(settings, path))
+        if not summary.accepted:
+            return summary
         changes = "('new', 'differs')" if replace else "('new')"
         merged = _arrow(con, f"""
             SELECT {', '.join(cols)} FROM stored s WHERE NOT EXISTS
                 (SELECT 1 FROM compared c WHERE c.status IN {changes} AND c.enterprise_id = s.enterprise_id)
             UNION ALL SELECT {', '.join(cols)} FROM compared WHERE status IN {changes}
             ORDER BY enterprise_id""")
-        session = None
+        txn.set_enterprises(merged)
         if summary.replaced:
-            from sqlalchemy.orm import Session
-
-            from fugong.store.audit import record_change
-            from fugong.store.db import connect
-
-            session = Session(connect(settings.resolved_database_url))
             for eid, region, industry, size, old_region, old_industry, old_size in con.execute(
                 "SELECT enterprise_id, region_code, industry_code, size_class, old_region, old_industry, old_size "
                 "FROM compared WHERE status = 'differs'").fetchall():
-                record_change(session, actor=actor, action="enterprise.replace", entity="index_enterprise", entity_id=eid,
-                              region_code=region, before={"region_code": old_region, "industry_code": old_industry, "size_class": old_size},
-                              after={"region_code": region, "industry_code": industry, "size_class": size},
-                              reason=f"--replace from {Path(path).name}")
-            session.flush()
-        try:
-            store.write_enterprises(settings, merged)
-            if session is not None:
-                session.commit()
-        finally:
-            if session is not None:
-                session.close()
+                txn.audit(actor=actor, action="enterprise.replace", entity="index_enterprise", entity_id=eid,
+                          region_code=region, before={"region_code": old_region, "industry_code": old_industry, "size_class": old_size},
+                          after={"region_code": region, "industry_code": industry, "size_class": size},
+                          reason=f"--replace from {Path(path).name}")
+        txn.audit(actor=actor, action="index_enterprises.ingest", entity="index_enterprises", entity_id=Path(path).name[:120],
+                  after={"rows": summary.rows, "accepted": summary.accepted, "new": counts.get("new", 0),
+                         "replaced": summary.replaced, "rejected": summary.rejected, "stored": merged.num_rows},
+                  reason=f"ingest enterprises from {Path(path).name}"[:500])
+        txn.commit()
     return summary
 
 
 def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
                               day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
-                              zero_days_missing: bool = False):
-    """Stateless form: validate daily or interval files (kind from the columns) into one readings table.
+                              zero_days_missing: bool = False, max_kwh: dict | None = None):
+    """``readings_in_engine`` on a connection of its own, as a pyarrow table (enterprise_id, date, kwh)."""
+    con = _connect()
+    name, summaries = readings_in_engine(paths, con=con, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
+                                         min_completeness=min_completeness, rejects=rejects,
+                                         zero_days_missing=zero_days_missing, max_kwh=max_kwh)
+    return _arrow(con, f"SELECT enterprise_id, date, kwh FROM {name}"), summaries
 
-    Returns (pyarrow table enterprise_id, date, kwh; list of summaries). Later files do not override
-    earlier ones: a day given twice with different values is rejected in the later file.
+
+def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
+                       day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
+                       zero_days_missing: bool = False, max_kwh: dict | None = None) -> tuple[str, list]:
+    """Stateless form: validate daily or interval files (kind from the columns) inside DuckDB connection
+    ``con`` (the index engine's own, so nothing is copied out); returns (name of a relation in ``con``
+    with enterprise_id, date, kwh; list of summaries). Later files do not override earlier ones: a day
+    given twice with different values is rejected in the later file.
+
+    A clean daily Parquet file (typed date and kWh columns) takes the fast path, ``_clean_parquet``: one
+    aggregate per enterprise proves there is nothing to reject, and the relation is a view over the
+    file itself. Anything else (a row to reject, CSV, interval files) goes through ``validate_file``,
+    whose tables stay in DuckDB. Reasons, rejects file and summary are the same either way.
+    """
+    _connect(con)
+    checked = _known(con, known_ids, max_kwh)
+    summaries, parts = [], []
+    used: set[Path] = set()
+    for n, path in enumerate(paths):
+        path = check_file(path)
+        kind = _kind_of(path, encoding)
+        summary = IngestSummary(file=str(path), kind=kind)
+        fast = (len(paths) == 1 and kind == "daily" and path.suffix.lower() == ".parquet"
+                and _clean_parquet(con, path, checked=checked, summary=summary, zero_days_missing=zero_days_missing))
+        if fast:
+            con.execute("DELETE FROM bad")
+            parts.append(fast)
+        else:
+            _con, summary = validate_file(path, kind=kind, known_ids=None, encoding=encoding, tz=tz, day_tz=day_tz,
+                                          min_completeness=min_completeness, zero_days_missing=zero_days_missing,
+                                          con=con, checked=checked)
+            table = f"readings_{n}"
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT enterprise_id, key AS date, kwh, _row FROM clean")
+            con.execute("DROP TABLE clean")
+            if parts:
+                seen = " UNION ALL ".join(f"SELECT enterprise_id, date, kwh FROM {p}" for p in parts)
+                con.execute(f"CREATE OR REPLACE TEMP VIEW seen AS {seen}")
+                con.execute(f"""INSERT INTO bad SELECT t._row, 'kwh', CAST(t.kwh AS VARCHAR), 'differs from an earlier file 与之前文件的值不同'
+                               FROM {table} t JOIN seen s USING (enterprise_id, date) WHERE NOT """ + same_kwh("s.kwh", "t.kwh"))
+                summary.duplicate += con.execute(f"SELECT count(*) FROM {table} t JOIN seen s USING (enterprise_id, date) WHERE "
+                                                 + same_kwh("s.kwh", "t.kwh")).fetchone()[0]
+                con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM seen s WHERE s.enterprise_id = t.enterprise_id AND s.date = t.date)")
+            summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+            summary.accepted = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            parts.append(table)
+        if rejects is not None:
+            target = rejects if len(paths) == 1 else rejects.with_name(f"{Path(path).stem}.{rejects.name}")
+            while target in used:  # two inputs of the same name in different folders
+                target = target.with_name(f"{len(used)}.{target.name}")
+            used.add(target)
+            summary.rejects_path = write_rejects(con, summary, target, replace=True)  # the file the user named
+        summaries.append(summary)
+    union = " UNION ALL ".join(f"SELECT enterprise_id, date, kwh FROM {p}" for p in parts)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW fugong_readings AS {union}")
+    return "fugong_readings", summaries
+
+
+def _kind_of(path: Path, encoding: str | None) -> str:
+    """'interval' when the file has a timestamp column, else 'daily' (read from the header or schema)."""
+    if path.suffix.lower() == ".parquet":
+        names = [_normalise(c) for c in _parquet_file(path).schema_arrow.names]
+    else:
+        names = [_normalise(c) for c in header_names(path, encoding or detect_encoding(path))]
+    return "interval" if "timestamp" in names else "daily"
+
+
+# Days per 64-bit word of the duplicate check (bit 63 is the sign).
+_WORD_DAYS = 62
+_MAX_WORDS = 8
+
+
+def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, zero_days_missing: bool) -> str | bool:
+    """If a daily Parquet file has nothing to reject, a view over it (name) and its summary; else False.
+
+    One aggregate per enterprise over the raw columns (no per-row parsing) decides it::
+
+        n, count(kwh), count(date)       null values                  → missing kWh / bad date
+        min(kwh), max(kwh)               negative, NaN/inf, above the size-class bound
+        min(date), max(date)             outside FIRST_DATE..LAST_DATE
+        Σ 2^(day − first day)            popcount = n ⇔ no day twice (each repeated day makes a carry,
+                                         and a carry lowers the popcount); one word per 62 days
+        enterprise id                    unknown, empty, or with surrounding spaces
+
+    The engine groups by enterprise for the baselines anyway, so this costs about one such pass.
     """
     import pyarrow as pa
 
-    tables, summaries = [], []
-    seen = None
-    for path in paths:
-        first = next(read_batches(path, encoding=encoding), None)
-        kind = "interval" if first is not None and "timestamp" in first.column_names else "daily"
-        con, summary = validate_file(path, kind=kind, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
-                                     min_completeness=min_completeness, zero_days_missing=zero_days_missing)
-        table = _arrow(con, "SELECT enterprise_id, key AS date, kwh, _row FROM clean")
-        if seen is not None:
-            con.register("seen", seen)
-            con.register("this", table)
-            con.execute("""INSERT INTO bad SELECT t._row, 'kwh', CAST(t.kwh AS VARCHAR), 'differs from an earlier file 与之前文件的值不同'
-                           FROM this t JOIN seen s USING (enterprise_id, date) WHERE NOT """ + same_kwh("s.kwh", "t.kwh"))
-            summary.duplicate += con.execute("SELECT count(*) FROM this t JOIN seen s USING (enterprise_id, date) WHERE "
-                                             + same_kwh("s.kwh", "t.kwh")).fetchone()[0]
-            table = _arrow(con, "SELECT t.enterprise_id, t.date, t.kwh, t._row FROM this t ANTI JOIN seen s USING (enterprise_id, date)")
-        summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
-        summary.accepted = len(table)
-        if rejects is not None:
-            target = rejects if len(paths) == 1 else rejects.with_name(f"{Path(path).stem}.{rejects.name}")
-            summary.rejects_path = write_rejects(con, summary, target)
-        table = table.drop_columns(["_row"])
-        tables.append(table)
-        seen = table if seen is None else pa.concat_tables([seen, table])
-        summaries.append(summary)
-    return pa.concat_tables(tables), summaries
+    pf = _parquet_file(path)
+    names = {_normalise(c): c for c in pf.schema_arrow.names}
+    if any(c not in names for c in DAILY_COLUMNS):
+        return False
+    types = {c: pf.schema_arrow.field(names[c]).type for c in DAILY_COLUMNS}
+    if not (pa.types.is_date(types["date"]) and (pa.types.is_floating(types["kwh"]) or pa.types.is_integer(types["kwh"]))
+            and (pa.types.is_string(types["enterprise_id"]) or pa.types.is_large_string(types["enterprise_id"])
+                 or (pa.types.is_dictionary(types["enterprise_id"]) and pa.types.is_string(types["enterprise_id"].value_type)))):
+        return False
+    low, high = _date_range(pf, names["date"])
+    if low is None or str(low) < FIRST_DATE or str(high) > LAST_DATE or (high - low).days >= _WORD_DAYS * _MAX_WORDS:
+        return False
+    quoted = {c: '"' + names[c].replace('"', '""') + '"' for c in DAILY_COLUMNS}
+    source = f"read_parquet({sql_literal(str(path))})"
+    offset = f"CAST({quoted['date']} - DATE '{low.isoformat()}' AS BIGINT)"
+    words = (high - low).days // _WORD_DAYS + 1
+    popcount = _distinct_days_sql(words)
+    bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE per_enterprise AS
+        SELECT enterprise_id, count(*) AS n, count(kwh) AS with_kwh, count(d) AS with_date, min(kwh) AS low, max(kwh) AS top,
+               count(*) FILTER (WHERE kwh = 0) AS zeros, {popcount} AS days
+        FROM (SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, CAST({quoted['kwh']} AS DOUBLE) AS kwh,
+                     {offset} AS d FROM {source})
+        GROUP BY enterprise_id
+    """)
+    unknown = "OR k.enterprise_id IS NULL" if checked else ""
+    join = "LEFT JOIN known k USING (enterprise_id)" if checked else ""
+    dirty = con.execute(f"""
+        SELECT count(*) FROM per_enterprise p {join}
+        WHERE p.enterprise_id IS NULL OR trim(p.enterprise_id) <> p.enterprise_id OR p.enterprise_id = ''
+           OR p.with_kwh < p.n OR p.with_date < p.n OR p.days <> p.n OR p.low < 0 OR isnan(p.top) OR isinf(p.top)
+           OR p.top > {bound} {unknown}
+    """).fetchone()[0]
+    if dirty:
+        con.execute("DROP TABLE per_enterprise")
+        return False
+    rows, zeros = con.execute("SELECT COALESCE(sum(n), 0), COALESCE(sum(zeros), 0) FROM per_enterprise").fetchone()
+    con.execute("DROP TABLE per_enterprise")
+    summary.rows = int(rows)
+    keep = f"WHERE {quoted['kwh']} <> 0" if zero_days_missing else ""
+    if zero_days_missing:
+        summary.zero_days = int(zeros)
+    summary.accepted = summary.rows - summary.zero_days
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW clean_parquet AS
+                    SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, {quoted['date']} AS date,
+                           CAST({quoted['kwh']} AS DOUBLE) AS kwh FROM {source} {keep}""")
+    return "clean_parquet"
+
+
+def _distinct_days_sql(words: int) -> str:
+    """SQL aggregate: the number of distinct day offsets ``d`` (0 ≤ d < 62·words) in a group, as the
+    popcount of Σ 2^d per 62-day word (exact when no day repeats; a repeat makes a carry, which lowers
+    the popcount, so popcount = count(*) ⇔ no day twice)."""
+    return " + ".join(
+        f"CAST(bit_count(CAST(sum(CASE WHEN d >= {w * _WORD_DAYS} AND d < {(w + 1) * _WORD_DAYS} "
+        f"THEN CAST(1 AS BIGINT) << (d - {w * _WORD_DAYS}) ELSE 0 END) AS HUGEINT)) AS BIGINT)" for w in range(words))
+
+
+def _date_range(pf, column: str):
+    """(first, last) date of a Parquet column from its row-group statistics, or (None, None)."""
+    import datetime as _dt
+
+    index = pf.schema_arrow.names.index(column)
+    low = high = None
+    for group in range(pf.metadata.num_row_groups):
+        stats = pf.metadata.row_group(group).column(index).statistics
+        if stats is None or not stats.has_min_max:
+            return None, None
+        a, b = stats.min, stats.max
+        if not isinstance(a, _dt.date) or not isinstance(b, _dt.date):
+            return None, None
+        low = a if low is None or a < low else low
+        high = b if high is None or b > high else high
+    return low, high

@@ -166,21 +166,75 @@ def compute_all(
     engine: str | None = None,
     only_dates: set[dt.date] | None = None,
     members_path: Path | None = None,
+    enterprises_too: bool = False,
+    flags=None,
 ) -> dict[str, Path]:
-    """Compute every breakdown from the store and write results per level and date.
+    """Compute every breakdown from the store and write results per level and date, the
+    per-enterprise daily facts behind them (``enterprise_days``) and, with ``enterprises_too``, the
+    per-enterprise results (first resumption, cohort, flags) — all from one pinned version of the store
+    and with exactly ``params``, which are saved in full beside the results (``params.json``).
 
     ``only_dates``: incremental run; baselines are computed as always, but only these dates' files
     are written (use ``changed_dates`` from the ingest summary). Returns {level: folder}.
     """
-    import pyarrow.parquet as pq
-
     from fugong.index import store
 
     note = progress or (lambda _msg: None)
-    files = store.daily_files(settings)
-    if not files:
-        raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
-    enterprises = store.read_enterprises(settings)
+    with store.reading(settings) as snap:  # one version of the store, pinned while we read it
+        files = snap.files("daily", _months_needed(period, params, only_dates))
+        if not snap.files("daily"):
+            raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
+        # The breakdowns need the codes only; names and USCCs are for the per-enterprise results.
+        enterprises = snap.read_enterprises(None if enterprises_too else ["enterprise_id", "region_code", "industry_code", "size_class"])
+        out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
+                           note=note, engine=engine, only_dates=only_dates, members_path=members_path)
+        if enterprises_too:
+            note("per-enterprise results")
+            feature_files = snap.files("interval_days")
+            out["enterprises"] = _write_enterprises(settings, files=files, enterprises=enterprises, feature_files=feature_files,
+                                                    period=period, params=params, flags=flags, engine=engine)
+    write_params(settings, period=period, params=params)
+    return out
+
+
+def _months_needed(period: Window, params: IndexParams, only_dates) -> set[str] | None:
+    """The month partitions an incremental run reads (its days, the baseline and baseload windows);
+    None (every month) for a full run or the lunar method, whose reference days lie a year back."""
+    if not only_dates or params.baseline_method == "lunar":
+        return None
+    windows = [params.baseline, params.baseload_window or params.baseline, Window(min(only_dates), max(only_dates))]
+    months = set()
+    for window in windows:
+        day = window.start.replace(day=1)
+        while day <= window.end:
+            months.add(day.strftime("%Y-%m"))
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def write_params(settings, *, period: Window, params: IndexParams) -> Path:
+    """params.json: every IndexParams field (``IndexParams.to_dict``), the period and the time."""
+    root = results_dir(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    doc = {"period": str(period), **params.to_dict(), "computed_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+    tmp = root / f".params-{uuid.uuid4().hex}.tmp"
+    tmp.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, root / "params.json")
+    return root / "params.json"
+
+
+def read_params(settings) -> tuple[IndexParams, dict]:
+    """(IndexParams the stored results were computed with, the raw document); defaults if none."""
+    try:
+        doc = json.loads((results_dir(settings) / "params.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return IndexParams(), {}
+    return IndexParams.from_dict(doc), doc
+
+
+def _compute_all(*, settings, files, enterprises, period, params, note, engine, only_dates, members_path) -> dict[str, Path]:
+    import pyarrow.parquet as pq
+
     members = pq.read_table(members_path) if members_path else None
     levels = LEVELS + (("group",) if members is not None else ())
     run_period = period
@@ -188,6 +242,9 @@ def compute_all(
         # The readings of the other days are not needed; the baseline window is read as always.
         run_period = Window(min(only_dates), max(only_dates))
     note("computing")
+    from fugong.engine import connect
+
+    con = connect(engine or settings.engine)
     tables = compute(
         readings=files,
         enterprises=enterprises,
@@ -197,6 +254,7 @@ def compute_all(
         engine=engine or settings.engine,
         members=members,
         with_band=True,
+        con=con,
     )
     out = {}
     root = results_dir(settings)
@@ -204,14 +262,73 @@ def compute_all(
         note(f"writing {level}")
         _write_level(table, root / f"level={level}", only_dates=only_dates)
         out[level] = root / f"level={level}"
-    (root / "params.json").write_text(
-        json.dumps({"period": str(period), "baseline": str(params.baseline), "theta": params.theta, "weight": params.weight,
-                    "min_baseline_kwh": params.min_baseline_kwh, "baseline_method": params.baseline_method,
-                    "energy_numerator": params.energy_numerator, "baseload": params.baseload,
-                    "computed_at": dt.datetime.now(dt.timezone.utc).isoformat()}, ensure_ascii=False, indent=1),
-        encoding="utf-8",
-    )
+    note("writing enterprise days")
+    out["enterprise_days"] = write_enterprise_days(settings, con=con, files=files, enterprises=enterprises,
+                                                   period=run_period, params=params, only_dates=only_dates)
     return out
+
+
+ENTERPRISE_DAY_COLUMNS = ("enterprise_id", "county", "date", "kwh", "baseline", "baseload", "threshold", "resumed", "ratio")
+
+
+def enterprise_day_facts(con, *, readings, enterprises, period: Window, params: IndexParams):
+    """Ibis: one row per eligible enterprise reporting on a day of ``period`` — exactly the rows the
+    totals count (``compute.enterprise_days``)::
+
+        enterprise_id, county, date, kwh, baseline, baseload,
+        threshold (θ·B, or L + θ·(B − L) with the baseload option), resumed (0/1), ratio (kWh / B)
+    """
+    from fugong.index.attributes import enterprise_groups
+    from fugong.index.compute import _eligible, baselines, enterprise_days, f64
+
+    groups = enterprise_groups(enterprises, category_set=params.category_set)
+    r = _to_table(con, readings, "readings")
+    base = _eligible(baselines(r, params=params, period=period), params)
+    days = enterprise_days(r, base, period=period, params=params)
+    counties = _to_table(con, groups.select(["enterprise_id", "county"]), "counties")
+    j = days.join(counties, "enterprise_id")
+    theta = f64(params.theta)
+    threshold = j.baseload + theta * (j.baseline - j.baseload) if params.baseload else theta * j.baseline
+    return j.select(enterprise_id=j.enterprise_id, county=j.county, date=j.date, kwh=j.kwh, baseline=j.baseline,
+                    baseload=j.baseload, threshold=threshold, resumed=j.resumed, ratio=j.kwh / j.baseline)
+
+
+def enterprise_days_dir(settings) -> Path:
+    return results_dir(settings) / "enterprise_days"
+
+
+def write_enterprise_days(settings, *, con, files, enterprises, period: Window, params: IndexParams, only_dates=None) -> Path:
+    """results/index/enterprise_days/date=YYYY-MM-DD/part-0.parquet, one file per day (sorted by county,
+    enterprise), each replaced atomically; days outside ``only_dates`` are left as they are."""
+    import pyarrow.parquet as pq
+
+    folder = enterprise_days_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    expr = enterprise_day_facts(con, readings=files, enterprises=enterprises, period=period, params=params)
+    if only_dates:
+        expr = expr.filter(expr.date.isin(sorted(only_dates)))
+    if getattr(con, "name", "") == "duckdb":
+        # The engine writes the files itself (a partitioned COPY), no rows through Python.
+        from fugong.index.store import sql_literal
+
+        table = f"fugong_enterprise_days_{uuid.uuid4().hex[:8]}"
+        con.create_table(table, expr, temp=True)
+        staging = folder / f".staging-{uuid.uuid4().hex}"
+        try:
+            con.raw_sql(f"""COPY (SELECT {', '.join(ENTERPRISE_DAY_COLUMNS)}, strftime(date, '%Y-%m-%d') AS day FROM {table}
+                                  ORDER BY county, enterprise_id)
+                            TO {sql_literal(str(staging))} (FORMAT PARQUET, PARTITION_BY (day), COMPRESSION zstd)""")
+            for path in sorted(staging.glob("day=*/*.parquet")):
+                target = folder / f"date={path.parent.name.removeprefix('day=')}"
+                target.mkdir(exist_ok=True)
+                os.replace(path, target / "part-0.parquet")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            con.raw_sql(f"DROP TABLE IF EXISTS {table}")
+        return folder
+    table = con.to_pyarrow(expr).sort_by([("county", "ascending"), ("enterprise_id", "ascending")])
+    _write_level(table.select(list(ENTERPRISE_DAY_COLUMNS)), folder, only_dates=only_dates)
+    return folder
 
 
 def read_results(*, settings, level: str, date: dt.date | None = None, code_prefix: str | None = None):
@@ -279,7 +396,7 @@ def interval_features(*, settings):
 
     from fugong.index import store
 
-    files = store.Dataset(store.interval_root(settings)).files()
+    files = store.snapshot(settings).files("interval_days")
     if not files:
         return None
     return pa.concat_tables([pq.read_table(f) for f in files])
@@ -287,19 +404,34 @@ def interval_features(*, settings):
 
 def compute_enterprises(*, settings, period: Window, params: IndexParams = IndexParams(), flags=None, engine: str | None = None) -> Path:
     """Per-enterprise results from the store → <data_dir>/results/index/enterprises.parquet."""
-    import pyarrow.parquet as pq
-
     from fugong.index import store
 
+    with store.reading(settings) as snap:
+        return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(),
+                                  feature_files=snap.files("interval_days"), period=period, params=params, flags=flags,
+                                  engine=engine)
+
+
+ENTERPRISE_ATTRIBUTES = ("name", "uscc", "region_code", "industry_code")
+
+
+def _write_enterprises(settings, *, files, enterprises, feature_files, period, params, flags, engine) -> Path:
+    """enterprises.parquet: per-enterprise results with the enterprise's name, USCC and codes (what
+    the drill-down lists and filters on), replaced atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = enterprise_results(
-        readings=store.daily_files(settings),
-        enterprises=store.read_enterprises(settings),
+        readings=files,
+        enterprises=enterprises,
         period=period,
         params=params,
         flags=flags,
-        features=interval_features(settings=settings),
+        features=pa.concat_tables([pq.read_table(f) for f in feature_files]) if feature_files else None,
         engine=engine or settings.engine,
     )
+    attributes = enterprises.select(["enterprise_id", *[c for c in ENTERPRISE_ATTRIBUTES if c in enterprises.column_names]])
+    table = table.join(attributes, "enterprise_id", join_type="left outer").sort_by("enterprise_id")
     root = results_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     target = root / "enterprises.parquet"

@@ -47,6 +47,12 @@ DONE = {
 }
 DONE_DEFAULT = N_("Saved.")
 RESUMED = {True: N_("resumed"), False: N_("not resumed"), None: N_("no reading")}
+# A county's enterprise list (dashboard.service county_enterprises): cohorts and the idle-suspect flags.
+COHORTS = {"resumed": N_("resumed"), "not-resumed": N_("not resumed"), "never-stopped": N_("never stopped"),
+           "ineligible": N_("ineligible (no baseline)")}
+FLAGS = {"idle_suspect": N_("suspected idle"), "never_stopped": N_("never stopped over the Spring Festival"),
+         "flat_profile": N_("flat load profile"), "night_jump": N_("night load jumped"),
+         "near_threshold": N_("just above the threshold"), "not_reporting": N_("no reading that day")}
 # Data-freshness warnings of the overview (dashboard.service.freshness codes); placeholders from the warning.
 WARNINGS = {
     "no_index": N_("The resumption index has not been computed."),

@@ -1,0 +1,82 @@
+"""Benchmark: the commands a user runs, whole process, with peak memory and the machine's load.
+
+    python benchmarks/user_path_bench.py --data-dir /work/bench-data/demo [--scale 1.0] [--day 2020-02-21]
+
+1. `fugong demo --no-serve` on an empty data folder (the README's first run, without the install;
+   `time bash scripts/demo.sh --no-serve` on a fresh clone adds the install);
+2. `fugong index run --period 2019-10-01:2020-03-31 --closure zhejiang-2020 --date DAY` on the
+   store the demo made (one new day, province, per-enterprise facts of that day included), three times.
+
+Prints wall seconds, peak RSS of the command (its own process tree's largest) and `uptime`'s load
+before each command. Compare the demo's own stage times in its output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FUGONG = str(Path(sys.executable).parent / "fugong")
+
+
+def timed(command: list[str], env: dict) -> tuple[float, float, str]:
+    """(wall seconds, peak MiB, output tail) of a command run in its own process (forked per run so
+    that RUSAGE_CHILDREN's peak is this command's)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: run the command, report its peak through the pipe
+        os.close(read)
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        os.write(write, f"{seconds}\n{peak}\n{done.returncode}\n{(done.stdout + done.stderr)[-1500:]}".encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        seconds, peak, code, *tail = fh.read().split("\n")
+    os.waitpid(pid, 0)
+    if int(code):
+        raise SystemExit(f"{' '.join(command)} failed:\n" + "\n".join(tail))
+    return float(seconds), float(peak), "\n".join(tail)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--day", default="2020-02-21")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-demo", action="store_true", help="time `index run --date` on an existing demo store")
+    args = ap.parse_args()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_")}
+    env.update({"FUGONG_DATA_DIR": str(args.data_dir), "PYTHONWARNINGS": "ignore"})
+    if not args.skip_demo:
+        shutil.rmtree(args.data_dir, ignore_errors=True)
+        before = load()
+        seconds, peak, tail = timed([FUGONG, "demo", "--no-serve", "--scale", str(args.scale)], env)
+        print(tail)
+        print(f"fugong demo --no-serve --scale {args.scale}: {seconds:.1f} s, peak {peak:,.0f} MiB (load before: {before})")
+    runs = []
+    for _ in range(args.repeat):
+        before = load()
+        seconds, peak, _tail = timed([FUGONG, "index", "run", "--period", "2019-10-01:2020-03-31", "--closure", "zhejiang-2020",
+                                      "--date", args.day], env)
+        runs.append(seconds)
+        print(f"fugong index run --date {args.day}: {seconds:.2f} s, peak {peak:,.0f} MiB (load before: {before})")
+    print(f"index run --date: median {statistics.median(runs):.2f} s of {', '.join(f'{r:.2f}' for r in runs)}; load now {load()}")
+
+
+if __name__ == "__main__":
+    main()
