@@ -85,7 +85,7 @@ def enterprise_region(enterprise_id: str, *, settings=None) -> str | None:
     This decides which region's staff may see or act for an enterprise — never a region named in a
     request (a gate's, a form's): otherwise an officer could claim another city's enterprise by
     registering a gate for it in their own city. Today the source is the meter store's enterprise
-    table (``<data dir>/parquet/enterprises/enterprises.parquet``, read once per version of the
+    table (its current enterprises file, ``fugong.index.store.enterprises_path``, read once per version of the
     file); the enterprise registry replaces it here, in this one function, when it exists.
     An unknown enterprise has no region: staff are refused (its own users still see it).
     """
@@ -93,6 +93,8 @@ def enterprise_region(enterprise_id: str, *, settings=None) -> str | None:
     from fugong.index.store import enterprises_path
 
     path = enterprises_path(settings or get_settings())
+    if path is None:
+        return None
     try:
         stamp = path.stat().st_mtime_ns
     except (FileNotFoundError, NotADirectoryError):

@@ -65,7 +65,7 @@ def add_enterprises(settings, regions: dict[str, str]) -> None:
 
     path = enterprises_path(settings)
     ids = sorted(regions)
-    table = pq.read_table(path) if path.exists() else None
+    table = pq.read_table(path) if path is not None else None
     columns = table.column_names if table is not None else ["enterprise_id", "region_code", "industry_code",
                                                               "size_class", "name", "uscc"]
     values = {"enterprise_id": ids, "region_code": [regions[e] for e in ids]}
@@ -80,7 +80,7 @@ def _dashboard_and_risk(world) -> Samples:
     import shutil
     from pathlib import Path
 
-    from tests.dashboard.scoping_cases import _prepared
+    from tests.dashboard.scoping_cases import _one_enterprise, _prepared
     from tests.risk.web_seed import HANGZHOU_COUNTY, NINGBO_COUNTY, seed
 
     data_dir = Path(world.app.state.settings.data_dir)
@@ -91,6 +91,7 @@ def _dashboard_and_risk(world) -> Samples:
         seed(session)
     return Samples(params={"region_code": (HANGZHOU_COUNTY, NINGBO_COUNTY, HANGZHOU_COUNTY),
                            "layer": ("zj-counties-2020",) * 3},
+                   query={"id": _one_enterprise("3301")},  # /enterprise?id=: a Hangzhou enterprise of the results
                    markers=(NINGBO_COUNTY, "330200", "330205", "宁波", "海曙"))
 
 

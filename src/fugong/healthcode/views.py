@@ -582,6 +582,8 @@ def enterprise_name(request: Request, enterprise_id: str) -> str | None:
     from fugong.index.store import enterprises_path
 
     path = enterprises_path(request.app.state.settings)
+    if path is None:
+        return None
     try:
         modified = path.stat().st_mtime_ns
     except (FileNotFoundError, OSError):

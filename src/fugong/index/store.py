@@ -464,6 +464,12 @@ def collect_garbage(settings, *, now: float | None = None) -> list[str]:
 # --- conveniences ---------------------------------------------------------------------------------
 
 
+def enterprises_path(settings) -> Path | None:
+    """The current version's enterprises file (None when none was ingested). A replacement writes a
+    new file, so callers may cache what they read from it by path."""
+    return snapshot(settings).enterprises_path()
+
+
 def daily_files(settings) -> list[Path]:
     return snapshot(settings).files("daily")
 
