@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import wait_until
 from tests.e2e.helpers import screenshot, sign_in
 from tests.healthcode.helpers import make_id
 
@@ -73,20 +74,20 @@ def test_a_person_registers_gets_a_code_and_passes_the_gate(browser, demo_server
         screenshot(person, "person-code-zh")
 
         sign_in(gate, base, "demo-gate", password)
-        gate.wait_for_function("document.body.dataset.ready === '1'")
+        wait_until(gate, "document.body.dataset.ready === '1'")
         gate.locator("#token").fill(token)
         gate.locator("#temperature").fill("36.4")
         gate.locator("#check").click()
         result = gate.locator("#result")
         result.wait_for(state="visible")
-        gate.wait_for_function("document.getElementById('result').dataset.reason !== undefined")
+        wait_until(gate, "document.getElementById('result').dataset.reason !== undefined")
         assert result.get_attribute("data-reason") == "PASS_GREEN" and "通行" in result.inner_text()
         screenshot(gate, "gate-pass-zh")
         # The same code again at the same gate is a replay.
         gate.locator("#token").fill(token)
         gate.locator("#temperature").fill("36.4")
         gate.locator("#check").click()
-        gate.wait_for_function("document.getElementById('result').dataset.reason === 'DENY_REPLAY'")
+        wait_until(gate, "document.getElementById('result').dataset.reason === 'DENY_REPLAY'")
     finally:
         person_context.close()
         gate_context.close()

@@ -26,6 +26,7 @@ import json
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.accounts.guard import allow
@@ -163,23 +164,33 @@ async def overview_page(request: Request, date: str | None = None, principal: Pr
 
     key = _overview_key(request, principal, date)
     lang = language(request)
-    map_available = _has_route(request, "/risk/map")
+    map_key = await run_in_threadpool(_map_key, request, principal, key[1])
 
     def blocks() -> dict:
         data = _overview_data(request, principal, key)
-        context = block_context(lang, map_available=map_available, data=data,
-                                map_day=_map_day(request, principal, data["as_of"]) if map_available else None)
+        context = block_context(lang, data=data, map_view=_map_view(request, principal, map_key))
         return page_blocks(templates, "dashboard/overview.html", context)
 
-    rendered = await view_cache(request.app).get_or_make_async(("overview.html", lang, map_available) + key, blocks)
+    rendered = await view_cache(request.app).get_or_make_async(("overview.html", lang, map_key) + key, blocks)
     return render_page(request, rendered, principal=principal, dates=_picker(request, key[1]))
 
 
-def _map_day(request: Request, principal: Principal, day: str) -> str | None:
-    """The risk map's grading day shown with the overview's day (the last grading on or before it)."""
-    from fugong.risk.views import shown_grading_day
+def _map_key(request: Request, principal: Principal, day: dt.date) -> tuple | None:
+    """The cache key of the risk map the overview draws for its day (the last grading on or before
+    it), or None when the app has no map or the caller's role may not see it."""
+    if not _has_route(request, "/risk/map"):
+        return None
+    from fugong.risk.views import MAP_ROLES, map_key
 
-    return shown_grading_day(request, day)
+    if principal.role not in MAP_ROLES:
+        return None
+    return map_key(request, principal, rules=None, date=day.isoformat(), prefix="", mode="level")
+
+
+def _map_view(request: Request, principal: Principal, key: tuple | None) -> dict | None:
+    from fugong.risk.views import cached_map_view
+
+    return cached_map_view(request, principal, key) if key is not None else None
 
 
 # --- explorer -----------------------------------------------------------------------------------

@@ -111,21 +111,6 @@ def _day(text: str | None, request: Request) -> dt.date | None:
     return chosen_day(request, dashboard_days(request.app.state.settings))
 
 
-def shown_grading_day(request: Request, day: str) -> str | None:
-    """The grading the map shows for a day: the last publication of the active rule set on or before it."""
-    from fugong.risk import services
-    from fugong.store.db import session_scope
-
-    rule_set = _rules(request, None)
-    with session_scope(db_engine(request.app)) as session:
-        published = services.publication_version(session, rule_set=rule_set.name)
-        dates = view_cache(request.app).get_or_make(
-            ("risk.dates", rule_set.name, published),
-            lambda: tuple(services.publication_dates(session, rule_set=rule_set.name)))
-    shown = [d for d in dates if d <= dt.date.fromisoformat(day)]
-    return shown[-1].isoformat() if shown else None
-
-
 def map_key(request: Request, principal: Principal, *, rules: str | None, date: str | None,
             prefix: str, mode: str) -> tuple:
     """Refuse a bad or foreign request, else the cache key of its view: the caller's scope, the query
@@ -224,7 +209,7 @@ def _city_names(codes: set[str]) -> dict[str, str]:
 
 # The map and its JSON are built once per map_key and kept in the app's view cache (the view dict,
 # its JSON bytes, the page's rendered blocks per language); a hit needs no thread, only the key's
-# small query. The page's chrome (language switch, embed flag) is rendered per request.
+# small query. The page's chrome (language switch, date picker) is rendered per request.
 
 
 @router.get("/risk/map.json")

@@ -23,9 +23,15 @@ and gate scans do not queue on the chain)::
     h0 = SHA-256("fugong-audit-v1");  h(i) = SHA-256(h(i-1) || canonical JSON of entry i)
 
 A seal row holds the first and last entry id it covers, their count, the hash before and after.
-Only entries older than ``SEAL_GRACE`` are sealed, so that a transaction still open (PostgreSQL hands
-out ids at insert, not at commit) is not skipped over. ``fugong audit seal`` / ``fugong audit verify``
-run them from the command line; ``fugong serve`` seals every ``SEAL_EVERY`` seconds.
+A seal must never skip an entry that commits later with a lower id (PostgreSQL hands out ids at
+insert, not at commit; SQLite's single writer commits in id order). So only entries written before
+the cutoff are sealed: ``SEAL_GRACE`` ago, and on PostgreSQL also before the start of the oldest open
+transaction that is writing to the audit log (it holds the table's RowExclusiveLock from before its
+first id is drawn until it ends): its entries got their ids after it started, so every entry written
+before that start has a lower id than any it holds. A long transaction (a big ingest) delays the
+seal instead of being skipped over.
+``fugong audit seal`` / ``fugong audit verify`` run them from the command line; ``fugong serve`` seals
+every ``SEAL_EVERY`` seconds.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, event, func, select
+from sqlalchemy import JSON, DateTime, Integer, String, Text, event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -216,13 +222,39 @@ _ENTRY_COLUMNS = (AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.act
                   AuditEntry.reason)
 
 
+def _cutoff(session: Session, grace: dt.timedelta) -> dt.datetime:
+    """Seal entries written before this time. On PostgreSQL: the earlier of the database's clock less
+    ``grace`` and the start of the oldest other transaction holding an insert lock on this audit log
+    (``pg_locks``, its start from ``pg_stat_activity``). It is read in a statement of its own, before
+    the entries are read (READ COMMITTED: the next statement sees everything committed by then), so a
+    transaction that commits in between has either been counted as open or is visible.
+
+    pg_locks and pg_stat_activity are two readings: a lock holder without a start there began or ended
+    in between, so it draws its ids after this statement began (``statement_timestamp()``) or has
+    committed. Only another database user's start may be hidden (without pg_read_all_stats): then
+    nothing is sealed until that transaction ends (the epoch)."""
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite: one writer at a time, and it holds the lock from its insert to its commit, so no entry
+        # with a lower id can appear after a higher one is visible.
+        return dt.datetime.now(dt.timezone.utc) - grace
+    return session.execute(text(
+        "SELECT least(clock_timestamp() - make_interval(secs => :grace),"
+        " (SELECT min(coalesce(a.xact_start, CASE"
+        "      WHEN a.usename IS NULL OR a.usename = current_user OR pg_has_role('pg_read_all_stats', 'USAGE')"
+        "      THEN statement_timestamp() ELSE 'epoch'::timestamptz END))"
+        "    FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+        "   WHERE l.locktype = 'relation' AND l.relation = CAST(:table AS regclass)"
+        "     AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()))"),
+        {"grace": grace.total_seconds(), "table": AuditEntry.__tablename__}).scalar_one()
+
+
 def seal(session: Session, *, grace: dt.timedelta = SEAL_GRACE, batch: int = SEAL_BATCH) -> AuditSeal | None:
     """Chain the unsealed entries older than ``grace`` into one new seal (None when there are none).
     Commit the session afterwards; if another sealer sealed the same batch first, the flush raises
     IntegrityError (``seal_all`` takes that as "done")."""
+    cutoff = _cutoff(session, grace)  # read before the entries: see _cutoff
     last = session.scalars(select(AuditSeal).order_by(AuditSeal.last_id.desc()).limit(1)).first()
     after_id, previous = (last.last_id, last.hash) if last else (0, GENESIS)
-    cutoff = dt.datetime.now(dt.timezone.utc) - grace
     rows = session.execute(select(*_ENTRY_COLUMNS).where(AuditEntry.id > after_id, AuditEntry.at < cutoff)
                            .order_by(AuditEntry.id).limit(batch)).all()
     digest, count, first, last_id = chain(previous, rows)

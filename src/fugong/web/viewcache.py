@@ -134,7 +134,7 @@ def page_blocks(templates, name: str, context: dict,
 
 def render_page(request, blocks: dict, *, principal, dates=None, status_code: int = 200):
     """The full page: the shell's per-request chrome (fugong.web.pages: user, links, CSRF token,
-    language switch, date picker, embed flag) around blocks rendered once by ``page_blocks``."""
+    language switch, date picker) around blocks rendered once by ``page_blocks``."""
     from fugong.web.pages import render
 
     return render(request, "_cached_page.html", {"blocks": blocks}, principal=principal, dates=dates,
