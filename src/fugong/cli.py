@@ -11,6 +11,7 @@ from rich.console import Console
 
 from fugong.config import SettingsError, get_settings
 from fugong.accounts.cli import app as users_app
+from fugong.control.cli import app as control_app
 from fugong.demo.cli import demo
 from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
@@ -51,6 +52,7 @@ app.add_typer(calendar_app, name="calendar", help="Chinese working days, holiday
 app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100-2015): check.")
 app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
 app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
+app.add_typer(control_app, name="control", help="Precision control index 精密智控指数: compute, feeds, run, show.")
 app.add_typer(code_app, name="code", help="Health codes: declarations, colours, signed QR tokens, gate verification.")
 
 if __name__ == "__main__":  # pragma: no cover

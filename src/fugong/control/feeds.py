@@ -269,6 +269,12 @@ def write_rejects(rejects: list[Reject], target: Path) -> Path | None:
     return target
 
 
+def rejects_file(folder: str | Path, source: str | Path) -> Path:
+    """``<folder>/<file stem>-<time>-<random>.rejects.csv``: one file per load, never overwritten."""
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    return Path(folder) / f"{Path(source).stem}-{stamp}-{uuid.uuid4().hex[:6]}.rejects.csv"
+
+
 def _safe(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") and not re.fullmatch(r"-?\d+(\.\d+)?", text) else text
