@@ -41,7 +41,7 @@ def _cases(ctx: SourceContext):
 
 
 @indicator_source("new_local_7d_per_100k", zh="近7日新增本地病例（每10万人）", en="New local cases in 7 days per 100,000",
-                  unit="per 100,000")
+                  unit="per 100,000", package="risk")
 def new_local_7d_per_100k(ctx: SourceContext):
     daily = _cases(ctx)
     if daily is None:
@@ -53,7 +53,7 @@ def new_local_7d_per_100k(ctx: SourceContext):
                 yield code, _day(day), 100_000 * float(total) / float(population)
 
 
-@indicator_source("days_since_local_case", zh="距最近本地病例天数", en="Days since the last local case", unit="days")
+@indicator_source("days_since_local_case", zh="距最近本地病例天数", en="Days since the last local case", unit="days", package="risk")
 def days_since_local_case(ctx: SourceContext):
     daily = _cases(ctx)
     if daily is None:
@@ -121,7 +121,7 @@ def _population(code: str) -> float | None:
     return None
 
 
-@indicator_source("hc_coverage", zh="健康码覆盖率（每人口）", en="Health-code coverage (codes per resident)", unit="share")
+@indicator_source("hc_coverage", zh="健康码覆盖率（每人口）", en="Health-code coverage (codes per resident)", unit="share", package="healthcode")
 def hc_coverage(ctx: SourceContext):
     for (region, day), c in _colour_counts(ctx).items():
         population = _population(region)
@@ -129,7 +129,7 @@ def hc_coverage(ctx: SourceContext):
             yield region, day, sum(c.values()) / population
 
 
-@indicator_source("hc_green_share", zh="健康码绿码占比", en="Green share of health codes", unit="share")
+@indicator_source("hc_green_share", zh="健康码绿码占比", en="Green share of health codes", unit="share", package="healthcode")
 def hc_green_share(ctx: SourceContext):
     for (region, day), c in _colour_counts(ctx).items():
         total = sum(c.values())
@@ -137,13 +137,13 @@ def hc_green_share(ctx: SourceContext):
             yield region, day, c["green"] / total
 
 
-@indicator_source("hc_red_people", zh="红码管控人数", en="Red-coded people under management", unit="people")
+@indicator_source("hc_red_people", zh="红码管控人数", en="Red-coded people under management", unit="people", package="healthcode")
 def hc_red_people(ctx: SourceContext):
     for (region, day), c in _colour_counts(ctx).items():
         yield region, day, float(c["red"])
 
 
-@indicator_source("hc_red_per_100k", zh="红码管控人员（每10万人）", en="Red-coded people per 100,000", unit="per 100,000")
+@indicator_source("hc_red_per_100k", zh="红码管控人员（每10万人）", en="Red-coded people per 100,000", unit="per 100,000", package="healthcode")
 def hc_red_per_100k(ctx: SourceContext):
     for (region, day), c in _colour_counts(ctx).items():
         population = _population(region)
@@ -169,19 +169,19 @@ def _county_index(ctx: SourceContext) -> list[dict]:
     return ctx.cache["county_index"]
 
 
-@indicator_source("resumption_index", zh="复工电力指数 R", en="Electricity resumption index R", unit="index 0–100")
+@indicator_source("resumption_index", zh="复工电力指数 R", en="Electricity resumption index R", unit="index 0–100", package="index")
 def resumption_index(ctx: SourceContext):
     for row in _county_index(ctx):
         yield row["code"], row["date"], row["index"]
 
 
-@indicator_source("resumption_N", zh="复工率 N（%）", en="Share of enterprises resumed N (%)", unit="%")
+@indicator_source("resumption_N", zh="复工率 N（%）", en="Share of enterprises resumed N (%)", unit="%", package="index")
 def resumption_n(ctx: SourceContext):
     for row in _county_index(ctx):
         yield row["code"], row["date"], row["resumed_share"]
 
 
-@indicator_source("resumption_E", zh="复产率 E（%）", en="Energy recovered E (%)", unit="%")
+@indicator_source("resumption_E", zh="复产率 E（%）", en="Energy recovered E (%)", unit="%", package="index")
 def resumption_e(ctx: SourceContext):
     for row in _county_index(ctx):
         yield row["code"], row["date"], row["energy_ratio"]
