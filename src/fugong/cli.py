@@ -15,6 +15,7 @@ from fugong.control.cli import app as control_app
 from fugong.demo.cli import demo
 from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
+from fugong.publish.cli import publish_command
 from fugong.reference.cli import regions_app, uscc_app, industries_app, calendar_app
 from fugong.risk.cli import app as risk_app
 from fugong.store.cli import app as db_app
@@ -44,6 +45,7 @@ def _main() -> None:
 
 app.command(help="Generate the calibrated scenario, compute everything, serve the dashboard.\n\nExample: fugong demo --port 8000")(demo)
 app.command(help="Start the web app (dashboard and JSON API).\n\nExample: fugong serve --host 0.0.0.0 --port 8000")(serve)
+app.command("publish", help="Write the daily publication bundle (HTML, PDF, CSV, map) as a new version.\n\nExample: fugong publish --date 2020-02-20 --out fugong-data/publications")(publish_command)
 app.add_typer(db_app, name="db", help="Database schema: upgrade, current revision.")
 app.add_typer(users_app, name="users", help="Users, roles and API tokens: add, list, disable, tokens.")
 app.add_typer(regions_app, name="regions", help="GB/T 2260 region codes: show, children, search, map-code between vintages.")
