@@ -316,7 +316,11 @@ def _map_svg(facts: dict, lang: str) -> str | None:
     from fugong.reference import maps
     from fugong.risk.mapping import publication_svg
 
-    return publication_svg(facts["risk"], maps.load("zj-counties-2020"), lang=lang)
+    geojson = maps.load("zj-counties-2020")
+    if facts["scope"]:  # a regional publication draws its own counties only
+        geojson = {**geojson, "features": [f for f in geojson["features"]
+                                           if str(f["properties"]["adcode"]).startswith(facts["scope"])]}
+    return publication_svg(facts["risk"], geojson, lang=lang)
 
 
 def _write_tables(folder: Path, facts: dict) -> list[str]:

@@ -111,11 +111,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fugong.dashboard.views import router as dashboard_router
     from fugong.healthcode.views import router as healthcode_router
     from fugong.control.views import router as control_router
+    from fugong.publish.views import router as publish_router
     from fugong.risk.views import router as risk_router
 
     app.include_router(dashboard_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
     app.include_router(control_router)
+    app.include_router(publish_router)
     install_accounts(app)  # login/logout/me/users routes + AccessDenied -> 403
     return app
