@@ -295,8 +295,21 @@ def publish_bundle(*, settings, engine, date: dt.date, out: Path, lang: str = "z
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    _audit(engine, principal, date, version, day_folder / f"v{version}")
     return PublishResult(day_folder / f"v{version}", version, sorted(files) + ["manifest.json"], notes,
                          time.monotonic() - started)
+
+
+def _audit(engine, principal: Principal, date: dt.date, version: int, folder: Path) -> None:
+    """One audit entry per published version, naming the manifest by its sha256."""
+    from fugong.store.audit import record_change
+    from fugong.store.db import session_scope
+
+    with session_scope(engine) as session:
+        record_change(session, actor=principal.actor, action="publish.bundle", entity="publication",
+                      entity_id=f"{date.isoformat()}/v{version}", region_code=principal.region_prefix or None,
+                      after={"folder": str(folder), "manifest_sha256": _sha256(folder / "manifest.json")},
+                      reason="每日发布 / daily publication")
 
 
 def write_pdf(html: str, target: Path, *, base: Path) -> str | None:
