@@ -109,14 +109,18 @@ def compute(model: Model, observations: Iterable[Observation], *, as_of: dt.date
     indicators = {i.code: i for i in model.indicators}
     by_day: dict[str, dict[dt.date, dict[str, Fraction]]] = defaultdict(lambda: defaultdict(dict))
     latest = None
+    scores: dict[tuple, Fraction] = {}  # policies repeat day after day: score each value once
     for obs in observations:
         indicator = indicators.get(obs.indicator)
         if indicator is None:
             continue  # a feed may carry indicators of other models
         if as_of is not None and obs.date > as_of:
             continue
-        by_day[obs.region_code][obs.date][obs.indicator] = score(indicator, obs.value, obs.flag,
-                                                                 missing_flag=model.missing.flag)
+        key = (obs.indicator, obs.value, obs.flag)
+        value = scores.get(key)
+        if value is None:
+            value = scores[key] = score(indicator, obs.value, obs.flag, missing_flag=model.missing.flag)
+        by_day[obs.region_code][obs.date][obs.indicator] = value
         latest = obs.date if latest is None or obs.date > latest else latest
     as_of = as_of or latest
     results: list[Result] = []
@@ -138,11 +142,16 @@ def _series(model: Model, index: Index, region: str, dates: list[dt.date],
     display_start = as_of - dt.timedelta(days=missing.display_days - 1)
     out: list[Result] = []
     last_good: tuple[dt.date, Decimal] | None = None
+    means: dict[tuple, Fraction | None] = {}  # the same scores on many days: one exact mean each
     for day in dates:
         exact = None
         if present[day] >= index.required and not (
                 missing.recent_rule and day >= recent_start and present[day] < recent_best):
-            exact = _mean(index, days.get(day, {}), missing.score)
+            scores = days.get(day, {})
+            key = tuple(scores.get(code) for code in index.indicators)
+            if key not in means:
+                means[key] = _mean(index, scores, missing.score)
+            exact = means[key]
         value = round_exact(exact, model.rounding.decimals, model.rounding.mode) if exact is not None else None
         display, carried = value, None
         if value is not None:

@@ -27,6 +27,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 from fugong.control.engine import Observation
@@ -107,10 +108,13 @@ def _raw_rows(path: Path):
         names = [c.strip().lower() for c in header]
         _check_columns(path, names)
         try:
+            width = len(names)
             for cells in reader:
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():
                     continue
-                yield reader.line_num, {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names)}
+                if len(cells) < width:
+                    cells = cells + [""] * (width - len(cells))
+                yield reader.line_num, dict(zip(names, cells))
         except csv.Error as exc:
             raise FeedError(f"{path}:{reader.line_num}: not a readable CSV: {exc}") from None
 
@@ -136,6 +140,7 @@ def _check_columns(path: Path, names: list[str]) -> None:
                         f"{','.join(REQUIRED)}[,flag][,note]")
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date:
     text = text.strip()
     if re.fullmatch(r"\d{8}", text):
@@ -148,6 +153,7 @@ def parse_date(text: str) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def parse_value(text: str) -> Fraction:
     """An exact decimal (``0.62`` → 31/50); no inf, nan, or thousands separators."""
     try:
@@ -173,7 +179,7 @@ def read_feed(path: str | Path, *, model: Model | None = None, gb2260: bool | No
     source = str(path)
     check_codes = gb2260 if gb2260 is not None else (model.region_codes == "gb2260" if model else True)
     indicators = {i.code: i for i in model.indicators} if model else {}
-    known_region = _gb2260_checker() if check_codes else None
+    known_region = lru_cache(maxsize=None)(_gb2260_checker()) if check_codes else None
     out = FeedRead(source)
     seen: dict[tuple, int] = {}
     for line, raw in _raw_rows(path):
