@@ -243,9 +243,14 @@ def publish_bundle(*, settings, engine, date: dt.date, out: Path, lang: str = "z
             files.append("risk-map.svg")
             if png:
                 try:
+                    from concurrent.futures import ThreadPoolExecutor
+
                     from fugong.risk.mapping import svg_to_png
 
-                    svg_to_png(svg_map, staging / "risk-map.png")
+                    # its own thread: Playwright's sync API refuses a thread with a running event loop
+                    # (a web worker, or a test process that already drives a browser)
+                    with ThreadPoolExecutor(max_workers=1) as pool:
+                        pool.submit(svg_to_png, svg_map, staging / "risk-map.png").result()
                     files.append("risk-map.png")
                     renderer["png"] = "chromium (playwright)"
                 except Exception as exc:  # noqa: BLE001 - no browser: SVG and the rest still publish
