@@ -40,7 +40,7 @@ def test_the_bundle_is_version_one_with_a_manifest_of_every_file(bundle):
     assert manifest["data"]["control_run"]["model_digest"] == manifest["rules"]["control"]["sha256"]
     assert manifest["data"]["index_results"]["files"]["county"]["sha256"]
     assert manifest["renderer"]["pdf"].startswith("weasyprint")
-    assert any("resumption services package is not deployed" in n for n in manifest["notes"])
+    assert any("复工服务模块未部署" in n for n in manifest["notes"])  # notes in the bundle's language
 
 
 def test_the_pdf_has_pages_embedded_fonts_and_the_tables(bundle):
@@ -94,7 +94,7 @@ def test_without_the_pdf_renderer_html_and_csv_are_still_written(demo_world, tmp
 
     settings, engine = demo_world
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint → ImportError
-    result = publish_bundle(settings=settings, engine=engine, date=AS_OF, out=tmp_path, png=False)
+    result = publish_bundle(settings=settings, engine=engine, date=AS_OF, out=tmp_path, png=False, lang="en")
     assert (result.folder / "report.html").exists() and not (result.folder / "report.pdf").exists()
     assert (result.folder / "control-index.csv").exists()
     advice = [n for n in result.notes if "no PDF" in n]
@@ -104,6 +104,6 @@ def test_without_the_pdf_renderer_html_and_csv_are_still_written(demo_world, tmp
 def test_a_day_without_data_is_published_with_its_gaps_named(demo_world, tmp_path):
     settings, engine = demo_world
     result = publish_bundle(settings=settings, engine=engine, date=dt.date(2020, 1, 5), out=tmp_path, png=False,
-                            pdf=False)
+                            pdf=False, lang="en")
     assert any("no control index for this date" in n for n in result.notes)
     assert any("no risk publication" in n for n in result.notes)

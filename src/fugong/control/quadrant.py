@@ -20,16 +20,26 @@ from sqlalchemy import func, select
 from fugong.access import Principal
 from fugong.control.model import Model
 from fugong.control.models import ControlResult
+from fugong.web.i18n import N_, translator
 
+# Shown through the interface catalogue (English ids, Chinese in locale/zh/LC_MESSAGES/fugong.po):
+# templates write {{ _(flag_text[flag]) }}.
 FLAG_TEXT = {
-    "low_risk_but_closed": ("低风险仍未放开", "low risk but still closed"),
-    "open_but_high_risk": ("高风险已放开", "open but high risk"),
+    "low_risk_but_closed": N_("low risk but still closed"),  # 低风险仍未放开
+    "open_but_high_risk": N_("open but high risk"),  # 高风险已放开
 }
 RISK_BANDS = ("low", "medium", "high", "grey")
 FLOW_BANDS = ("closed", "partial", "open", "none")
-BAND_TEXT = {"low": ("低风险", "low risk"), "medium": ("中风险", "medium risk"), "high": ("高风险", "high risk"),
-             "grey": ("未评级", "not graded"), "closed": ("封闭", "closed"), "partial": ("部分放开", "partly open"),
-             "open": ("放开", "open"), "none": ("无指数", "no index")}
+BAND_TEXT = {
+    "low": N_("low risk"),  # 低风险
+    "medium": N_("medium risk"),  # 中风险
+    "high": N_("high risk"),  # 高风险
+    "grey": N_("not graded"),  # 未评级
+    "closed": N_("closed"),  # 封闭
+    "partial": N_("partly open"),  # 部分放开
+    "open": N_("open"),  # 放开
+    "none": N_("no index"),  # 无指数
+}
 
 
 def risk_band(severity: int | None, model: Model) -> str:
@@ -165,7 +175,7 @@ def scatter_svg(view: dict, *, lang: str = "zh", width: int = 560, height: int =
     """
     from html import escape
 
-    zh = lang == "zh"
+    _ = translator(lang)
     left, right, top, bottom = 70, 20, 20, 50
     plot_w, plot_h = width - left - right, height - top - bottom
 
@@ -178,23 +188,23 @@ def scatter_svg(view: dict, *, lang: str = "zh", width: int = 560, height: int =
     cut = view["cutoffs"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
              'font-family="Noto Sans CJK SC, Source Han Sans SC, sans-serif" font-size="11" role="img" '
-             f'aria-label="{escape("风险等级与畅通指数" if zh else "risk level against the flow index")}">',
+             f'aria-label="{escape(_("risk level against the flow index"))}">',
              f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#999"/>']
-    for value, label in ((cut["closed_below"], "封闭" if zh else "closed"), (cut["open_from"], "放开" if zh else "open")):
+    for value, label in ((cut["closed_below"], _("closed")), (cut["open_from"], _("open"))):
         parts.append(f'<line x1="{x(value):.1f}" y1="{top}" x2="{x(value):.1f}" y2="{top + plot_h}" stroke="#555" '
                      'stroke-dasharray="4 3"/>')
         parts.append(f'<text x="{x(value) + 3:.1f}" y="{top + 12}" fill="#555">{escape(label)} {value:g}</text>')
     for severity in range(5):
         parts.append(f'<text x="{left - 6}" y="{y(severity) + 4:.1f}" text-anchor="end">{severity}</text>')
     parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 12}" text-anchor="middle">'
-                 f'{escape("畅通指数" if zh else "flow index")} 0–100</text>')
+                 f'{escape(_("flow index"))} 0–100</text>')
     parts.append(f'<text x="14" y="{top + plot_h / 2:.0f}" transform="rotate(-90 14 {top + plot_h / 2:.0f})" '
-                 f'text-anchor="middle">{escape("风险等级（严重度）" if zh else "risk severity")}</text>')
+                 f'text-anchor="middle">{escape(_("risk severity"))}</text>')
     for row in view["rows"]:
         if row["flow"] is None or row["severity"] is None:
             continue
         ring = ' stroke="#b00020" stroke-width="2.5"' if row["flags"] else ' stroke="#333" stroke-width="0.6"'
         parts.append(f'<circle cx="{x(row["flow"]):.1f}" cy="{y(row["severity"]):.1f}" r="5" fill="{row["colour"]}"{ring}>'
-                     f'<title>{escape(row["name"])} {row["flow"]:.2f}</title></circle>')
+                     f'<title>{escape(_.name("region", row["name"]))} {row["flow"]:.2f}</title></circle>')
     parts.append("</svg>")
     return "\n".join(parts)

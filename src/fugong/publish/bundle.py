@@ -33,30 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fugong.access import SYSTEM, Principal
+from fugong.web.i18n import N_, translator
 
-TEXT = {
-    "zh": {"title": "复工复产每日发布", "risk": "一、县域疫情风险", "index": "二、复工电力指数",
-           "control": "三、精密智控指数", "report": "四、复工服务", "rule": "规则", "data": "数据来源",
-           "changes": "较上期变化", "no_change": "无变化", "level": "等级", "count": "县（市、区）数",
-           "by_city": "分设区市", "by_county": "分县（市、区）", "by_industry": "分行业（GB/T 4754 门类）",
-           "name": "名称", "code": "代码", "R": "指数 R", "N": "复工率 N %", "E": "复产率 E %",
-           "resumed": "复工企业", "reporting": "有读数企业", "enterprises": "企业数", "resumed_kwh": "复工企业用电 kWh",
-           "baseline_kwh": "基期日均用电 kWh", "province": "全省", "flagged": "需关注", "rank": "名次",
-           "quadrant": "象限", "present": "指标数", "carried": "* 沿用最近有效值", "missing": "缺项说明",
-           "version": "版本", "generated": "生成时间", "synthetic": "演示数据为合成数据", "none": "无",
-           "risk_level": "风险等级", "reasons": "依据"},
-    "en": {"title": "Daily publication on work resumption", "risk": "1. County risk levels",
-           "index": "2. Electricity resumption index", "control": "3. Precision control index",
-           "report": "4. Resumption services", "rule": "Rule set", "data": "Data", "changes": "Changes since the previous publication",
-           "no_change": "no change", "level": "Level", "count": "Counties", "by_city": "By city",
-           "by_county": "By county", "by_industry": "By industry (GB/T 4754 section)", "name": "Name", "code": "Code",
-           "R": "Index R", "N": "Resumed N %", "E": "Energy E %", "resumed": "Resumed", "reporting": "Reporting",
-           "enterprises": "Enterprises", "resumed_kwh": "kWh of resumed", "baseline_kwh": "Baseline kWh/day",
-           "province": "Province", "flagged": "Needs attention", "rank": "Rank", "quadrant": "Quadrant",
-           "present": "Indicators", "carried": "* last good value carried forward", "missing": "What is missing",
-           "version": "Version", "generated": "Generated", "synthetic": "demo data are synthetic", "none": "none",
-           "risk_level": "Risk level", "reasons": "Reasons"},
-}
 INDEX_COLUMNS = ("code", "name", "index", "resumed_share", "energy_ratio", "resumed", "reporting", "enterprises",
                  "resumed_kwh", "baseline_kwh")
 CONTROL_MODEL = "zj-precision-control-2020"
@@ -112,7 +90,8 @@ def gather(*, settings, engine, date: dt.date, lang: str = "zh", principal: Prin
     from fugong.risk.rules import load_rules
     from fugong.store.db import session_scope
 
-    notes: list[str] = []
+    notes: list[str] = []  # in the bundle's language: they go into the report and the manifest
+    _ = translator(lang)
     zh = lang == "zh"
     rules = load_rules(settings.risk_rules)
     model = load_model(CONTROL_MODEL)
@@ -128,9 +107,9 @@ def gather(*, settings, engine, date: dt.date, lang: str = "zh", principal: Prin
         results = control_service.results(session, model=model.name, principal=principal, date=date)
     facts["risk"] = risk
     if risk is None:
-        notes.append("无风险等级发布 / no risk publication on or before this date (fugong risk grade --publish)")
+        notes.append(_("no risk publication on or before this date (fugong risk grade --publish)"))
     elif risk["date"] != date.isoformat():
-        notes.append(f"风险等级为 {risk['date']} 发布 / the risk levels are those published on {risk['date']}")
+        notes.append(_("the risk levels are those published on %(day)s", day=risk["date"]))
     levels = {}
     for level in ("province", "city", "county", "industry"):
         table = read_results(settings=settings, level=level, date=date, code_prefix=principal.region_prefix
@@ -138,20 +117,20 @@ def gather(*, settings, engine, date: dt.date, lang: str = "zh", principal: Prin
         rows = sorted(table.to_pylist(), key=lambda r: str(r.get("code"))) if table.num_rows else []
         if level == "industry" and principal.region_prefix:
             rows = []  # industry totals span every region: only a province-wide scope may publish them
-            notes.append("行业表为全省合计，仅全省范围发布 / industry totals are province-wide: published for the whole scope only")
+            notes.append(_("industry totals are province-wide: published for the whole scope only"))
         levels[level] = rows
     facts["index"] = levels
     if not levels["county"]:
-        notes.append("该日无复工指数结果 / no resumption index results for this date (fugong index run)")
+        notes.append(_("no resumption index results for this date (fugong index run)"))
     facts["index_params"] = _index_version(settings, date)
     facts["control"] = {"results": results, "run": _jsonable(run), "model": model.name,
                         "indices": [{"code": i.code, "name": i.zh if zh else i.en} for i in model.indices]}
     facts["quadrant"] = quadrant
     if not results:
-        notes.append(f"该日无精密智控指数 / no control index for this date (fugong control run --date {date})")
+        notes.append(_("no control index for this date (fugong control run --date %(day)s)", day=date.isoformat()))
     facts["report"] = resumption_report(settings=settings, engine=engine, date=date, principal=principal)
     if facts["report"] is None:
-        notes.append("复工服务模块未部署，本节略 / the resumption services package is not deployed: section 4 is left out")
+        notes.append(_("the resumption services package is not deployed: section 4 is left out"))
     return facts
 
 
@@ -254,7 +233,7 @@ def publish_bundle(*, settings, engine, date: dt.date, out: Path, lang: str = "z
                     files.append("risk-map.png")
                     renderer["png"] = "chromium (playwright)"
                 except Exception as exc:  # noqa: BLE001 - no browser: SVG and the rest still publish
-                    notes.append(f"未生成 PNG / no PNG map: {exc}")
+                    notes.append(translator(lang)("no PNG map: %(reason)s", reason=exc))
         from fugong.control.quadrant import scatter_svg
 
         (staging / "quadrant.svg").write_text(scatter_svg(facts["quadrant"], lang=lang), encoding="utf-8")
@@ -263,7 +242,7 @@ def publish_bundle(*, settings, engine, date: dt.date, out: Path, lang: str = "z
         (staging / "report.html").write_text(html, encoding="utf-8")
         files.append("report.html")
         if pdf:
-            message = write_pdf(html, staging / "report.pdf", base=staging)
+            message = write_pdf(html, staging / "report.pdf", base=staging, lang=lang)
             if message is None:
                 files.append("report.pdf")
                 import weasyprint
@@ -317,13 +296,14 @@ def _audit(engine, principal: Principal, date: dt.date, version: int, folder: Pa
                       reason="每日发布 / daily publication")
 
 
-def write_pdf(html: str, target: Path, *, base: Path) -> str | None:
+def write_pdf(html: str, target: Path, *, base: Path, lang: str = "zh") -> str | None:
     """Render the report with WeasyPrint; None when written, else one line saying what to install."""
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Python package is there, Pango is not
-        return ("未生成 PDF：请安装 pip install 'fugong[publish]' 与 Debian 软件包 libpango-1.0-0 fonts-noto-cjk / "
-                f"no PDF: install pip install 'fugong[publish]' and Debian's libpango-1.0-0 fonts-noto-cjk ({type(exc).__name__})")
+        return translator(lang)(
+            "no PDF: install pip install 'fugong[publish]' and Debian's libpango-1.0-0 fonts-noto-cjk (%(error)s)",
+            error=type(exc).__name__)
     weasyprint.HTML(string=html, base_url=str(base)).write_pdf(str(target))
     return None
 
@@ -382,12 +362,14 @@ def render_html(facts: dict, *, lang: str, svg_map: str | None, embedded: bool =
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html"]))
+    tr = translator(lang)
     env.filters["num"] = lambda v: "—" if v is None else f"{v:,.0f}"
     env.filters["pct"] = lambda v: "—" if v is None else f"{v:.2f}"
+    env.filters["place"] = lambda name: tr.name("region", name)  # region names in the report's language
     by_county = {}
     for row in facts["control"]["results"]:
         by_county.setdefault(row["region_code"], {})[row["index"]] = row
     names = {r["region_code"]: r["name"] for r in facts["quadrant"]["rows"]}
     return env.get_template("report.html").render(
-        f=facts, x=TEXT[lang], lang=lang, svg_map=svg_map, scatter=scatter_svg(facts["quadrant"], lang=lang),
+        f=facts, _=tr, tr=tr, lang=lang, svg_map=svg_map, scatter=scatter_svg(facts["quadrant"], lang=lang),
         by_county=by_county, names=names, flag_text=FLAG_TEXT, band_text=BAND_TEXT, embedded=embedded)

@@ -8,7 +8,9 @@
 
 Bundles are read from ``<data dir>/publications`` (``fugong publish --out <data dir>/publications``).
 A bundle carries its scope (the region prefix it was published for, "" = everything); a caller may
-download it only when that scope lies inside the caller's own region.
+download it only when that scope lies inside the caller's own region — another one answers 404
+(``OutOfScope``), like a version that does not exist. Who may call (``PUBLISH``): the roles of the
+risk map, each inside their own region. The day is the header's (fugong.web.pages.chosen_day).
 """
 
 from __future__ import annotations
@@ -21,37 +23,23 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from fugong.access import AccessDenied, Principal
-from fugong.accounts.web import csrf_token, current_principal, db_engine
+from fugong.access import OutOfScope, Principal
+from fugong.accounts.guard import allow
+from fugong.accounts.web import db_engine
+from fugong.risk.views import MAP_ROLES
+from fugong.web.errors import Problem
+from fugong.web.i18n import N_
+from fugong.web.pages import DatePicker, chosen_day, dashboard_days, language, render
+from fugong.web.shell import register_page
 
 router = APIRouter(tags=["publish"])
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "web" / "templates")
+PUBLISH = allow(*MAP_ROLES, scope="region")
+register_page("/publish", N_("Daily publication"), roles=MAP_ROLES, order=38)
 
 
 def publications_dir(settings) -> Path:
     return Path(settings.data_dir) / "publications"
-
-
-def _lang(request: Request) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get("lang") or request.app.state.settings.language
-    return chosen if chosen in ("zh", "en") else "zh"
-
-
-def _check(principal: Principal, date: str | None, request: Request) -> dt.date:
-    from fugong.dashboard.service import require_dashboard
-
-    try:
-        require_dashboard(principal)
-    except AccessDenied:
-        raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
-    if not date:
-        return request.app.state.settings.as_of or dt.date.today()
-    try:
-        return dt.date.fromisoformat(date)
-    except ValueError:
-        raise HTTPException(status_code=422, detail="date must be YYYY-MM-DD") from None
 
 
 def versions(settings, day: dt.date, principal: Principal) -> list[dict]:
@@ -72,50 +60,50 @@ def versions(settings, day: dt.date, principal: Principal) -> list[dict]:
     return out
 
 
-def _facts(request: Request, principal: Principal, day: dt.date, lang: str) -> dict:
-    from fugong.publish.bundle import _jsonable, gather
+def _gather(request: Request, principal: Principal, day: dt.date) -> dict:
+    from fugong.publish.bundle import gather
 
-    facts = gather(settings=request.app.state.settings, engine=db_engine(request.app), date=day, lang=lang,
-                   principal=principal)
-    return _jsonable(facts)
+    return gather(settings=request.app.state.settings, engine=db_engine(request.app), date=day,
+                  lang=language(request), principal=principal)
 
 
 @router.get("/publish.json")
-def publish_json(request: Request, date: str | None = None, principal: Principal = Depends(current_principal)) -> JSONResponse:
+def publish_json(request: Request, date: str | None = None, principal: Principal = Depends(PUBLISH)) -> JSONResponse:
     """The day's publication for the caller's region (risk, index tables, control, quadrant) and its versions."""
-    day = _check(principal, date, request)
-    facts = _facts(request, principal, day, _lang(request))
+    from fugong.publish.bundle import _jsonable
+
+    day = chosen_day(request)
+    facts = _jsonable(_gather(request, principal, day))
     facts["versions"] = versions(request.app.state.settings, day, principal)
     return JSONResponse(facts)
 
 
 @router.get("/publish", response_class=HTMLResponse, include_in_schema=False)
-def publish_page(request: Request, date: str | None = None, principal: Principal = Depends(current_principal)):
-    from fugong.dashboard.i18n import translator
-    from fugong.publish.bundle import _map_svg, gather, render_html
+def publish_page(request: Request, date: str | None = None, principal: Principal = Depends(PUBLISH)):
+    from fugong.publish.bundle import _map_svg, render_html
 
-    day = _check(principal, date, request)
-    lang = _lang(request)
-    facts = gather(settings=request.app.state.settings, engine=db_engine(request.app), date=day, lang=lang,
-                   principal=principal)
+    settings = request.app.state.settings
+    days = dashboard_days(settings)
+    day = chosen_day(request, days)
+    lang = language(request)
+    facts = _gather(request, principal, day)
     report = render_html(facts, lang=lang, svg_map=_map_svg(facts, lang), embedded=True)
-    return TEMPLATES.TemplateResponse(request, "publish/page.html", {
-        "lang": lang, "t": translator(lang), "principal": principal, "csrf_token": csrf_token(request),
-        "map_available": True, "report": report, "date": day.isoformat(),
-        "versions": versions(request.app.state.settings, day, principal)})
+    return render(request, "publish/page.html", {
+        "report": report, "date": day.isoformat(), "versions": versions(settings, day, principal)},
+        principal=principal, dates=DatePicker.of(days, day))
 
 
 @router.get("/publish/download")
-def publish_download(request: Request, date: str, version: int, principal: Principal = Depends(current_principal)) -> Response:
-    """One published version of a day as a zip (refused outside the caller's region)."""
-    day = _check(principal, date, request)
+def publish_download(request: Request, date: str, version: int, principal: Principal = Depends(PUBLISH)) -> Response:
+    """One published version of a day as a zip (another region's bundle answers 404, like a missing one)."""
+    day = chosen_day(request)
     folder = publications_dir(request.app.state.settings) / day.isoformat() / f"v{version}"
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
-        raise HTTPException(status_code=404, detail="no such publication / 无此发布")
+        raise HTTPException(status_code=404, detail=Problem(N_("no such publication")))
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if not str(manifest.get("scope", "")).startswith(principal.region_prefix):
-        raise HTTPException(status_code=403, detail="access denied / 无权访问")
+        raise OutOfScope(f"{principal.actor} may not download the bundle of scope {manifest.get('scope')!r}")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in [f["name"] for f in manifest["files"]] + ["manifest.json"]:
