@@ -2,7 +2,20 @@
 
 from tests.control.web_seed import seed
 from tests.risk.web_seed import HANGZHOU_COUNTY, NINGBO_COUNTY
+from tests.web.matrix import Samples, matrix_seed
 from tests.web.scoping import World, refusal_case
+
+
+@matrix_seed
+def _control_and_publications(world) -> Samples:
+    """The access matrix's world: control results of 余杭区 and 海曙区 (the risk grades come from the
+    risk seeder) and a published version of 2020-02-19 for Hangzhou (scope 3301)."""
+    from tests.control.web_seed import seed_control
+
+    with world.session() as session:
+        seed_control(session)
+    _bundle(world, "3301", 1)
+    return Samples(query={"date": "2020-02-19", "version": "1"}, markers=("72.25",))
 
 
 def _hangzhou(world: World) -> dict:

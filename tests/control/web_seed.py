@@ -12,6 +12,11 @@ MODEL = "zj-precision-control-2020"
 def seed(session, flows: dict | None = None) -> None:
     """Risk grades up to 2020-02-19; flow/control values on 02-18 and 02-19 for 余杭区 and 海曙区."""
     seed_risk(session)
+    seed_control(session, flows)
+
+
+def seed_control(session, flows: dict | None = None) -> None:
+    """Flow/control values on 02-18 and 02-19 for 余杭区 and 海曙区 (the risk grades seeded elsewhere)."""
     flows = flows or {HANGZHOU_COUNTY: (30.0, 35.5), NINGBO_COUNTY: (70.0, 72.25)}
     for code, (before, today) in flows.items():
         for day, value in ((DAY - dt.timedelta(days=1), before), (DAY, today)):
