@@ -88,7 +88,7 @@ def quadrant_view(session, *, model: Model, rules, principal: Principal, date: d
     {"model", "title_zh", "title_en", "date", "previous_date", "available_dates", "rule_set",
      "risk_date", "cutoffs": {...}, "rows": [{region_code, name, level, level_zh, level_en, colour,
      severity, risk_band, flow, flow_carried_from, control, flow_band, flags, rank, rank_change,
-     flow_change, level_before}], "cells": {"low/open": n, …}, "flagged": {flag: [codes]}}
+     flow_change, level_before, level_before_zh, level_before_en}], "cells": {"low/open": n, …}, "flagged": {flag: [codes]}}
     """
     from fugong.risk import services as risk_services
 
@@ -144,6 +144,9 @@ def quadrant_view(session, *, model: Model, rules, principal: Principal, date: d
                             if flow and prior and flow.display is not None and prior.display is not None else None),
             "level_before": changes[code]["before"] if code in changes else None,
         })
+        before_level = levels.get(rows[-1]["level_before"]) if rows[-1]["level_before"] else None
+        rows[-1]["level_before_zh"] = before_level.zh if before_level else rows[-1]["level_before"]
+        rows[-1]["level_before_en"] = before_level.en if before_level else rows[-1]["level_before"]
     ranked = sorted((r for r in rows if r["flow"] is not None), key=lambda r: (-r["flow"], r["region_code"]))
     previous_rank = {code: n for n, code in enumerate(
         sorted((c for c, res in before.items() if res.get(q.index) and res[q.index].display is not None),
