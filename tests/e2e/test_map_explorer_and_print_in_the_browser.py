@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import wait_until
 from tests.e2e.helpers import ARTIFACTS, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def officer(browser, demo_server):
 def test_a_city_officers_map_opens_on_their_city(officer):
     base, page = officer
     page.goto(base + "/risk/map")
-    page.wait_for_function("document.getElementById('risk-map').dataset.layer !== undefined")
+    wait_until(page, "document.getElementById('risk-map').dataset.layer !== undefined")
     assert page.locator("#risk-map").get_attribute("data-layer") == "zj-counties-2020:3301"
     assert page.locator("#crumbs").inner_text().split("›")[-1].strip() == "杭州市"
 
@@ -70,7 +71,7 @@ def test_the_explorer_adds_a_series_from_the_picker(officer):
     page.get_by_role("button", name="添加", exact=True).click()
     page.wait_for_url(re.compile(r".*series=county%3A330110.*|.*series=county:330110.*"))
     assert page.locator(".series-list li").count() == 2
-    page.wait_for_function("document.querySelector('#explorer-chart svg') !== null")
+    wait_until(page, "document.querySelector('#explorer-chart svg') !== null")
     for metric in ("resumed_share", "energy_ratio"):  # with two series only R is drawn at first
         page.locator(f"input[name=metric][value={metric}]").check()
     # R, N and E of the first series have different colours (one colour family each).

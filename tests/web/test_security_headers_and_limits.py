@@ -27,7 +27,8 @@ def test_pages_and_json_carry_the_security_headers(app):
             csp = headers["content-security-policy"]
             script_src = re.search(r"script-src ([^;]*)", csp).group(1)
             assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src, path
-            assert "frame-ancestors 'none'" in csp and headers["x-frame-options"] == "DENY"
+            # framed by this site only (the overview embeds the map), never by another
+            assert "frame-ancestors 'self'" in csp and headers["x-frame-options"] == "SAMEORIGIN"
             assert headers["referrer-policy"] == "same-origin" and headers["x-content-type-options"] == "nosniff"
             assert "strict-transport-security" not in headers  # plain HTTP: HSTS would be meaningless
 

@@ -4,10 +4,11 @@ Headers (``SecurityHeaders``), on every answer:
 
 - ``Content-Security-Policy``: scripts only from this site (no inline script, no eval), styles from
   this site (inline ``style=""`` attributes allowed), images also as data:/blob: (QR codes, charts),
-  no plugins, no framing (``frame-ancestors 'none'``), forms post only here. The API description page
+  no plugins, framing by this site only (``frame-ancestors 'self'``: the overview embeds the risk map;
+  no other site may frame a page, so no clickjacking), forms post only here. The API description page
   (/api/docs, FastAPI's Swagger UI) needs its inline start-up script and CDN files: it gets its own,
   looser policy and serves no data.
-- ``X-Frame-Options: DENY`` (older browsers), ``X-Content-Type-Options: nosniff``,
+- ``X-Frame-Options: SAMEORIGIN`` (older browsers), ``X-Content-Type-Options: nosniff``,
   ``Referrer-Policy: same-origin``, ``Permissions-Policy`` (camera for the gate page only from here;
   no microphone, no geolocation);
 - ``Strict-Transport-Security`` when the request came over HTTPS (directly, or from a trusted proxy:
@@ -24,12 +25,12 @@ from fastapi import HTTPException, Request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'none'")
+       "frame-ancestors 'self'")
 API_DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
                 "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
                 "object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
 HEADERS = [
-    (b"x-frame-options", b"DENY"),
+    (b"x-frame-options", b"SAMEORIGIN"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(self), microphone=(), geolocation=()"),
