@@ -1,7 +1,7 @@
 """fugong control compute against a hand-written pandas peer, whole process each, on OxCGRT data.
 
 Both read the same tidy indicator file (default: OxCGRT's published indicators for the UK and its
-nations, 2020, ../shared/data/oxcgrt/gbr-2020-indicators.csv), compute the four OxCGRT indices and
+nations, 2020, tests/control/data/oxcgrt/gbr-2020-indicators.csv), compute the four OxCGRT indices and
 write a CSV. Each is timed as a separate process (what a user runs), and each result is compared
 with OxCGRT's published index values: fugong computes exactly and rounds half to even; the peer does
 what a quick script does (float means, ``round(x, 2)`` on the binary double).
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parents[1] / "shared" / "data" / "oxcgrt"
+EXTRACT = HERE.parent / "tests" / "control" / "data" / "oxcgrt"
 
 PEER = r'''
 import sys
@@ -69,8 +69,8 @@ def agreement(path: Path, published: dict) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--indicators", type=Path, default=SHARED / "gbr-2020-indicators.csv")
-    parser.add_argument("--published", type=Path, default=SHARED / "gbr-2020-published.csv")
+    parser.add_argument("--indicators", type=Path, default=EXTRACT / "gbr-2020-indicators.csv")
+    parser.add_argument("--published", type=Path, default=EXTRACT / "gbr-2020-published.csv")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--copies", type=int, default=1)
     args = parser.parse_args()
