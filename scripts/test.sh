@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run the whole fugong test suite, as CI does:
 #   bash scripts/test.sh [extra pytest arguments]
-# - creates .venv and installs fugong with its test, Spark and PostgreSQL extras;
-# - as root (as in CI), installs Debian's postgresql, chromium and Java 17 when missing;
+# - creates .venv and installs fugong with its test, Spark, PostgreSQL and publish extras;
+# - as root (as in CI), installs Debian's postgresql, chromium, Java 17, Noto CJK fonts and Pango when missing;
 # - starts a throw-away PostgreSQL server so database tests run on SQLite and PostgreSQL;
 # - runs pytest; in CI (CI=true) a skipped test counts as a failure.
 set -euo pipefail
@@ -18,6 +18,9 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . || missing+=(fonts-noto-cjk)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)  # the print tests read the printed PDF
+  # fugong publish's PDF (WeasyPrint): Pango and HarfBuzz's subsetter
+  ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+  ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -29,7 +32,7 @@ fi
 say "Python environment (.venv)"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test,spark,postgres]'
+.venv/bin/python -m pip install -q -e '.[test,spark,postgres,publish]'
 
 say "Dependency audit"
 # pip-audit looks every installed package up in a vulnerability database (PyPI's JSON API); where it

@@ -11,9 +11,11 @@ from rich.console import Console
 
 from fugong.config import SettingsError, get_settings
 from fugong.accounts.cli import app as users_app
+from fugong.control.cli import app as control_app
 from fugong.demo.cli import demo
 from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
+from fugong.publish.cli import publish_command
 from fugong.reference.cli import regions_app, uscc_app, industries_app, calendar_app
 from fugong.risk.cli import app as risk_app
 from fugong.store.cli import app as db_app, audit_app
@@ -44,6 +46,7 @@ def _main() -> None:
 
 app.command(help="Generate the calibrated scenario, compute everything, serve the dashboard.\n\nExample: fugong demo --port 8000")(demo)
 app.command(help="Start the web app (dashboard and JSON API).\n\nExample: fugong serve --host 0.0.0.0 --port 8000")(serve)
+app.command("publish", help="Write the daily publication bundle (HTML, PDF, CSV, map) as a new version.\n\nExample: fugong publish --date 2020-02-20 --out fugong-data/publications")(publish_command)
 app.add_typer(db_app, name="db", help="Database schema: upgrade, current revision.")
 app.add_typer(audit_app, name="audit", help="Audit log: seal the hash chain, verify it has not been tampered with.")
 app.add_typer(users_app, name="users", help="Users, roles and API tokens: add, list, disable, tokens.")
@@ -54,6 +57,7 @@ app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100
 app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
 app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
 app.add_typer(i18n_app, name="i18n", help="Translations: extract messages, update and check the catalogues, compile.")
+app.add_typer(control_app, name="control", help="Precision control index 精密智控指数: compute, feeds, run, show.")
 app.add_typer(code_app, name="code", help="Health codes: declarations, colours, signed QR tokens, gate verification.")
 
 if __name__ == "__main__":  # pragma: no cover

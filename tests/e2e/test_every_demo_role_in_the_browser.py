@@ -14,9 +14,9 @@ pytestmark = pytest.mark.browser
 
 # account → landing path (a pattern), the header links it must have, phone-sized or not
 ROLES = {
-    "demo-admin": (r"/overview", ["/overview", "/explorer", "/risk/map", "/code/appeals", "/accounts/users"], False),
-    "demo-hangzhou": (r"/overview", ["/overview", "/explorer", "/risk/map", "/code/appeals"], False),
-    "demo-grid": (r"/explorer", ["/overview", "/explorer", "/risk/map"], False),
+    "demo-admin": (r"/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals", "/accounts/users"], False),
+    "demo-hangzhou": (r"/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals"], False),
+    "demo-grid": (r"/explorer", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish"], False),
     "demo-gate": (r"/code/gate", ["/code/gate"], True),
     "demo-firm": (r"/code/enterprise/[^/]+/today", None, True),
     "demo-person": (r"/code/me", ["/code/me"], True),

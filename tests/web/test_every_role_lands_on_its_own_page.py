@@ -13,10 +13,10 @@ from tests.accounts.helpers import log_in
 PASSWORD = "correct horse battery"
 # role, prefix, enterprises, landing page, header links
 ROLES = [
-    ("province_admin", "33", (), "/overview", ["/overview", "/explorer", "/risk/map", "/code/appeals", "/accounts/users"]),
-    ("officer", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map", "/code/appeals"]),
-    ("department", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map"]),
-    ("grid_analyst", "33", (), "/explorer", ["/overview", "/explorer", "/risk/map"]),
+    ("province_admin", "33", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals", "/accounts/users"]),
+    ("officer", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals"]),
+    ("department", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish"]),
+    ("grid_analyst", "33", (), "/explorer", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish"]),
     ("gate_staff", "3301", (), "/code/gate", ["/code/gate"]),
     ("enterprise", "330106", ("E1",), "/code/enterprise/E1/today", ["/code/enterprise/E1/today", "/code/gate"]),
     ("service_officer", "3301", ("E2", "E1"), "/code/enterprise/E1/today", ["/code/enterprise/E1/today"]),

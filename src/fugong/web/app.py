@@ -105,12 +105,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fugong.accounts.web import install as install_accounts
     from fugong.dashboard.views import router as dashboard_router
     from fugong.healthcode.views import router as healthcode_router
+    from fugong.control.views import router as control_router
+    from fugong.publish.views import router as publish_router
     from fugong.risk.views import router as risk_router
     from fugong.web import errors
 
     app.include_router(dashboard_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
+    app.include_router(control_router)
+    app.include_router(publish_router)
     install_accounts(app)  # login/logout/me/users routes
     errors.install(app)  # HTML or JSON error answers; AccessDenied → 403, OutOfScope → 404
     from fugong.healthcode.lists import MAX_UPLOAD_BYTES
