@@ -3,6 +3,7 @@ enterprise's page with its daily kWh against baseline and threshold. Screenshots
 
 from __future__ import annotations
 
+from tests.conftest import wait_until
 from tests.e2e.helpers import screenshot
 from tests.e2e.test_dashboard_browser import dashboard_server, log_in  # noqa: F401 - the served app fixture
 
@@ -24,6 +25,6 @@ def test_the_officer_pages_filters_and_opens_an_enterprise(page, dashboard_serve
     assert sizes and set(sizes) == {"small"}
     page.locator("#drill-table tbody th a").first.click()
     page.wait_for_load_state()
-    page.wait_for_function("document.querySelector('#enterprise-chart svg') !== null")
+    wait_until(page, "document.querySelector('#enterprise-chart svg') !== null")
     assert "复工门槛" in page.content()
     screenshot(page, "dashboard-enterprise")
