@@ -4,3 +4,4 @@ from fugong.store import audit  # noqa: F401
 from fugong.healthcode import models as healthcode_models  # noqa: F401
 from fugong.risk import models as risk_models  # noqa: F401
 from fugong.accounts import models as accounts_models  # noqa: F401
+from fugong.enterprises import models as enterprises_models  # noqa: F401
