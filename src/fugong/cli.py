@@ -18,6 +18,7 @@ from fugong.reference.cli import regions_app, uscc_app, industries_app, calendar
 from fugong.risk.cli import app as risk_app
 from fugong.store.cli import app as db_app
 from fugong.web.cli import serve
+from fugong.workflow.cli import app as jobs_app
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
@@ -52,6 +53,7 @@ app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100
 app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
 app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
 app.add_typer(code_app, name="code", help="Health codes: declarations, colours, signed QR tokens, gate verification.")
+app.add_typer(jobs_app, name="jobs", help="Workflow jobs and notifications: run due jobs (cron), list them.")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

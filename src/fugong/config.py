@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1")
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = Field(default="info")
+    # Workflows (fugong.workflow, docs/workflow.md): the scheduler in `fugong serve`, notification channels.
+    scheduler: bool = Field(default=True, description="run the job scheduler inside fugong serve (one worker holds it)")
+    smtp_url: SecretStr | None = Field(default=None, description="smtp://user:pass@host:port for e-mail notifications")
+    mail_from: str = Field(default="fugong@localhost", description="sender address of notification e-mail")
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://", description="POST notifications here (signed)")
+    report_freeze_hour: int = Field(default=20, ge=0, le=23, description="local hour at which a day's reports freeze")
+    resumption_policy: str = Field(default="commitment-harbin-2020", description="filing policy (preset name or TOML)")
 
     @field_validator("database_url")
     @classmethod
@@ -100,7 +107,7 @@ def _describe(error: ValidationError) -> str:
             reason = f"accepted values are {accepted}"
         else:
             reason = item["msg"].removeprefix("Value error, ")
-        shown = "***" if name == "FUGONG_SECRET_KEY" else repr(value)
+        shown = "***" if name in ("FUGONG_SECRET_KEY", "FUGONG_SMTP_URL") else repr(value)
         lines.append(f"{name}={shown} is not valid: {reason}")
     return "\n".join(lines)
 

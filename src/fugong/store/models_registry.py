@@ -5,3 +5,4 @@ from fugong.healthcode import models as healthcode_models  # noqa: F401
 from fugong.risk import models as risk_models  # noqa: F401
 from fugong.accounts import models as accounts_models  # noqa: F401
 from fugong.enterprises import models as enterprises_models  # noqa: F401
+from fugong.workflow import models as workflow_models  # noqa: F401

@@ -71,9 +71,15 @@ def tune_for_serving() -> None:
     gc.set_threshold(7000, 10, 10)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, run_scheduler: bool = False) -> FastAPI:
+    """The app; ``run_scheduler`` (the serving entry point) starts the job scheduler with it."""
     settings = settings or get_settings()
-    app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None)
+    lifespan = None
+    if run_scheduler:
+        from fugong.workflow.serving import scheduler_lifespan
+
+        lifespan = scheduler_lifespan(settings)
+    app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     from fugong.healthcode.views import gate_router
 
