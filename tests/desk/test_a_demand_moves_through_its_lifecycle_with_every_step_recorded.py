@@ -42,7 +42,7 @@ def test_a_financing_demand_is_resolved_and_rated_with_every_transition_timestam
     assert [r.role for r in rows] == ["enterprise", "officer", "officer", "department", "department", "enterprise",
                                       "department", "department", "enterprise"]
     assert all(r.at is not None for r in rows) and rows[4].reason == "请提供近三个月财务报表"
-    assert rows[7].data == {"loan_approved_yuan": "3000000.00"}
+    assert rows[7].data == {"department": "WH-JRB", "loan_approved_yuan": "3000000.00"}
     audited = session.scalars(select(AuditEntry.action).where(AuditEntry.entity == "desk-demand",
                                                               AuditEntry.entity_id == str(demand.id))).all()
     assert len(audited) == len(rows)

@@ -136,22 +136,34 @@ def plan_pairs(session: Session, plan: dict, *, source: str = "plan") -> set[tup
 
 def apply_plan(session: Session, principal: Principal, *, plan: dict, source: str = "plan",
                at: dt.datetime | None = None) -> dict:
-    """Make the active pairings of the plan's firms what the plan says; returns counts."""
+    """Make the active pairings inside the principal's region what the plan says; returns counts. One
+    audit entry lists every pairing started and ended (a plan for a zone pairs a thousand firms)."""
     _require_admin(principal)
     at = at or _now()
     wanted = plan_pairs(session, plan, source=source)
+    regions = dict(session.execute(select(Enterprise.enterprise_id, Enterprise.region_code).where(
+        Enterprise.enterprise_id.in_(sorted({w[0] for w in wanted})))).all())
+    for enterprise_id, *_ in wanted:
+        if enterprise_id not in regions:
+            raise DeskError("enterprise_id", f"{source}: {enterprise_id} is not in the enterprise registry")
+        principal.require_region(regions[enterprise_id])
+    for unit in {w[3] for w in wanted if w[3]}:
+        if session.get(Unit, unit) is None:
+            raise DeskError("unit", f"{source}: unknown unit {unit}")
     active = {(p.enterprise_id, p.username, p.layer, p.unit_code): p for p in session.scalars(
         select(Pairing).where(Pairing.ended_at.is_(None), Pairing.region_code.startswith(principal.region_prefix)))}
-    ended = started = 0
-    for key, row in active.items():
-        if key not in wanted:
-            unpair(session, principal, pairing_id=row.id, reason=f"not in {source}", at=at)
-            ended += 1
-    for enterprise_id, username, layer, unit in sorted(wanted, key=lambda k: (k[0], k[1], k[2])):
-        if (enterprise_id, username, layer, unit) not in active:
-            pair(session, principal, enterprise_id=enterprise_id, username=username, layer=layer, unit_code=unit, at=at)
-            started += 1
-    return {"started": started, "ended": ended, "pairs": len(wanted)}
+    ended = [row for key, row in active.items() if key not in wanted]
+    for row in ended:
+        row.ended_at = at
+    started = sorted(w for w in wanted if w not in active)
+    session.add_all(Pairing(enterprise_id=e, username=u, layer=layer, unit_code=unit, region_code=regions[e],
+                            started_at=at, created_by=principal.actor) for e, u, layer, unit in started)
+    record_change(session, actor=principal.actor, action="desk.pairing.apply", entity="desk_pairing", entity_id=source,
+                  region_code=principal.region_prefix or None, at=at,
+                  after={"started": [list(w) for w in started],
+                         "ended": [[r.enterprise_id, r.username, r.layer, r.unit_code] for r in ended]})
+    session.flush()
+    return {"started": len(started), "ended": len(ended), "pairs": len(wanted)}
 
 
 def coverage(session: Session, principal: Principal, *, region_prefix: str = "") -> dict:

@@ -156,14 +156,14 @@ def assign_to_area(session: Session, principal: Principal, *, area_code: str, en
     if area is None:
         raise DeskError("area", f"unknown grid area {area_code}")
     _require_admin(principal, area.region_code)
-    count = 0
-    for enterprise_id in enterprise_ids:
-        row = session.get(GridFirm, enterprise_id)
-        if row is None:
-            session.add(GridFirm(enterprise_id=enterprise_id, area_code=area_code))
+    wanted = list(dict.fromkeys(enterprise_ids))
+    current = {row.enterprise_id: row for row in session.scalars(select(GridFirm).where(GridFirm.enterprise_id.in_(wanted)))}
+    for enterprise_id in wanted:
+        if enterprise_id in current:
+            current[enterprise_id].area_code = area_code
         else:
-            row.area_code = area_code
-        count += 1
+            session.add(GridFirm(enterprise_id=enterprise_id, area_code=area_code))
+    count = len(wanted)
     record_change(session, actor=principal.actor, action="desk.grid.assign", entity="desk_grid_area",
                   entity_id=area_code, region_code=area.region_code, after={"enterprises": count})
     session.flush()
@@ -476,15 +476,15 @@ def invalidate(session: Session, principal: Principal, *, demand_id: int, reason
 
 def merge(session: Session, principal: Principal, *, demand_id: int, into: int, reason: str | None = None,
           at: dt.datetime | None = None) -> Demand:
-    """Merge a duplicate into the demand that stays (same enterprise; the kept one must be open)."""
+    """Merge a duplicate into the demand that stays (same enterprise; not itself invalid or merged)."""
     demand = get_demand(session, principal, demand_id)
     kept = get_demand(session, principal, into)
     if kept.id == demand.id:
         raise DeskError("into", "a demand cannot be merged into itself")
     if kept.enterprise_id != demand.enterprise_id:
         raise DeskError("into", "duplicates are demands of the same enterprise 仅可合并同一企业的重复诉求")
-    if kept.state in ("invalid", "merged", "closed"):
-        raise DeskError("into", f"D{kept.id:06d} is {kept.state}; merge into an open demand")
+    if kept.state in ("invalid", "merged"):  # a duplicate of a demand already solved may still be merged
+        raise DeskError("into", f"D{kept.id:06d} is {kept.state}; merge into the demand that stays")
     _apply(session, principal, demand, "merge", reason=reason or f"重复，并入 D{kept.id:06d}",
            data={"into": kept.id}, at=at)
     demand.merged_into = kept.id
@@ -509,7 +509,7 @@ def duplicate_candidates(session: Session, principal: Principal, *, demand_id: i
 
 def dispatch(session: Session, principal: Principal, *, demand_id: int, department: str | None = None,
              reason: str | None = None, at: dt.datetime | None = None, config: DeskConfig | None = None,
-             settings=None) -> Demand:
+             settings=None, schedule_jobs: bool = True) -> Demand:
     """Dispatch a valid (or reopened) demand to a department — the one given, or the routing rules'
     answer — with a due date ``due_workdays`` working days on; schedules reminder and escalation jobs."""
     from fugong.desk import deadlines, routing
@@ -535,7 +535,8 @@ def dispatch(session: Session, principal: Principal, *, demand_id: int, departme
     demand.department, demand.routing_rule_id, demand.due_on = department, rule_id, due_on
     demand.dispatch_count = (demand.dispatch_count or 0) + 1
     demand.escalation_level = 0
-    deadlines.schedule_for_dispatch(session, demand, config=config, at=at)
+    if schedule_jobs:  # an import of past rounds does not start deadlines that ran out long ago
+        deadlines.schedule_for_dispatch(session, demand, config=config, at=at)
     notify_users(session, members_of(session, department), demand, key=f"desk:{row.id}", kind="desk.dispatched",
                  subject=(f"新分派诉求 D{demand.id:06d}，{due_on:%m-%d} 前办结",
                           f"Demand D{demand.id:06d} dispatched to you, due {due_on.isoformat()}"),
@@ -547,11 +548,12 @@ def dispatch(session: Session, principal: Principal, *, demand_id: int, departme
 
 
 def triage(session: Session, principal: Principal, *, demand_id: int, department: str | None = None,
-           at: dt.datetime | None = None, config: DeskConfig | None = None, settings=None) -> Demand:
+           at: dt.datetime | None = None, config: DeskConfig | None = None, settings=None,
+           schedule_jobs: bool = True) -> Demand:
     """Accept and dispatch in one step (what the Wuhu office did: 梳理后分类报至责任单位)."""
     accept(session, principal, demand_id=demand_id, at=at)
     return dispatch(session, principal, demand_id=demand_id, department=department, at=at, config=config,
-                    settings=settings)
+                    settings=settings, schedule_jobs=schedule_jobs)
 
 
 def return_to_triage(session: Session, principal: Principal, *, demand_id: int, reason: str,
@@ -596,13 +598,14 @@ def answer(session: Session, principal: Principal, *, demand_id: int, text: str,
 
 
 def resolve(session: Session, principal: Principal, *, demand_id: int, outcome: str, amounts: dict | None = None,
-            at: dt.datetime | None = None, config: DeskConfig | None = None, settings=None) -> Demand:
+            at: dt.datetime | None = None, config: DeskConfig | None = None, settings=None,
+            schedule_jobs: bool = True) -> Demand:
     """Resolve with an outcome; financial demands may record what was granted (credit, loans, funds paid)."""
     from fugong.desk import deadlines
 
     config = config or load_desk_config()
     demand = get_demand(session, principal, demand_id)
-    data = {}
+    data = {"department": demand.department}
     for key, value in (amounts or {}).items():
         if key not in OUTCOME_AMOUNTS:
             raise DeskError(key, f"accepted amounts are {', '.join(OUTCOME_AMOUNTS)}")
@@ -611,9 +614,10 @@ def resolve(session: Session, principal: Principal, *, demand_id: int, outcome: 
             if not config.category(demand.category).amounts:
                 raise DeskError(key, f"category {demand.category} carries no amount 该类别不填金额")
             data[key] = str(amount)
-    row = _apply(session, principal, demand, "resolve", reason=outcome, data=data or None, at=at)
+    row = _apply(session, principal, demand, "resolve", reason=outcome, data=data, at=at)
     demand.outcome = row.reason
-    deadlines.schedule_auto_close(session, demand, config=config, at=row.at, resolution=row.id)
+    if schedule_jobs:
+        deadlines.schedule_auto_close(session, demand, config=config, at=row.at, resolution=row.id)
     _notify_enterprise(session, demand, row=row, kind="desk.resolved", settings=settings,
                        subject=(f"诉求 D{demand.id:06d} 已解决，请评价", f"Demand D{demand.id:06d} resolved: please rate it"),
                        body=(outcome, outcome))
@@ -621,7 +625,7 @@ def resolve(session: Session, principal: Principal, *, demand_id: int, outcome: 
 
 
 def reopen(session: Session, principal: Principal, *, demand_id: int, reason: str, at: dt.datetime | None = None,
-           settings=None) -> Demand:
+           settings=None, schedule_jobs: bool = True) -> Demand:
     demand = get_demand(session, principal, demand_id)
     config = load_desk_config()
     row = _apply(session, principal, demand, "reopen", reason=reason, data={"department": demand.department}, at=at)
@@ -634,7 +638,8 @@ def reopen(session: Session, principal: Principal, *, demand_id: int, reason: st
                                      closures=closures_of(config.escalation.closures))
         demand.dispatch_count = (demand.dispatch_count or 0) + 1
         demand.escalation_level = 0
-        deadlines.schedule_for_dispatch(session, demand, config=config, at=row.at)
+        if schedule_jobs:
+            deadlines.schedule_for_dispatch(session, demand, config=config, at=row.at)
     if demand.department:
         notify_users(session, members_of(session, demand.department), demand, key=f"desk:{row.id}",
                      kind="desk.reopened", subject=(f"诉求 D{demand.id:06d} 被重新提出", f"Demand D{demand.id:06d} reopened"),

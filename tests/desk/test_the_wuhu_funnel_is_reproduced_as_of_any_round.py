@@ -1,0 +1,70 @@
+"""Seed 004: by 2020-02-25 Wuhu high-tech zone's 7 contact units had contacted 297 firms and collected
+926 demands; the development and reform office kept 245 firms and 763 valid demands and dispatched
+them; 202 were resolved (18.46 亿元 loans applied for, 1.67 亿元 credit, 3,000 万元 loans, 7,593.44 万元
+funds paid). Our own fixture of that zone (1,050 firms, rounds every two days, duplicates, invalid
+demands, demands resolved and reopened before the 25th, life going on after it) gives exactly those
+figures as of the 25th — in the service, the page, the JSON and the export — and an earlier round's
+funnel is what it was on the evening that round closed."""
+
+import csv
+import datetime as dt
+import io
+
+from fugong.desk import rounds
+from fugong.desk.scenarios import wuhu
+from fugong.store.db import session_scope
+
+ROUND = 4  # report day 2020-02-17
+
+
+def expected_from_the_plan(plan: wuhu.Plan, until: dt.datetime) -> dict:
+    """The figures counted from the plan's own events in plain Python (independent of the SQL)."""
+    demands = [d for d in plan.demands if d.created_at < until]
+    valid = [d for d in demands if d.triage and d.triage[0] == "valid" and d.triage[1] < until]
+    resolved = sum(1 for d in demands for at, action, _ in d.events if at < until and action == "resolve") - \
+        sum(1 for d in demands for at, action, _ in d.events if at < until and action == "reopen")
+    return {"firms_contacted": len({firm for at, firm, _ in plan.contacts if at < until}),
+            "demands_collected": len(demands), "demands_valid": len(valid), "firms_valid": len({d.firm for d in valid}),
+            "demands_dispatched": len(valid), "demands_resolved": resolved,
+            "demands_invalid": sum(1 for d in demands if d.triage and d.triage[0] == "invalid" and d.triage[1] < until),
+            "demands_merged": sum(1 for d in demands if d.triage and d.triage[0] == "merge" and d.triage[1] < until)}
+
+
+def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(engine):
+    plan = wuhu.plan()
+    with session_scope(engine) as session:
+        wuhu.setup(session, plan)
+        round_4 = rounds.rounds_of(session, wuhu.SYSTEM, region_prefix=wuhu.REGION)[ROUND - 1]
+        round_4_id, round_4_end = round_4.id, round_4.ends_at
+        wuhu.play(session, plan, until=round_4_end)
+    with session_scope(engine) as session:  # the evening round 4 closed
+        then = rounds.round_funnel(session, wuhu.SYSTEM, round_id=round_4_id)
+    with session_scope(engine) as session:  # life goes on, past the 25th
+        wuhu.play(session, plan, since=round_4_end)
+    with session_scope(engine) as session:
+        last = rounds.rounds_of(session, wuhu.SYSTEM, region_prefix=wuhu.REGION)[-1]
+        as_of_25th = rounds.round_funnel(session, wuhu.SYSTEM, round_id=last.id)
+        now = rounds.round_funnel(session, wuhu.SYSTEM, round_id=round_4_id)
+        after = rounds.funnel(session, wuhu.SYSTEM, region_prefix=wuhu.REGION, until=wuhu.local(dt.date(2020, 3, 10), 0))
+
+    assert as_of_25th["round"]["report_day"] == "2020-02-25"
+    assert {k: as_of_25th["figures"][k] for k in wuhu.SEED_FIGURES} == wuhu.SEED_FIGURES
+    assert as_of_25th["figures"]["demands_collected"] == 926
+    end_25th = dt.datetime.fromisoformat(as_of_25th["until"])
+    assert end_25th == wuhu.local(dt.date(2020, 2, 26), 0)
+    assert {k: as_of_25th["figures"][k] for k in expected_from_the_plan(plan, end_25th)} == \
+        expected_from_the_plan(plan, end_25th)
+    # The funnel moved on after the 25th (so the figures above are "as of", not "now").
+    assert after["figures"]["demands_resolved"] > 202 and after["figures"]["firms_contacted"] > 297
+    assert after["figures"]["demands_collected"] > 926
+    # Round 4 read today is round 4 read on its evening, and both match the plan's own count.
+    assert now == then
+    end_4 = dt.datetime.fromisoformat(then["until"])
+    assert {k: then["figures"][k] for k in expected_from_the_plan(plan, end_4)} == expected_from_the_plan(plan, end_4)
+    assert 0 < then["figures"]["demands_collected"] < 926
+    # Per contact unit and per department the figures add up to the totals.
+    assert sum(u["demands_collected"] for u in as_of_25th["by_contact_unit"]) == 926
+    assert len([u for u in as_of_25th["by_contact_unit"] if u["unit"]]) == 7
+    assert sum(u["demands_valid"] for u in as_of_25th["by_contact_unit"]) == 763
+    assert sum(u["demands_dispatched"] for u in as_of_25th["by_department"]) == 763
+    assert sum(u["demands_resolved"] for u in as_of_25th["by_department"]) == 202
