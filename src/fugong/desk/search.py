@@ -62,9 +62,13 @@ def matching_ids(query: str):
 
 
 def pieces(query: str) -> list[str]:
-    """What the exact check looks for: every Han run and word of the query, normalised."""
-    query = normalise(query)
-    return _HAN.findall(query) + _WORD.findall(query)
+    """What the exact check looks for in the text: the query's runs of Han characters (NFKC leaves
+    them as typed). ASCII words need no check: they are whole terms of the index."""
+    return _HAN.findall(normalise(query))
+
+
+def searchable(query: str) -> bool:
+    return bool(terms(query))
 
 
 def text_matches(demand_text: str, query: str) -> bool:

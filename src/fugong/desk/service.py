@@ -761,8 +761,9 @@ def list_demands(session: Session, principal: Principal, *, state: str | Iterabl
         if ids is not None:
             where.append(Demand.id.in_(ids))
         for piece in search.pieces(query):
-            where.append(func.lower(Demand.text).contains(piece, autoescape=True))
-        if not search.pieces(query):
+            if len(piece) != 2:  # a two-character run is its own bigram: the index answered exactly
+                where.append(Demand.text.contains(piece, autoescape=True))
+        if not search.searchable(query):
             where.append(Demand.id.is_(None))
     total = session.scalar(select(func.count()).select_from(Demand).where(*where)) or 0
     ordering = {"updated": (Demand.updated_at.desc(), Demand.id.desc()),
