@@ -121,5 +121,10 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
     app.include_router(dashboard_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
+    from fugong.desk.open311_views import router as open311_router
+    from fugong.desk.views import router as desk_router
+
+    app.include_router(desk_router)
+    app.include_router(open311_router)
     install_accounts(app)  # login/logout/me/users routes + AccessDenied -> 403
     return app
