@@ -12,6 +12,7 @@ from rich.console import Console
 from fugong.config import SettingsError, get_settings
 from fugong.accounts.cli import app as users_app
 from fugong.demo.cli import demo
+from fugong.desk.cli import app as desk_app
 from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
 from fugong.reference.cli import regions_app, uscc_app, industries_app, calendar_app
@@ -53,6 +54,7 @@ app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100
 app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
 app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
 app.add_typer(code_app, name="code", help="Health codes: declarations, colours, signed QR tokens, gate verification.")
+app.add_typer(desk_app, name="desk", help="Demand desk: Open311 API keys, units, routing, rounds, pairing, funnel.")
 app.add_typer(jobs_app, name="jobs", help="Workflow jobs and notifications: run due jobs (cron), list them.")
 
 if __name__ == "__main__":  # pragma: no cover
