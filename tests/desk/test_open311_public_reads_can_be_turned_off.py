@@ -27,14 +27,16 @@ def test_without_public_reads_only_key_holders_read_and_only_their_own(engine, d
                                                                "start_date": "2000-01-01T00:00:00Z",
                                                                "end_date": "2000-06-01T00:00:00+08:00"})
         assert mine.status_code == 400  # more than 90 days
-        mine = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "3", "api_key": hz_key})
+        mine = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "33", "api_key": hz_key})
         assert [r["service_request_id"] for r in mine.json()] == [hz_id]
+        assert client.get("/open311/v2/requests.json", params={"jurisdiction_id": "34", "api_key": hz_key}).json() == []
         assert client.get(f"/open311/v2/requests/{wh_id}.json", params={"jurisdiction_id": "34",
                                                                         "api_key": hz_key}).status_code == 404
         # with public reads on (the default), the same anonymous call answers public fields
         settings_on = load_settings({"FUGONG_DATA_DIR": str(tmp_path / "data"), "FUGONG_DATABASE_URL": db_url,
                                      "FUGONG_SECRET_KEY": "s" * 40})
     with TestClient(create_app(settings_on)) as client:
-        rows = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "3"}).json()
+        rows = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "34"}).json()
+        rows += client.get("/open311/v2/requests.json", params={"jurisdiction_id": "33"}).json()
         assert sorted(r["service_request_id"] for r in rows) == sorted([wh_id, hz_id])
         assert all(set(r) <= set(open311.PUBLIC_FIELDS) for r in rows)
