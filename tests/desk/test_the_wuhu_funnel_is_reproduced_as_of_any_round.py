@@ -10,6 +10,10 @@ import csv
 import datetime as dt
 import io
 
+from fastapi.testclient import TestClient
+
+from fugong.access import SYSTEM
+from fugong.accounts import service as accounts
 from fugong.desk import rounds
 from fugong.desk.scenarios import wuhu
 from fugong.store.db import session_scope
@@ -30,7 +34,7 @@ def expected_from_the_plan(plan: wuhu.Plan, until: dt.datetime) -> dict:
             "demands_merged": sum(1 for d in demands if d.triage and d.triage[0] == "merge" and d.triage[1] < until)}
 
 
-def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(engine):
+def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(engine, db_url, tmp_path):
     plan = wuhu.plan()
     with session_scope(engine) as session:
         wuhu.setup(session, plan)
@@ -68,3 +72,29 @@ def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(eng
     assert sum(u["demands_valid"] for u in as_of_25th["by_contact_unit"]) == 763
     assert sum(u["demands_dispatched"] for u in as_of_25th["by_department"]) == 763
     assert sum(u["demands_resolved"] for u in as_of_25th["by_department"]) == 202
+
+    # The same figures in the page, its JSON twin and the CSV export, for a triage officer of the zone.
+    with session_scope(engine) as session:
+        accounts.add_user(session, actor=SYSTEM, username="wh-fgw-1", role="officer", region_prefix=wuhu.REGION)
+        token = accounts.create_api_token(session, actor=SYSTEM, username="wh-fgw-1", name="test").token
+    from tests.accounts.helpers import build_app
+
+    app = build_app(db_url, tmp_path / "data")
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app) as client:
+        query = f"region={wuhu.REGION}&round={last.id}"
+        body = client.get(f"/desk/funnel.json?{query}", headers=headers).json()
+        assert {k: body["figures"][k] for k in wuhu.SEED_FIGURES} == wuhu.SEED_FIGURES
+        page = client.get(f"/desk/funnel?{query}", headers={**headers, "Accept": "text/html"}).text
+        for key, value in (("firms_contacted", "297"), ("demands_collected", "926"), ("firms_valid", "245"),
+                           ("demands_valid", "763"), ("demands_dispatched", "763"), ("demands_resolved", "202"),
+                           ("amount_requested_yuan", "1,846,000,000"), ("funds_paid_yuan", "75,934,400")):
+            assert f'<tr data-figure="{key}"><th>' in page and f"</th><td>{value}</td>" in page.split(
+                f'data-figure="{key}"')[1].split("</tr>")[0]
+        exported = list(csv.DictReader(io.StringIO(client.get(f"/desk/funnel.csv?{query}", headers=headers)
+                                                   .content.decode("utf-8-sig"))))
+        total = next(row for row in exported if row["scope"] == "total")
+        assert {k: float(total[k]) for k in wuhu.SEED_FIGURES} == {k: float(v) for k, v in wuhu.SEED_FIGURES.items()}
+        earlier = client.get(f"/desk/funnel.json?region={wuhu.REGION}&round={round_4_id}", headers=headers).json()
+        assert earlier["figures"] == then["figures"]
+    app.state.db_engine.dispose()
