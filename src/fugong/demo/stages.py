@@ -140,6 +140,12 @@ def _demo_users(ctx: DemoContext) -> str:
     return f"{', '.join(u for u, _, _, _ in accounts)} ({created} new; {DEMO_FIRM_USER} is {firm}); password in {path}"
 
 
+def _desk(ctx: DemoContext) -> str:
+    from fugong.desk.scenarios.demo import run_demo
+
+    return run_demo(ctx)
+
+
 def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
@@ -149,4 +155,5 @@ def stages() -> list[Stage]:
         Stage("risk", "风险五色图 / risk map", _risk),
         Stage("healthcode", "健康码 / health codes", _healthcode),
         Stage("users", "演示账号 / demo accounts", _demo_users),
+        Stage("desk", "企业诉求办理 / demand desk", _desk),
     ]
