@@ -134,26 +134,31 @@ def funnel(session: Session, principal: Principal, *, region_prefix: str, until:
     entity = cast(t.entity_id, Integer)
     collected_by = t.data["contact_unit"].as_string()
     department_of = t.data["department"].as_string()
+    counted = ("collected", "valid", "dispatched", "resolved", "reopened", "invalid", "merged")
+    # One pass over the window's rows of the counted states (index machine, to_state, at):
+    # (state, distinct demands, rows).
+    per_state = {state: (distinct, rows) for state, distinct, rows in session.execute(
+        select(t.to_state, func.count(func.distinct(t.entity_id)), func.count())
+        .where(*window, t.to_state.in_(counted)).group_by(t.to_state))}
 
-    def entered(state: str, group=None):
-        stmt = select(func.count(func.distinct(t.entity_id))).where(*window, t.to_state == state)
-        if group is not None:
-            stmt = select(group, func.count(func.distinct(t.entity_id))).where(*window, t.to_state == state).group_by(group)
-            return dict(session.execute(stmt).all())
-        return session.scalar(stmt) or 0
+    def entered(state: str) -> int:
+        return per_state.get(state, (0, 0))[0]
+
+    def rows_of(state: str) -> int:
+        return per_state.get(state, (0, 0))[1]
 
     contacts = [Contact.at < until, Contact.region_code.startswith(region_prefix)]
     if since is not None:
         contacts.append(Contact.at >= since)
+    created = session.scalar(select(func.count()).where(*window, t.to_state == "collected", t.action == "create")) or 0
     figures = {
         "firms_contacted": session.scalar(select(func.count(func.distinct(Contact.enterprise_id))).where(*contacts)) or 0,
-        "demands_collected": session.scalar(select(func.count()).where(*window, t.action == "create")) or 0,
+        "demands_collected": created,
         "demands_valid": entered("valid"),
         "firms_valid": session.scalar(select(func.count(func.distinct(Demand.enterprise_id)))
                                       .join(t, Demand.id == entity).where(*window, t.to_state == "valid")) or 0,
         "demands_dispatched": entered("dispatched"),
-        "demands_resolved": (session.scalar(select(func.count()).where(*window, t.to_state == "resolved")) or 0)
-        - (session.scalar(select(func.count()).where(*window, t.to_state == "reopened")) or 0),
+        "demands_resolved": rows_of("resolved") - rows_of("reopened"),
         "demands_invalid": entered("invalid"),
         "demands_merged": entered("merged"),
     }
@@ -163,19 +168,26 @@ def funnel(session: Session, principal: Principal, *, region_prefix: str, until:
     if by_unit:
         contacted = dict(session.execute(select(Contact.unit_code, func.count(func.distinct(Contact.enterprise_id)))
                                          .where(*contacts).group_by(Contact.unit_code)).all())
-        collected = dict(session.execute(select(collected_by, func.count()).where(*window, t.action == "create")
+        collected = dict(session.execute(select(collected_by, func.count())
+                                         .where(*window, t.to_state == "collected", t.action == "create")
                                          .group_by(collected_by)).all())
-        valid_by = dict(session.execute(select(Demand.contact_unit, func.count(func.distinct(t.entity_id)))
-                                        .join(t, Demand.id == entity).where(*window, t.to_state == "valid")
-                                        .group_by(Demand.contact_unit)).all())
-        firms_by = dict(session.execute(select(Demand.contact_unit, func.count(func.distinct(Demand.enterprise_id)))
-                                        .join(t, Demand.id == entity).where(*window, t.to_state == "valid")
-                                        .group_by(Demand.contact_unit)).all())
-        dispatched = entered("dispatched", department_of)
-        resolved = dict(session.execute(select(department_of, func.count()).where(*window, t.to_state == "resolved")
-                                        .group_by(department_of)).all())
-        reopened = dict(session.execute(select(department_of, func.count()).where(*window, t.to_state == "reopened")
-                                        .group_by(department_of)).all())
+        valid_by, firms_by = {}, {}
+        for unit, demands, firms in session.execute(
+                select(Demand.contact_unit, func.count(func.distinct(t.entity_id)),
+                       func.count(func.distinct(Demand.enterprise_id)))
+                .join(t, Demand.id == entity).where(*window, t.to_state == "valid").group_by(Demand.contact_unit)):
+            valid_by[unit], firms_by[unit] = demands, firms
+        dispatched, resolved, reopened = {}, {}, {}
+        for state, unit, distinct, rows in session.execute(
+                select(t.to_state, department_of, func.count(func.distinct(t.entity_id)), func.count())
+                .where(*window, t.to_state.in_(("dispatched", "resolved", "reopened")))
+                .group_by(t.to_state, department_of)):
+            if state == "dispatched":
+                dispatched[unit] = distinct
+            elif state == "resolved":
+                resolved[unit] = rows
+            else:
+                reopened[unit] = rows
         names = {u.code: (u.name_zh, u.name_en) for u in session.scalars(select(Unit))}
         result["by_contact_unit"] = [
             {"unit": code, "name_zh": names.get(code, (code, code))[0], "name_en": names.get(code, (code, code))[1],
@@ -188,6 +200,13 @@ def funnel(session: Session, principal: Principal, *, region_prefix: str, until:
              "demands_resolved": resolved.get(code, 0) - reopened.get(code, 0)}
             for code in sorted(set(dispatched) | set(resolved), key=lambda c: (c is None, c or ""))]
     return result
+
+
+def data_stamp(session: Session) -> tuple:
+    """What the funnels depend on: the newest transition of the desk and the newest contact-log row
+    (a cache keyed by it is exact: any new row changes it)."""
+    return (session.scalar(select(func.max(TransitionRow.id)).where(TransitionRow.machine == machine().name)),
+            session.scalar(select(func.max(Contact.id))))
 
 
 def _money(session: Session, *, window, entity, until, since, region_prefix) -> dict:
@@ -203,10 +222,11 @@ def _money(session: Session, *, window, entity, until, since, region_prefix) -> 
                                              later.action == "reopen", later.id > t.id, later.at < until)
                       .exists())
     out = {"amount_requested_yuan": Decimal(str(requested or 0))}
-    for key in MONEY[1:]:
-        value = t.data[key].as_string()
-        total = session.scalar(select(func.coalesce(func.sum(cast(value, Numeric(16, 2))), 0))
-                               .join(latest, and_(latest.c.id == t.id)).where(~reopened_after, value.is_not(None)))
+    values = {key: t.data[key].as_string() for key in MONEY[1:]}
+    totals = session.execute(select(*(func.coalesce(func.sum(cast(value, Numeric(16, 2))), 0)
+                                      for value in values.values()))
+                             .join(latest, and_(latest.c.id == t.id)).where(~reopened_after)).one()
+    for key, total in zip(values, totals):
         out[key] = Decimal(str(total or 0))
     return {k: float(v.quantize(Decimal("0.01"))) for k, v in out.items()}
 

@@ -437,13 +437,25 @@ def funnel_page(request: Request, fmt: str | None = None, region: str | None = N
     if fmt not in (None, "json", "csv"):
         raise HTTPException(status_code=404)
     region = region or principal.region_prefix or request.app.state.settings.open311_jurisdiction or ""
-    view = _run(request, lambda s: funnel_view(s, principal, region=region, round_id=round, day=day))
+    view = cached_funnel(request, principal, region=region, round_id=round, day=day)
     if fmt == "json":
         return JSONResponse(view)
     if fmt == "csv":
         return Response(funnel_csv(view), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="funnel.csv"'})
     return _page(request, principal, "funnel.html", {"view": view, "figures": rounds.FIGURES + rounds.MONEY})
+
+
+def cached_funnel(request: Request, principal: Principal, *, region: str, round_id: str | None,
+                  day: str | None) -> dict:
+    """The funnel view, built once per data version: the key holds the caller's scope, the query and
+    ``rounds.data_stamp`` (the newest transition and contact rows), so any new row rebuilds it."""
+    from fugong.web.viewcache import scope_of, view_cache
+
+    stamp = _run(request, rounds.data_stamp)
+    key = ("desk.funnel", scope_of(principal), region, round_id, day, stamp)
+    return view_cache(request.app).get_or_make(
+        key, lambda: _run(request, lambda s: funnel_view(s, principal, region=region, round_id=round_id, day=day)))
 
 
 def funnel_csv(view: dict) -> bytes:

@@ -15,6 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # The workflow core's transition rows, counted by the state entered up to a time (the desk's funnels).
+    op.create_index('ix_wf_transition_machine_to_state_at', 'wf_transition',
+                    ['machine', 'to_state', 'at', 'region_code', 'entity_id'], unique=False)
     op.create_table('desk_round',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('region_prefix', sa.String(length=6), nullable=False),
@@ -205,6 +208,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_wf_transition_machine_to_state_at', table_name='wf_transition')
     op.drop_index('ix_desk_term_term', table_name='desk_term')
     op.drop_table('desk_term')
     op.drop_index(op.f('ix_desk_grid_firm_area_code'), table_name='desk_grid_firm')
