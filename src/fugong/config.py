@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     mail_from: str = Field(default="fugong@localhost", description="sender address of notification e-mail")
     webhook_url: str | None = Field(default=None, pattern=r"^https?://", description="POST notifications here (signed)")
     report_freeze_hour: int = Field(default=20, ge=0, le=23, description="local hour at which a day's reports freeze")
+    desk_config: Path | None = Field(default=None, description="TOML of the demand desk's categories and deadlines")
     open311_public_reads: bool = Field(default=True, description="Open311 GET requests without an API key (public fields only)")
     open311_jurisdiction: str | None = Field(default=None, pattern=r"^[0-9]{2,6}$",
                                              description="GB/T 2260 code of the deploying region (Open311 jurisdiction_id)")
