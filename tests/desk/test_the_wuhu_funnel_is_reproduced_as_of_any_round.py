@@ -66,6 +66,13 @@ def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(eng
     end_4 = dt.datetime.fromisoformat(then["until"])
     assert {k: then["figures"][k] for k in expected_from_the_plan(plan, end_4)} == expected_from_the_plan(plan, end_4)
     assert 0 < then["figures"]["demands_collected"] < 926
+    # The per-round table (one grouped query) agrees with each round's funnel.
+    with session_scope(engine) as session:
+        table = rounds.series(session, wuhu.SYSTEM, region_prefix=wuhu.REGION)
+    assert [entry["round"]["number"] for entry in table] == list(range(1, 9))
+    for entry, funnel in ((table[ROUND - 1], then), (table[-1], as_of_25th)):
+        assert {k: funnel["figures"][k] for k in entry["cumulative"]} == entry["cumulative"]
+        assert {k: funnel["round_flow"][k] for k in entry["flow"]} == entry["flow"]
     # Per contact unit and per department the figures add up to the totals.
     assert sum(u["demands_collected"] for u in as_of_25th["by_contact_unit"]) == 926
     assert len([u for u in as_of_25th["by_contact_unit"] if u["unit"]]) == 7
@@ -98,3 +105,4 @@ def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(eng
         earlier = client.get(f"/desk/funnel.json?region={wuhu.REGION}&round={round_4_id}", headers=headers).json()
         assert earlier["figures"] == then["figures"]
     app.state.db_engine.dispose()
+

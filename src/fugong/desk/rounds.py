@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Integer, Numeric, and_, cast, func, select
+from sqlalchemy import Integer, Numeric, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fugong.access import AccessDenied, Principal
@@ -249,11 +249,40 @@ def round_view(row: Round) -> dict:
 
 
 def series(session: Session, principal: Principal, *, region_prefix: str) -> list[dict]:
-    """Every round of the region with its cumulative figures and its own flow (the per-round table)."""
+    """Every round of the region with its own flow and the running totals, in ONE grouped query over
+    the transition rows (each row falls in the round whose window holds its time; rows before the
+    first round count towards the totals). Flow: demands collected, entering valid / dispatched,
+    resolved (resolutions minus reopenings), invalid, merged. Running totals of the additive figures
+    (collected, resolved, invalid, merged) are exact prefix sums; the distinct-firm figures of a round
+    are in ``round_funnel``."""
+    rows = rounds_of(session, principal, region_prefix=region_prefix)
+    if not rows:
+        return []
+    t = TransitionRow
+    bucket = case(*[((t.at >= _aware(r.starts_at)) & (t.at < _aware(r.ends_at)), r.number) for r in rows], else_=0)
+    counted = ("collected", "valid", "dispatched", "resolved", "reopened", "invalid", "merged")
+    found: dict[int, dict[str, tuple[int, int]]] = {}
+    for number, state, distinct, count in session.execute(
+            select(bucket.label("n"), t.to_state, func.count(func.distinct(t.entity_id)), func.count())
+            .where(t.machine == machine().name, t.region_code.startswith(region_prefix),
+                   t.at < max(_aware(r.ends_at) for r in rows), t.to_state.in_(counted))
+            .group_by(bucket, t.to_state)):
+        found.setdefault(number, {})[state] = (distinct, count)
+    totals = dict.fromkeys(("demands_collected", "demands_resolved", "demands_invalid", "demands_merged"), 0)
+
+    def add(number: int) -> dict:
+        got = found.get(number, {})
+        flow = {"demands_collected": got.get("collected", (0, 0))[1], "demands_valid": got.get("valid", (0, 0))[0],
+                "demands_dispatched": got.get("dispatched", (0, 0))[0],
+                "demands_resolved": got.get("resolved", (0, 0))[1] - got.get("reopened", (0, 0))[1],
+                "demands_invalid": got.get("invalid", (0, 0))[0], "demands_merged": got.get("merged", (0, 0))[0]}
+        for key in totals:
+            totals[key] += flow[key]
+        return flow
+
+    add(0)  # before the first round
     out = []
-    for row in rounds_of(session, principal, region_prefix=region_prefix):
-        until, since = _aware(row.ends_at), _aware(row.starts_at)
-        cumulative = funnel(session, principal, region_prefix=region_prefix, until=until, by_unit=False)["figures"]
-        flow = funnel(session, principal, region_prefix=region_prefix, until=until, since=since, by_unit=False)["figures"]
-        out.append({"round": round_view(row), "cumulative": cumulative, "flow": flow})
+    for row in sorted(rows, key=lambda r: r.starts_at):
+        flow = add(row.number)
+        out.append({"round": round_view(row), "flow": flow, "cumulative": dict(totals)})
     return out
