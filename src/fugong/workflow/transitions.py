@@ -125,9 +125,11 @@ def _record(session: Session, *, machine: Machine, entity_id: str, action: str, 
 
 def timeline(session: Session, *, machine: Machine, entity_id: str) -> list[dict]:
     """Every transition of one entity, oldest first, with state names in zh and en and time spent."""
-    rows = list(session.scalars(select(TransitionRow).where(TransitionRow.machine == machine.name,
-                                                            TransitionRow.entity_id == entity_id)
-                                .order_by(TransitionRow.at, TransitionRow.id)))
+    # Sorted here, not by ORDER BY: with an ORDER BY on (at, id) SQLite's planner may walk the
+    # (machine, at) index over every row of the machine instead of the (machine, entity_id) lookup.
+    rows = sorted(session.scalars(select(TransitionRow).where(TransitionRow.machine == machine.name,
+                                                              TransitionRow.entity_id == entity_id)),
+                  key=lambda row: (_aware(row.at), row.id))
     out = []
     for n, row in enumerate(rows):
         state = machine.states.get(row.to_state)
