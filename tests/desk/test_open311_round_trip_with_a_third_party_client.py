@@ -34,7 +34,7 @@ def served(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_") or k.startswith("FUGONG_TEST_")}
     env.update({"FUGONG_DATA_DIR": str(data), "FUGONG_OPEN311_JURISDICTION": "340203", "FUGONG_SCHEDULER": "false",
                 "FUGONG_SECRET_KEY": "open311-test-" + "k" * 32})
-    process, base = start_server(env)
+    process, base = start_server(env, timeout=180)  # a loaded CI machine starts slowly
     yield {"base": base, "root": f"{base}/open311/v2", "key": key, "firm_key": firm_key, "engine": engine}
     process.terminate()
     process.wait(timeout=10)

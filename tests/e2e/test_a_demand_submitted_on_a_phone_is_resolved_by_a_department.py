@@ -33,7 +33,7 @@ def desk_server(tmp_path_factory):
     engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_") or k.startswith("FUGONG_TEST_")}
     env.update({"FUGONG_DATA_DIR": str(data), "FUGONG_SCHEDULER": "false", "FUGONG_SECRET_KEY": "e2e-" + "d" * 40})
-    process, base = start_server(env)
+    process, base = start_server(env, timeout=180)  # a loaded CI machine starts slowly
     yield base
     process.terminate()
     process.wait(timeout=10)

@@ -81,7 +81,10 @@ def _fail(message: str) -> None:
 def key_create(name: str = typer.Option(..., "--name", help="who uses the key"),
                unit: Optional[str] = typer.Option(None, "--unit", help="a desk unit code"),
                enterprise: Optional[str] = typer.Option(None, "--enterprise", help="an enterprise id")) -> None:
-    """Create an API key for an Open311 client; the key is printed once and stored hashed."""
+    """Create an API key for an Open311 client; the key is printed once and stored hashed.
+
+    Example: fugong desk api-key create --name "弋江区人社局客户端" --unit WH-RSJ
+    """
     from fugong.desk import open311
     from fugong.desk.service import DeskError
 
@@ -97,7 +100,10 @@ def key_create(name: str = typer.Option(..., "--name", help="who uses the key"),
 
 @keys_app.command("list")
 def key_list() -> None:
-    """List API keys (never the keys themselves)."""
+    """List API keys (never the keys themselves).
+
+    Example: fugong desk api-key list
+    """
     from fugong.desk import open311
 
     with _session() as session:
@@ -111,7 +117,10 @@ def key_list() -> None:
 
 @keys_app.command("revoke")
 def key_revoke(key_id: int = typer.Argument(..., help="the id shown by `fugong desk api-key list`")) -> None:
-    """Revoke an API key (at once; the row stays for the audit log)."""
+    """Revoke an API key (at once; the row stays for the audit log).
+
+    Example: fugong desk api-key revoke 3
+    """
     from fugong.desk import open311
 
     try:
@@ -126,7 +135,10 @@ def key_revoke(key_id: int = typer.Argument(..., help="the id shown by `fugong d
 def unit_add(code: str, name: str = typer.Option(..., "--name"), region: str = typer.Option(..., "--region"),
              kind: List[str] = typer.Option(..., "--kind", help="contact, triage, department, town (repeat)"),
              name_en: str = typer.Option("", "--name-en")) -> None:
-    """Add a unit of the desk."""
+    """Add a unit of the desk.
+
+    Example: fugong desk unit add WH-RSJ --name 人社局 --region 340203 --kind contact --kind department
+    """
     from fugong.desk import service
 
     try:
@@ -139,7 +151,10 @@ def unit_add(code: str, name: str = typer.Option(..., "--name"), region: str = t
 
 @unit_app.command("member")
 def unit_member(unit: str, username: str, head: bool = typer.Option(False, "--head")) -> None:
-    """Make a user a member (or the head) of a unit."""
+    """Make a user a member (or the head) of a unit.
+
+    Example: fugong desk unit member WH-RSJ wh-rsj-1 --head
+    """
     from fugong.desk import service
 
     try:
@@ -152,7 +167,10 @@ def unit_member(unit: str, username: str, head: bool = typer.Option(False, "--he
 
 @routing_app.command("publish")
 def routing_publish(path: Path, reason: str = typer.Option(..., "--reason")) -> None:
-    """Publish the rules of a TOML file as the next version (docs/desk.md: routing rules)."""
+    """Publish the rules of a TOML file as the next version (docs/desk.md: routing rules).
+
+    Example: fugong desk routing publish rules.toml --reason "按职责分工"
+    """
     from fugong.desk import routing
 
     try:
@@ -166,7 +184,10 @@ def routing_publish(path: Path, reason: str = typer.Option(..., "--reason")) -> 
 
 @routing_app.command("show")
 def routing_show(version: Optional[int] = typer.Option(None, "--version")) -> None:
-    """Print a version of the routing rules as JSON (the latest by default)."""
+    """Print a version of the routing rules as JSON (the latest by default).
+
+    Example: fugong desk routing show --version 2
+    """
     from fugong.desk import routing
 
     with _session() as session:
@@ -176,7 +197,10 @@ def routing_show(version: Optional[int] = typer.Option(None, "--version")) -> No
 @rounds_app.command("create")
 def rounds_create(region: str = typer.Option(..., "--region"), first: str = typer.Option(..., "--first"),
                   every: int = typer.Option(2, "--every"), last: str = typer.Option(..., "--last")) -> None:
-    """Create collection rounds of EVERY days whose report days run from FIRST to LAST."""
+    """Create collection rounds of EVERY days whose report days run from FIRST to LAST.
+
+    Example: fugong desk rounds create --region 340203 --first 2020-02-11 --every 2 --last 2020-02-25
+    """
     from fugong.desk import rounds, service
 
     try:
@@ -191,7 +215,10 @@ def rounds_create(region: str = typer.Option(..., "--region"), first: str = type
 
 @pairing_app.command("apply")
 def pairing_apply(path: Path) -> None:
-    """Apply a layered pairing plan (TOML; docs/desk.md: pairing)."""
+    """Apply a layered pairing plan (TOML; docs/desk.md: pairing).
+
+    Example: fugong desk pairing apply plan.toml
+    """
     from fugong.desk import pairing, service
 
     try:
@@ -206,7 +233,10 @@ def pairing_apply(path: Path) -> None:
 @app.command("funnel")
 def funnel(region: str = typer.Option(..., "--region"), day: str = typer.Option(..., "--day"),
            as_json: bool = typer.Option(False, "--json")) -> None:
-    """The funnel of a region as of the end of a day (Asia/Shanghai)."""
+    """The funnel of a region as of the end of a day (Asia/Shanghai).
+
+    Example: fugong desk funnel --region 340203 --day 2020-02-25
+    """
     from fugong.desk import rounds, service
 
     until = dt.datetime.combine(dt.date.fromisoformat(day) + dt.timedelta(days=1), dt.time(0), tzinfo=service.TZ)
@@ -224,7 +254,10 @@ def funnel(region: str = typer.Option(..., "--region"), day: str = typer.Option(
 
 @app.command("wuhu")
 def wuhu() -> None:
-    """Load the Wuhu high-tech zone fixture (seed 004: 297 firms contacted, 926 demands … as of 2020-02-25)."""
+    """Load the Wuhu high-tech zone fixture (seed 004: 297 firms contacted, 926 demands … as of 2020-02-25).
+
+    Example: fugong desk wuhu && fugong desk funnel --region 340203 --day 2020-02-25
+    """
     from fugong.desk.scenarios import wuhu as scenario
 
     with _session() as session:
