@@ -242,17 +242,17 @@ def is_triage_member(session: Session, principal: Principal, region_code: str) -
 
 
 def _guards(session: Session) -> dict:
-    def triage_office(demand: Demand, principal: Principal, transition) -> None:
+    def triage_office(demand: Demand, principal: Principal, transition, at=None) -> None:
         if not is_triage_member(session, principal, demand.region_code):
             raise TransitionRefused("仅梳理分派办公室可执行此操作", "only the triage office may do this",
                                     code="not_triage_office")
 
-    def assigned_department(demand: Demand, principal: Principal, transition) -> None:
+    def assigned_department(demand: Demand, principal: Principal, transition, at=None) -> None:
         if demand.department not in _unit_codes(session, principal):
             raise TransitionRefused("仅承办部门可执行此操作", "only the department the demand was dispatched to may do this",
                                     code="not_assigned_department")
 
-    def own_enterprise(demand: Demand, principal: Principal, transition) -> None:
+    def own_enterprise(demand: Demand, principal: Principal, transition, at=None) -> None:
         if demand.enterprise_id not in principal.enterprise_ids:
             raise TransitionRefused("仅提出诉求的企业可执行此操作", "only the enterprise that raised the demand may do this",
                                     code="not_own_enterprise")
