@@ -6,3 +6,4 @@ from fugong.risk import models as risk_models  # noqa: F401
 from fugong.accounts import models as accounts_models  # noqa: F401
 from fugong.enterprises import models as enterprises_models  # noqa: F401
 from fugong.workflow import models as workflow_models  # noqa: F401
+from fugong.resumption import models as resumption_models  # noqa: F401

@@ -106,7 +106,7 @@ def _load_domains() -> None:
         importlib.import_module(module)
 
 
-DOMAIN_MODULES: list[str] = []  # a workflow package adds the module holding its @jobs.handler / @jobs.recurring
+DOMAIN_MODULES: list[str] = ["fugong.resumption.jobs"]  # modules holding @jobs.handler / @jobs.recurring
 
 
 class Scheduler:
