@@ -58,7 +58,7 @@ def file_bundle(session: Session, principal: Principal, *, lead_enterprise_id: s
         raise AccessDenied(f"{principal.actor} may not file bundles")
     if not suppliers:
         raise EnterpriseError("suppliers", "a bundle needs at least one supplier")
-    at = at or filings.now()
+    at = filings.utc(at)
     bundle = Bundle(id=f"B{at:%Y%m%d}-{secrets.token_hex(4)}", lead_enterprise_id=lead.enterprise_id, name=name.strip()
                     or lead.name, created_by=principal.actor, created_at=at)
     session.add(bundle)

@@ -44,6 +44,7 @@ from fugong.resumption.models import Filing, Inspection
 from fugong.resumption.policies import FilingRefused, Policy, load_policy
 from fugong.workflow import jobs, outbox, transitions
 from fugong.workflow.machine import Machine, TransitionRefused, load_machine
+from fugong.workflow.transitions import utc
 
 TZ = ZoneInfo(TIMEZONE)
 MACHINE_FILE = Path(str(resources.files("fugong.resumption") / "machines" / "resumption-filing.toml"))
@@ -168,7 +169,7 @@ def create_filing(session: Session, principal: Principal, *, enterprise_id: str,
     if principal.role == "enterprise" and kind != "bundle_part" and enterprise_id not in principal.enterprise_ids:
         raise AccessDenied(f"{principal.actor} may file for its own enterprise only")
     rules = active_policy(policy)
-    at = at or now()
+    at = utc(at)
     classes = classes_on(session, enterprise, at.astimezone(TZ).date())
     rules.check_window(classes=classes, flags=_flags(enterprise), day=at.astimezone(TZ).date())
     open_filing = session.scalar(select(Filing.id).where(Filing.enterprise_id == enterprise_id,
@@ -246,7 +247,7 @@ def submit_filing(session: Session, principal: Principal, *, filing_id: str, ans
     filing = get_filing(session, principal, filing_id, for_update=True)
     _require_own(principal, filing)
     rules = active_policy(policy)
-    at = at or now()
+    at = utc(at)
     day = at.astimezone(TZ).date()
     enterprise = session.get(Enterprise, filing.enterprise_id)
     classes = classes_on(session, enterprise, day)
@@ -330,7 +331,7 @@ def record_inspection(session: Session, principal: Principal, *, filing_id: str,
     """The on-site inspection of a sampled provisional approval: passed → approved, failed → revoked."""
     filing = get_filing(session, principal, filing_id, for_update=True)
     _require_officer(principal, filing)
-    at = at or now()
+    at = utc(at)
     inspection = Inspection(filing_id=filing.id, outcome="passed" if passed else "failed", findings=findings or "",
                             inspected_on=inspected_on or at.astimezone(TZ).date(), inspector=principal.actor, at=at)
     session.add(inspection)

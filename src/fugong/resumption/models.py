@@ -119,7 +119,8 @@ class Inspection(Base):
 
 
 # The colour hook (a safety check queued when a linked person turns yellow or red) is installed with
-# the models, so every process that can change colours and has the roster tables loaded has it.
+# the models. Every fugong process imports them: the schema upgrade that each command and the server
+# run first imports every model (store/models_registry.py), so no colour change misses its check.
 def _install_hooks() -> None:
     from fugong.resumption import jobs  # noqa: F401  (installs the hook and registers the handlers)
 

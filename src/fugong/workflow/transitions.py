@@ -45,6 +45,16 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def utc(value: dt.datetime | None) -> dt.datetime:
+    """An aware time in UTC (now if None). Every stored time goes through this: SQLite keeps the wall
+    clock of whatever zone it is given, so a +08:00 time stored as such would compare wrongly."""
+    if value is None:
+        return _now()
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: give a time zone")
+    return value.astimezone(dt.timezone.utc)
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.timezone.utc)
@@ -63,7 +73,7 @@ def _entity_id(entity) -> str:
 def start(session: Session, *, machine: Machine, entity, principal: Principal, region_code: str | None,
           reason: str | None = None, data: dict | None = None, at: dt.datetime | None = None) -> TransitionRow:
     """Record the creation of an entity in the machine's initial state (from_state None, action 'create')."""
-    at = at or _now()
+    at = utc(at)
     entity.state, entity.state_version, entity.state_changed_at = machine.initial, 0, at
     session.flush()
     return _record(session, machine=machine, entity_id=_entity_id(entity), action="create", before=None,
@@ -86,7 +96,7 @@ def apply(session: Session, *, machine: Machine, entity, action: str, principal:
         if guard is None:
             raise MachineError(f"{machine.source}: guard {name!r} of {action!r} has no implementation")
         guard(entity, principal, transition)
-    at = at or _now()
+    at = utc(at)
     before, version = entity.state, entity.state_version
     model = type(entity)
     from sqlalchemy import inspect
