@@ -130,6 +130,8 @@ def get_filing(session: Session, principal: Principal, filing_id: str, *, for_up
     if for_update and session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     filing = session.scalar(query)
+    if principal.role not in ("enterprise", "service_officer") + STAFF_ROLES:
+        raise AccessDenied(f"{principal.actor} may not read filings")
     if filing is None or not principal.can_see_enterprise(filing.enterprise_id, filing.region_code):
         raise LookupError(f"no filing {filing_id}")
     return filing

@@ -121,5 +121,10 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
     app.include_router(dashboard_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
+    from fugong.enterprises.views import router as enterprises_router
+    from fugong.resumption.views import router as resumption_router
+
+    app.include_router(resumption_router)  # first: /enterprises/{id}/roster before /enterprises/{id}
+    app.include_router(enterprises_router)
     install_accounts(app)  # login/logout/me/users routes + AccessDenied -> 403
     return app
