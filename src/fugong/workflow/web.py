@@ -77,11 +77,27 @@ def tr_for(lang: str):
     return tr
 
 
+def local_time(value: str | None) -> str:
+    """An ISO time (UTC) as the wall clock of Asia/Shanghai, 'YYYY-MM-DD HH:MM' (DESIGN.md §2)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from fugong.config import TIMEZONE
+
+    if not value:
+        return "—"
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(ZoneInfo(TIMEZONE)).strftime("%Y-%m-%d %H:%M")
+
+
 def page(request: Request, principal: Principal | None, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
     from fugong.accounts.web import csrf_token
     from fugong.web.app import language, templates
     from fugong.web.i18n import t
 
+    templates.env.filters.setdefault("local_time", local_time)
     lang = language(request, request.app.state.settings)
     return templates.TemplateResponse(request, template, {
         "lang": lang, "t": lambda key: t(key, lang), "tr": tr_for(lang), "csrf_token": csrf_token(request),
