@@ -88,11 +88,12 @@ def _channels() -> outbox.Channels:
 
 # --- the guard ------------------------------------------------------------------------------------
 
-def _measures_allow(filing: Filing, principal: Principal, transition) -> None:
-    """Guard of every approving transition: the county's current level must allow the enterprise's class."""
+def _measures_allow(filing: Filing, principal: Principal, transition, at: dt.datetime) -> None:
+    """Guard of every approving transition: the county's level on the day of the decision must allow
+    the enterprise's class (a decision now is judged by the latest publication)."""
     session = object_session(filing)
     enterprise = session.get(Enterprise, filing.enterprise_id)
-    today = now().date()
+    today = min(at.astimezone(TZ).date(), now().date())
     classes = classes_on(session, enterprise, today)
     gate = county_gate(session, county=filing.region_code, day=today)
     if not gate.allows(classes):

@@ -26,7 +26,7 @@ from fugong.store.audit import record_change
 from fugong.workflow.machine import Machine, MachineError, Transition, TransitionRefused
 from fugong.workflow.models import TransitionRow
 
-Guard = Callable[[object, Principal, Transition], None]  # raises TransitionRefused to refuse
+Guard = Callable[..., None]  # guard(entity, principal, transition, at=when) raises TransitionRefused to refuse
 
 
 class ConcurrentChange(RuntimeError):
@@ -91,12 +91,12 @@ def apply(session: Session, *, machine: Machine, entity, action: str, principal:
     reason = (reason or "").strip() or None
     if transition.reason_required and not reason:
         raise TransitionRefused("此操作须填写理由", f"{action!r} needs a reason", code="reason_required")
+    at = utc(at)
     for name in transition.guards:
         guard = (guards or {}).get(name)
         if guard is None:
             raise MachineError(f"{machine.source}: guard {name!r} of {action!r} has no implementation")
-        guard(entity, principal, transition)
-    at = utc(at)
+        guard(entity, principal, transition, at=at)  # the time of the decision (a back-dated one is judged then)
     before, version = entity.state, entity.state_version
     model = type(entity)
     from sqlalchemy import inspect
