@@ -62,8 +62,14 @@ NOTICES: dict[str, tuple[str, str]] = {  # to_state -> subject (zh, en) sent to 
 }
 
 
+_MACHINE: list[Machine] = []
+
+
 def machine() -> Machine:
-    return load_machine(MACHINE_FILE)
+    """The filing machine (package data: loaded once per process, checked when loaded)."""
+    if not _MACHINE:
+        _MACHINE.append(load_machine(MACHINE_FILE))
+    return _MACHINE[0]
 
 
 def now() -> dt.datetime:

@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
         principal = optional_principal(request)
         if principal is not None and principal.role in DASHBOARD_ROLES:
             return RedirectResponse("/overview", status_code=303)
+        if principal is not None and principal.role == "enterprise":
+            return RedirectResponse("/firm", status_code=303)  # an enterprise lands on its own resumption page
         lang = language(request, settings)
         status = system_status(settings)
         response = templates.TemplateResponse(
