@@ -74,7 +74,7 @@ def report_command(
         raise typer.Exit(2) from None
     state = (f"frozen version {report['version']} of {len(report['versions'])} ({report['frozen_at']})"
              if report["frozen"] else "live figures (the day is not frozen)")
-    console.print(f"{out}: {len(report['rows'])} {by} rows for {day.isoformat()}, {state}")
+    console.print(f"{out}: {len(report['rows'])} {by} rows for {day.isoformat()}, {state}", soft_wrap=True)
 
 
 @app.command("freeze")

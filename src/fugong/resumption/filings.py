@@ -391,6 +391,16 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def receipt(filing: Filing) -> dict:
+    """What filing answers at once (the page follows the redirect to the full view): the id, the state
+    it reached in the same transaction, and why it waits if it does."""
+    m = machine()
+    return {"id": filing.id, "enterprise_id": filing.enterprise_id, "region_code": filing.region_code,
+            "state": filing.state, "state_zh": m.state(filing.state).zh, "state_en": m.state(filing.state).en,
+            "sampled": filing.sampled, "review_reasons": (filing.answers or {}).get("_review_reasons", []),
+            "checklist": filing.checklist or [], "link": f"/resumption/filings/{filing.id}"}
+
+
 def filing_view(session: Session, principal: Principal, filing: Filing) -> dict:
     m = machine()
     enterprise = session.get(Enterprise, filing.enterprise_id)

@@ -180,7 +180,7 @@ def file_filing(request: Request, principal: Principal = Depends(current_princip
                 core_posts: bool = Form(False), pledge_signed_by: str | None = Form(None, max_length=80),
                 pledge_version: str | None = Form(None, max_length=40)):
     """Create and submit a filing in one step (the phone form); the answer is the filing."""
-    from fugong.resumption.filings import create_filing, filing_view, submit_filing
+    from fugong.resumption.filings import create_filing, receipt, submit_filing
 
     def work(session):
         eid = enterprise_id or (_own_enterprise(principal) if principal.role == "enterprise" else None)
@@ -198,7 +198,7 @@ def file_filing(request: Request, principal: Principal = Depends(current_princip
                                answers=answers)
         submit_filing(session, principal, filing_id=filing.id, pledge_signed_by=pledge_signed_by or None,
                       pledge_version=pledge_version or None)
-        return filing_view(session, principal, filing)
+        return receipt(filing)
 
     return post_result(request, principal, work, location=lambda f: f"/resumption/filings/{f['id']}",
                        back="/resumption/filings/new")
