@@ -20,6 +20,8 @@ from fugong.risk.cli import app as risk_app
 from fugong.store.cli import app as db_app
 from fugong.web.cli import serve
 from fugong.workflow.cli import app as jobs_app
+from fugong.enterprises.cli import app as enterprises_app
+from fugong.resumption.cli import app as resumption_app
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
@@ -54,6 +56,8 @@ app.add_typer(uscc_app, name="uscc", help="Unified social credit codes (GB 32100
 app.add_typer(index_app, name="index", help="Electricity resumption index: ingest meters, compute, first resumption.")
 app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade counties, changes, map export.")
 app.add_typer(code_app, name="code", help="Health codes: declarations, colours, signed QR tokens, gate verification.")
+app.add_typer(enterprises_app, name="enterprises", help="Enterprise registry: import CSV/XLSX with rejects, sync from meter data, show.")
+app.add_typer(resumption_app, name="resumption", help="Resumption filings: daily report up the hierarchy, freeze, roster import, bundles.")
 app.add_typer(desk_app, name="desk", help="Demand desk: Open311 API keys, units, routing, rounds, pairing, funnel.")
 app.add_typer(jobs_app, name="jobs", help="Workflow jobs and notifications: run due jobs (cron), list them.")
 

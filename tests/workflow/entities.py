@@ -29,7 +29,7 @@ def machine():
     return load_machine(MACHINE_FILE)
 
 
-def not_frozen(ticket, principal, transition):
+def not_frozen(ticket, principal, transition, at):
     if ticket.frozen:
         raise TransitionRefused("工单已冻结", "the ticket is frozen", code="frozen")
 

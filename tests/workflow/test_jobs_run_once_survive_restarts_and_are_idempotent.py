@@ -97,16 +97,13 @@ def test_a_runner_killed_mid_job_leaves_the_job_to_run_again_in_full(db, db_url,
     assert _effects(db) == ["slow"] and _job(db, "slow").status == "done"
 
 
-def test_recurring_rules_schedule_each_day_once(db):
+def test_recurring_rules_schedule_each_day_once(db, monkeypatch):
     rule = jobs.Recurring(kind="test.effect", hour=20, tag="first")
-    jobs.RECURRING.append(lambda settings: [rule])
-    try:
-        with session_scope(db) as session:
-            assert jobs.ensure_recurring(session, settings=None, now=NOW) == 2  # today and tomorrow
-            assert jobs.ensure_recurring(session, settings=None, now=NOW) == 0
-        with session_scope(db) as session:
-            due = session.scalar(select(func.min(Job.due_at)).where(Job.kind == "test.effect"))
-        due = due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc)
-        assert due.astimezone(jobs.TZ).hour == 20
-    finally:
-        jobs.RECURRING.pop()
+    monkeypatch.setattr(jobs, "RECURRING", [lambda settings: [rule]])  # this rule alone
+    with session_scope(db) as session:
+        assert jobs.ensure_recurring(session, settings=None, now=NOW) == 2  # today and tomorrow
+        assert jobs.ensure_recurring(session, settings=None, now=NOW) == 0
+    with session_scope(db) as session:
+        due = session.scalar(select(func.min(Job.due_at)).where(Job.kind == "test.effect"))
+    due = due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc)
+    assert due.astimezone(jobs.TZ).hour == 20

@@ -29,7 +29,7 @@ from fugong.store.audit import record_change
 
 ENTERPRISE_ID = re.compile(r"^[0-9A-Za-z-]{1,40}$")  # as accounts.service.ENTERPRISE_ID
 STAFF_ROLES = ("officer", "province_admin", "system")
-READ_ROLES = STAFF_ROLES + ("enterprise", "service_officer", "department", "grid_analyst")
+READ_ROLES = STAFF_ROLES + ("enterprise", "service_officer", "department")
 SELF_EDITABLE = ("name", "address", "latitude", "longitude", "industry_code", "above_scale", "size_class",
                  "contact_email")
 OFFICER_EDITABLE = SELF_EDITABLE + ("region_code", "region_vintage", "uscc", "enterprise_class", *FLAGS)

@@ -7,3 +7,4 @@ from fugong.accounts import models as accounts_models  # noqa: F401
 from fugong.enterprises import models as enterprises_models  # noqa: F401
 from fugong.workflow import models as workflow_models  # noqa: F401
 from fugong.desk import models as desk_models  # noqa: F401
+from fugong.resumption import models as resumption_models  # noqa: F401

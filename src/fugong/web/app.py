@@ -100,6 +100,8 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
         principal = optional_principal(request)
         if principal is not None and principal.role in DASHBOARD_ROLES:
             return RedirectResponse("/overview", status_code=303)
+        if principal is not None and principal.role == "enterprise":
+            return RedirectResponse("/firm", status_code=303)  # an enterprise lands on its own resumption page
         lang = language(request, settings)
         status = system_status(settings)
         response = templates.TemplateResponse(
@@ -121,6 +123,11 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
     app.include_router(dashboard_router)
     app.include_router(risk_router)
     app.include_router(healthcode_router)
+    from fugong.enterprises.views import router as enterprises_router
+    from fugong.resumption.views import router as resumption_router
+
+    app.include_router(resumption_router)  # first: /enterprises/{id}/roster before /enterprises/{id}
+    app.include_router(enterprises_router)
     from fugong.desk.open311_views import router as open311_router
     from fugong.desk.views import router as desk_router
 

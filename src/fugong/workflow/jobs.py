@@ -72,8 +72,9 @@ def schedule(session: Session, *, kind: str, key: str, due_at: dt.datetime, payl
     if session.scalar(select(Job.id).where(Job.key == key)) is not None:
         return False
     # ON CONFLICT DO NOTHING: another transaction adding the same key meanwhile is not an error.
-    return insert_or_skip(session, Job, dict(kind=kind, key=key, due_at=due_at, payload=payload, status="pending",
-                                             attempts=0, max_attempts=max_attempts, created_at=at or _now()), ("key",))
+    return insert_or_skip(session, Job, dict(kind=kind, key=key, due_at=due_at.astimezone(dt.timezone.utc),
+                                             payload=payload, status="pending", attempts=0, max_attempts=max_attempts,
+                                             created_at=(at or _now()).astimezone(dt.timezone.utc)), ("key",))
 
 
 @dataclass(frozen=True)

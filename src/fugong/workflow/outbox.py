@@ -79,7 +79,7 @@ def notify(session: Session, *, dedupe_key: str, recipient_kind: str, recipient_
     """Queue a notification in the caller's transaction; None if ``dedupe_key`` was queued before."""
     if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
         return None
-    at = at or _now()
+    at = (at or _now()).astimezone(dt.timezone.utc)
     note = Notification(dedupe_key=dedupe_key, recipient_kind=recipient_kind, recipient_id=recipient_id, kind=kind,
                         subject_zh=subject[0][:200], subject_en=subject[1][:200], body_zh=body[0], body_en=body[1],
                         region_code=region_code, link=link, entity=entity, entity_id=entity_id, created_at=at)

@@ -70,7 +70,7 @@ def freeze(session: Session, *, kind: str, day: dt.date, columns: list[str], row
         if current is not None and current.checksum == digest:
             return current, False
         version = (current.version if current else 0) + 1
-        values = dict(kind=kind, day=day, version=version, frozen_at=at or dt.datetime.now(dt.timezone.utc),
+        values = dict(kind=kind, day=day, version=version, frozen_at=(at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc),
                       frozen_by=actor, reason=reason or ("frozen" if version == 1 else "late correction"),
                       columns=list(columns), rows=rows, checksum=digest)
         if not insert_or_skip(session, Report, values, ("kind", "day", "version")):

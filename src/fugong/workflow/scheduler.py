@@ -106,7 +106,7 @@ def _load_domains() -> None:
         importlib.import_module(module)
 
 
-DOMAIN_MODULES: list[str] = ["fugong.desk.deadlines"]  # a workflow package adds the module holding its @jobs.handler / @jobs.recurring
+DOMAIN_MODULES: list[str] = ["fugong.resumption.jobs", "fugong.desk.deadlines"]  # modules holding @jobs.handler / @jobs.recurring
 
 
 class Scheduler:

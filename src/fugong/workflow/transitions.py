@@ -26,7 +26,7 @@ from fugong.store.audit import record_change
 from fugong.workflow.machine import Machine, MachineError, Transition, TransitionRefused
 from fugong.workflow.models import TransitionRow
 
-Guard = Callable[[object, Principal, Transition], None]  # raises TransitionRefused to refuse
+Guard = Callable[..., None]  # guard(entity, principal, transition, at=when) raises TransitionRefused to refuse
 
 
 class ConcurrentChange(RuntimeError):
@@ -43,6 +43,16 @@ class WorkflowState:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def utc(value: dt.datetime | None) -> dt.datetime:
+    """An aware time in UTC (now if None). Every stored time goes through this: SQLite keeps the wall
+    clock of whatever zone it is given, so a +08:00 time stored as such would compare wrongly."""
+    if value is None:
+        return _now()
+    if value.tzinfo is None:
+        raise ValueError("naive datetime: give a time zone")
+    return value.astimezone(dt.timezone.utc)
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -63,7 +73,7 @@ def _entity_id(entity) -> str:
 def start(session: Session, *, machine: Machine, entity, principal: Principal, region_code: str | None,
           reason: str | None = None, data: dict | None = None, at: dt.datetime | None = None) -> TransitionRow:
     """Record the creation of an entity in the machine's initial state (from_state None, action 'create')."""
-    at = at or _now()
+    at = utc(at)
     entity.state, entity.state_version, entity.state_changed_at = machine.initial, 0, at
     session.flush()
     return _record(session, machine=machine, entity_id=_entity_id(entity), action="create", before=None,
@@ -81,12 +91,12 @@ def apply(session: Session, *, machine: Machine, entity, action: str, principal:
     reason = (reason or "").strip() or None
     if transition.reason_required and not reason:
         raise TransitionRefused("此操作须填写理由", f"{action!r} needs a reason", code="reason_required")
+    at = utc(at)
     for name in transition.guards:
         guard = (guards or {}).get(name)
         if guard is None:
             raise MachineError(f"{machine.source}: guard {name!r} of {action!r} has no implementation")
-        guard(entity, principal, transition)
-    at = at or _now()
+        guard(entity, principal, transition, at=at)  # the time of the decision (a back-dated one is judged then)
     before, version = entity.state, entity.state_version
     model = type(entity)
     from sqlalchemy import inspect
