@@ -11,6 +11,7 @@ import datetime as dt
 
 from fugong.desk import open311, pairing, rounds, service
 from tests.desk.helpers import CONTACT, HZ_OFFICER, SYSTEM, TRIAGE, build_world
+from tests.web.matrix import Samples, matrix_seed
 from tests.web.scoping import World, exempt, refusal_case
 
 WH_TEXT = "芜湖机密贷款诉求文本"
@@ -70,7 +71,8 @@ def the_landing_counts_only_the_callers_demands(world: World):
 
 
 @refusal_case("GET", "/desk/demands")
-@refusal_case("GET", "/desk/demands.{fmt}")
+@refusal_case("GET", "/desk/demands.json")
+@refusal_case("GET", "/desk/demands.csv")
 def another_regions_and_another_firms_demands_are_not_listed_or_exported(world: World):
     d = seed(world)
     for path in ("/desk/demands.json", "/desk/demands.csv", "/desk/demands"):
@@ -159,7 +161,8 @@ def a_contact_units_page_needs_membership(world: World):
 
 
 @refusal_case("GET", "/desk/funnel")
-@refusal_case("GET", "/desk/funnel.{fmt}")
+@refusal_case("GET", "/desk/funnel.json")
+@refusal_case("GET", "/desk/funnel.csv")
 def another_regions_funnel_is_refused(world: World):
     d = seed(world)
     for path in ("/desk/funnel.json?region=3402", "/desk/funnel.csv?region=340203", "/desk/funnel?region=34"):
@@ -234,3 +237,40 @@ def open311_posts_need_a_key_of_the_firms_region_or_the_firm_itself(world: World
     world.assert_refused(world.client.post("/open311/v2/requests.json", data={**form, "api_key": d["hz_key"]}))
     world.assert_refused(world.client.post("/open311/v2/requests.json", data={**form, "api_key": d["firm_key"]}))
     world.assert_refused(world.client.post("/open311/v2/requests.json", data={**form, "api_key": "fg311_wrong"}))
+
+
+# --- the access matrix's world (tests/web/test_access_matrix.py) ------------------------------------
+
+@matrix_seed
+def _desk(world) -> Samples:
+    """A desk unit in Hangzhou (triage, contact, department) with the matrix's officer, department and
+    admin callers as members, one in Ningbo; a dispatched demand of each matrix enterprise; the matrix's
+    service officer paired with E-HZ. Sample action: "rate", refused by state for everyone (409), so a
+    declared caller gets past the gate without changing anything."""
+    from fugong.access import Principal
+    from tests.resumption.scoping_cases import matrix_registry
+
+    matrix_registry(world)
+    demands = {}
+    with world.session() as session:
+        for code, prefix, members in (("M-HZ", "3301", ("m-caller-officer", "m-caller-department",
+                                                          "m-caller-province_admin")),
+                                      ("M-NB", "3302", ("m-nb-triage",))):
+            service.add_unit(session, SYSTEM, code=code, name_zh=f"{code}办", name_en=f"{code} office",
+                             region_code=prefix, kinds=["triage", "contact", "department"])
+            for username in members:
+                service.add_member(session, SYSTEM, username=username, unit_code=code)
+        pairing.pair(session, SYSTEM, enterprise_id="E-HZ", username="m-caller-service_officer", layer="leader")
+        for eid, region, unit, triage in (("E-HZ", "330106", "M-HZ", "m-caller-officer"),
+                                          ("E-NB", "330203", "M-NB", "m-nb-triage"),
+                                          ("E-HZ2", "330110", "M-HZ", "m-caller-officer")):
+            firm = Principal(user_id=f"m-{eid}", role="enterprise", region_prefix=region, enterprise_ids=frozenset({eid}))
+            demand = service.submit_demand(session, firm, enterprise_id=eid, category="logistics",
+                                           text=f"{eid} 矩阵物流诉求")
+            office = Principal(user_id=triage, role="officer", region_prefix=region[:4])
+            service.triage(session, office, demand_id=demand.id, department=unit)
+            demands[eid] = str(demand.id)
+    ids = (demands["E-HZ"], demands["E-NB"], demands["E-HZ2"])
+    return Samples(params={"demand_id": ids, "request_id": ids, "action": ("rate",) * 3, "fmt": ("json",) * 3,
+                           "service_code": ("logistics",) * 3, "token_id": ("no-such-token",) * 3},
+                   markers=("E-NB 矩阵物流诉求", "M-NB"), firm_params=("demand_id",))

@@ -13,6 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from fugong.access import SYSTEM
+from tests.web.matrix import Samples, matrix_seed
 from tests.web.scoping import World, refusal_case
 
 NB_MARKERS = ("E-NB", "宁波乙企业", "330206", "北仑", "宁波员工")
@@ -340,3 +341,56 @@ def only_province_admins_freeze_the_report(world: World):
         assert session.scalar(select(func.count()).select_from(Report)) == 0
     done = world.client.post("/resumption/report/freeze", headers=world.headers("province_admin", "33"), data=body)
     assert done.status_code == 200 and done.json()["version"] == 1
+
+
+# --- the access matrix's world (tests/web/test_access_matrix.py) ------------------------------------
+
+MATRIX_FIRMS = (("E-HZ", "330106", "杭州甲企业"), ("E-NB", "330203", "宁波乙企业"), ("E-HZ2", "330110", "杭州丙企业"))
+
+
+def matrix_registry(world) -> None:
+    """The matrix's three enterprises (tests/web/matrix.ENTERPRISES) in the registry, once."""
+    from fugong.enterprises.models import Enterprise
+    from fugong.enterprises.service import register_enterprise
+    from tests.enterprises.helpers import make_uscc
+
+    with world.session() as session:
+        if session.get(Enterprise, "E-HZ") is not None:
+            return
+        for n, (eid, region, name) in enumerate(MATRIX_FIRMS, start=1):
+            register_enterprise(session, SYSTEM, enterprise_id=eid, name=name, region_code=region,
+                                uscc=make_uscc(40 + n, region))
+
+
+@matrix_seed
+def _filings_and_bundles(world) -> Samples:
+    """Each matrix enterprise with a roster, a provisionally approved filing and a bundle it leads."""
+    from fugong.resumption.bundles import file_bundle
+    from fugong.resumption.filings import create_filing, move, submit_filing
+    from fugong.resumption.roster import upsert_employee
+    from tests.enterprises.helpers import make_uscc
+    from tests.resumption.helpers import ANSWERS, firm_user, publish
+
+    matrix_registry(world)
+    today = dt.date.today()
+    filings, bundles = {}, {}
+    with world.session() as session:
+        publish(session, today - dt.timedelta(days=1), {region: "blue" for _, region, _ in MATRIX_FIRMS})
+        for n, (eid, region, name) in enumerate(MATRIX_FIRMS, start=1):
+            upsert_employee(session, SYSTEM, enterprise_id=eid, effective_on=today, employee_no="001",
+                            name=f"{name}员工", certificate="safety_manager", status="on_site")
+            user = firm_user(eid, region)
+            filing = create_filing(session, user, enterprise_id=eid, planned_start=today, policy="commitment-harbin-2020")
+            submit_filing(session, user, filing_id=filing.id, answers=ANSWERS, policy="commitment-harbin-2020",
+                          pledge_signed_by="法人", pledge_version="harbin-2020-v1")
+            if filing.state == "submitted":
+                move(session, filing, action="grant_provisional", principal=SYSTEM, reason="承诺即复工")
+            filings[eid] = filing.id
+            bundle = file_bundle(session, user, lead_enterprise_id=eid, name=f"{name}产业链",
+                                 suppliers=[{"uscc": make_uscc(50 + n, region), "name": f"{name}供应商"}],
+                                 planned_start=today)
+            bundles[eid] = bundle.id
+    order = [eid for eid, _, _ in (MATRIX_FIRMS[0], MATRIX_FIRMS[1], MATRIX_FIRMS[2])]
+    return Samples(params={"filing_id": tuple(filings[e] for e in order), "bundle_id": tuple(bundles[e] for e in order)},
+                   markers=(filings["E-NB"], bundles["E-NB"], "宁波乙企业", "330203"),
+                   firm_params=("filing_id", "bundle_id"))

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree as ET
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from fugong.accounts.guard import public
 from fugong.accounts.web import db_engine
 from fugong.desk import open311
 from fugong.desk.open311 import Open311Error
@@ -25,6 +26,15 @@ FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=
 ROOTS = {"services": ("services", "service"), "requests": ("service_requests", "request"),
          "updates": ("service_request_updates", "request_update"), "errors": ("errors", "error")}
 LIST_ITEMS = {"attributes": "attribute", "values": "value", "endpoints": "endpoint", "formats": "format"}
+
+# Open311 has no sessions: a client is who its API key says (``fugong desk api-key create``), checked by
+# the service on every call (fugong.desk.open311.authenticate). Reads without a key answer public fields
+# only, as on every Open311 server (FUGONG_OPEN311_PUBLIC_READS=false requires a key); a write needs a key.
+CATALOGUE = public("Open311 discovery and service list: the desk's categories and formats, no demand data")
+PUBLIC_READ = public("Open311 read: without an API key public fields only (no firm, text or amount); a key "
+                     "issued to a unit or enterprise widens it to that unit's region or that firm (open311.authenticate)")
+KEYED_WRITE = public("Open311 write: refused (403) without an API key issued to a unit or enterprise; the key's "
+                     "unit region or firm bounds what it may post (open311.authenticate, open311.post_request)")
 
 
 def _text(value) -> str:
@@ -101,7 +111,7 @@ def _client(session, key: str | None):
     return open311.authenticate(session, key)
 
 
-@router.get("/open311/discovery.{fmt}", include_in_schema=False)
+@router.get("/open311/discovery.{fmt}", include_in_schema=False, dependencies=[Depends(CATALOGUE)])
 def discovery(request: Request, fmt: str):
     base = str(request.base_url).rstrip("/")
     if fmt not in FORMATS:
@@ -109,7 +119,7 @@ def discovery(request: Request, fmt: str):
     return answer("discovery", open311.discovery(base), fmt)
 
 
-@router.get("/open311/v2/services.{fmt}")
+@router.get("/open311/v2/services.{fmt}", dependencies=[Depends(CATALOGUE)])
 def services(request: Request, fmt: str, jurisdiction_id: str | None = None):
     settings = request.app.state.settings
 
@@ -120,7 +130,7 @@ def services(request: Request, fmt: str, jurisdiction_id: str | None = None):
     return _run(request, fmt, "services", work)
 
 
-@router.get("/open311/v2/services/{service_code}.{fmt}")
+@router.get("/open311/v2/services/{service_code}.{fmt}", dependencies=[Depends(CATALOGUE)])
 def service_definition(request: Request, service_code: str, fmt: str, jurisdiction_id: str | None = None):
     settings = request.app.state.settings
 
@@ -131,7 +141,7 @@ def service_definition(request: Request, service_code: str, fmt: str, jurisdicti
     return _run(request, fmt, "definition", work)
 
 
-@router.get("/open311/v2/requests.{fmt}")
+@router.get("/open311/v2/requests.{fmt}", dependencies=[Depends(PUBLIC_READ)])
 def get_requests(request: Request, fmt: str):
     settings, params = request.app.state.settings, dict(request.query_params)
 
@@ -142,7 +152,7 @@ def get_requests(request: Request, fmt: str):
     return _run(request, fmt, "requests", work)
 
 
-@router.post("/open311/v2/requests.{fmt}")
+@router.post("/open311/v2/requests.{fmt}", dependencies=[Depends(KEYED_WRITE)])
 async def post_request(request: Request, fmt: str):
     settings = request.app.state.settings
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
@@ -162,7 +172,7 @@ async def post_request(request: Request, fmt: str):
     return await run_in_threadpool(_run, request, fmt, "requests", work, write=True)
 
 
-@router.get("/open311/v2/requests/{request_id}.{fmt}")
+@router.get("/open311/v2/requests/{request_id}.{fmt}", dependencies=[Depends(PUBLIC_READ)])
 def get_request(request: Request, request_id: str, fmt: str):
     settings, params = request.app.state.settings, dict(request.query_params)
 
@@ -174,14 +184,14 @@ def get_request(request: Request, request_id: str, fmt: str):
     return _run(request, fmt, "requests", work)
 
 
-@router.get("/open311/v2/tokens/{token_id}.{fmt}")
+@router.get("/open311/v2/tokens/{token_id}.{fmt}", dependencies=[Depends(PUBLIC_READ)])
 def token(request: Request, token_id: str, fmt: str):
     settings, params = request.app.state.settings, dict(request.query_params)
     return _run(request, fmt, "requests",
                 lambda session: open311.token(session, settings=settings, token_id=token_id, params=params))
 
 
-@router.get("/open311/v2/servicerequestupdates.{fmt}")
+@router.get("/open311/v2/servicerequestupdates.{fmt}", dependencies=[Depends(PUBLIC_READ)])
 def updates(request: Request, fmt: str):
     settings, params = request.app.state.settings, dict(request.query_params)
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import LAYERS, Contact, Demand, GridArea, GridFirm, Pairing, Unit
 from fugong.desk.service import OPEN_STATES, DeskError, _now, local_day
 from fugong.enterprises.models import Enterprise
@@ -173,7 +173,7 @@ def coverage(session: Session, principal: Principal, *, region_prefix: str = "")
         raise AccessDenied(f"{principal.actor} may not read pairing coverage")
     prefix = region_prefix or principal.region_prefix
     if not prefix.startswith(principal.region_prefix):
-        raise AccessDenied(f"{principal.actor} may not read region {prefix}")
+        raise OutOfScope(f"{principal.actor} may not read region {prefix}")
     firms = dict(session.execute(select(Enterprise.region_code, func.count()).where(
         Enterprise.region_code.startswith(prefix)).group_by(Enterprise.region_code)).all())
     active = (select(Pairing.enterprise_id, Pairing.layer, Pairing.region_code)

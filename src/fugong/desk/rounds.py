@@ -32,7 +32,7 @@ from decimal import Decimal
 from sqlalchemy import Integer, Numeric, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import Contact, Demand, Round, Unit
 from fugong.desk.service import TZ, DeskError, machine
 from fugong.store.audit import record_change
@@ -114,7 +114,7 @@ def _require_reader(principal: Principal, region_prefix: str) -> None:
     if principal.role not in FUNNEL_ROLES:
         raise AccessDenied(f"{principal.actor} may not read the funnel")
     if not region_prefix.startswith(principal.region_prefix):
-        raise AccessDenied(f"{principal.actor} may not read region {region_prefix}")
+        raise OutOfScope(f"{principal.actor} may not read region {region_prefix}")
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

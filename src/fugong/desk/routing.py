@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import Demand, RoutingRule, RoutingSet, Unit
 from fugong.desk.settings import load_desk_config
 from fugong.enterprises.models import Enterprise
@@ -82,7 +82,7 @@ def publish(session: Session, principal: Principal, *, rules: list[dict], reason
         if prefix and (not prefix.isdigit() or len(prefix) > 6):
             raise RoutingError(f"{where}.region_prefix: up to 6 digits of a GB/T 2260 code (got {prefix!r})")
         if not prefix.startswith(principal.region_prefix):
-            raise AccessDenied(f"{principal.actor} may not route region {prefix or 'everywhere'}")
+            raise OutOfScope(f"{principal.actor} may not route region {prefix or 'everywhere'}")
         department = rule.get("department")
         unit = session.get(Unit, department) if isinstance(department, str) else None
         if unit is None or not unit.is_department:

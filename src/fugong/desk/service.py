@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.config import TIMEZONE
 from fugong.desk import search
 from fugong.desk.calendar import add_workdays, closures_of
@@ -290,12 +290,12 @@ def _may_record(session: Session, principal: Principal, enterprise_id: str, regi
     role = principal.role
     if role == "enterprise":
         if enterprise_id not in principal.enterprise_ids:
-            raise AccessDenied(f"{principal.actor} may record demands of its own enterprise only")
+            raise OutOfScope(f"{principal.actor} may record demands of its own enterprise only")
         return "enterprise"
     if role == "service_officer":
         if not principal.can_see_region(region_code) or not (
                 enterprise_id in principal.enterprise_ids or paired_with(session, principal.user_id, enterprise_id)):
-            raise AccessDenied(f"{principal.actor} is not paired with {enterprise_id}")
+            raise OutOfScope(f"{principal.actor} is not paired with {enterprise_id}")
         return "visit"
     if role in ("officer", "department", "province_admin", "system"):
         principal.require_region(region_code)
@@ -324,7 +324,7 @@ def submit_demand(session: Session, principal: Principal, *, enterprise_id: str,
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         if principal.role == "enterprise":
-            raise AccessDenied(f"{principal.actor} may record demands of its own enterprise only")
+            raise OutOfScope(f"{principal.actor} may record demands of its own enterprise only")
         raise DeskError("enterprise_id", f"{enterprise_id} is not in the enterprise registry 企业未登记")
     region = enterprise.region_code
     recorded_as = _may_record(session, principal, enterprise_id, region)
@@ -373,7 +373,7 @@ def record_contact(session: Session, principal: Principal, *, enterprise_id: str
         raise DeskError("enterprise_id", f"{enterprise_id} is not in the enterprise registry 企业未登记")
     if principal.role == "service_officer":
         if not (enterprise_id in principal.enterprise_ids or paired_with(session, principal.user_id, enterprise_id)):
-            raise AccessDenied(f"{principal.actor} is not paired with {enterprise_id}")
+            raise OutOfScope(f"{principal.actor} is not paired with {enterprise_id}")
     elif principal.role in ("officer", "department", "province_admin", "system"):
         principal.require_region(enterprise.region_code)
     else:

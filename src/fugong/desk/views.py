@@ -25,10 +25,13 @@ import datetime as dt
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from fugong.access import AccessDenied, Principal
-from fugong.accounts.web import csrf_token, current_principal, db_engine
+from fugong.access import AccessDenied, OutOfScope, Principal
+from fugong.accounts.guard import allow
+from fugong.accounts.web import db_engine
 from fugong.desk import deadlines, pairing, rounds, service
 from fugong.desk.settings import load_desk_config
+from fugong.web.i18n import N_, translator
+from fugong.web.shell import register_page
 from fugong.workflow.machine import TransitionRefused
 from fugong.workflow.transitions import ConcurrentChange
 
@@ -36,9 +39,23 @@ router = APIRouter(tags=["desk"])
 STAFF = ("province_admin", "officer", "department", "service_officer")
 PAGE = 50
 
+# Who may call each route (fugong.accounts.guard). The services narrow further by unit membership
+# (triage office, department, contact unit) and pairing, and filter every list by region / firm.
+DESK_USERS = allow(*STAFF, "enterprise", scope="enterprise", note="staff of a region; firms their own demands")
+DEMAND_USERS = DESK_USERS
+TRIAGE = allow("officer", "province_admin", scope="region", note="members of a triage office")
+DEPARTMENT_QUEUE = allow("department", "officer", "province_admin", scope="region")
+CONTACT_UNITS = allow("officer", "department", "province_admin", scope="region", note="members of a contact unit")
+FUNNEL = allow("officer", "department", "province_admin", scope="region")
+WORKBENCH = allow(*STAFF, scope="enterprise", note="an official's paired firms")
+
+# Departments and paired officials start at the desk; officers and firms reach it from the header.
+register_page("/desk", N_("Demand desk"), roles=(*STAFF, "enterprise"), order=45,
+              landing=("department", "service_officer"), landing_priority=10, match=("/desk",))
+
 
 def _lang(request: Request) -> str:
-    from fugong.web.app import language
+    from fugong.web.pages import language
 
     return language(request, request.app.state.settings)
 
@@ -59,6 +76,8 @@ def _run(request: Request, work, *, writes: bool = False):
     try:
         with lock, session_scope(engine) as session:
             return work(session)
+    except OutOfScope:  # another region's or firm's demand answers as one that does not exist
+        raise HTTPException(status_code=404, detail="not found / 未找到") from None
     except AccessDenied:
         raise HTTPException(status_code=403, detail="access denied / 无权访问") from None
     except LookupError as exc:
@@ -75,18 +94,16 @@ def _run(request: Request, work, *, writes: bool = False):
 
 
 def _page(request: Request, principal: Principal, name: str, context: dict, status_code: int = 200) -> HTMLResponse:
-    from fugong.web.app import templates
-    from fugong.web.i18n import t
+    from fugong.web.pages import render
 
-    lang = _lang(request)
-    return templates.TemplateResponse(request, f"desk/{name}", {
-        "lang": lang, "t": lambda key: t(key, lang), "csrf_token": csrf_token(request), "principal": principal,
-        "config": load_desk_config(), **context}, status_code=status_code)
+    return render(request, f"desk/{name}", {"config": load_desk_config(), **context}, principal=principal,
+                  status_code=status_code)
 
 
-def _require(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise HTTPException(status_code=403, detail="access denied / 无权访问")
+def _suffix(request: Request) -> str | None:
+    """"json" or "csv" for the twin addresses (/desk/demands.json), None for the page."""
+    last = request.url.path.rsplit("/", 1)[-1]
+    return last.rsplit(".", 1)[1] if "." in last else None
 
 
 def _today(request: Request) -> dt.date:
@@ -115,32 +132,31 @@ def landing_view(session, principal: Principal, lang: str) -> dict:
     units = service.units_of(session, principal.user_id)
     links = []
     if principal.role == "enterprise":
-        links = [("/desk/demands/new", "提出诉求", "Raise a demand"), ("/desk/demands", "我的诉求", "My demands")]
+        links = [("/desk/demands/new", N_("Raise a demand")), ("/desk/demands", N_("My demands"))]
     if principal.role == "service_officer":
-        links = [("/desk/workbench", "我的工作台", "My workbench"), ("/desk/demands/new", "走访记录诉求", "Record a demand")]
+        links = [("/desk/workbench", N_("My workbench")), ("/desk/demands/new", N_("Record a demand from a visit"))]
     if principal.role in ("officer", "province_admin"):
         if any(u.is_triage for u in units) or principal.role == "province_admin":
-            links.append(("/desk/triage", "梳理分派", "Triage"))
+            links.append(("/desk/triage", N_("Triage")))
         if any(u.is_contact for u in units):
-            links.append(("/desk/unit", "联络企业", "My firms"))
-        links += [("/desk/demands/new", "记录诉求", "Record a demand"), ("/desk/funnel", "办理漏斗", "Funnel"),
-                  ("/desk/pairing", "结对覆盖", "Pairing coverage")]
+            links.append(("/desk/unit", N_("My firms")))
+        links += [("/desk/demands/new", N_("Record a demand")), ("/desk/funnel", N_("Funnel")),
+                  ("/desk/pairing", N_("Pairing coverage"))]
     if principal.role == "department":
-        links = [("/desk/queue", "承办队列", "Queue"), ("/desk/funnel", "办理漏斗", "Funnel")]
+        links = [("/desk/queue", N_("Queue")), ("/desk/funnel", N_("Funnel"))]
         if any(u.is_contact for u in units):
-            links.append(("/desk/unit", "联络企业", "My firms"))
-    links.append(("/desk/demands", "诉求检索", "Search demands"))
+            links.append(("/desk/unit", N_("My firms")))
+    links.append(("/desk/demands", N_("Search demands")))
     total, _ = service.list_demands(session, principal, state=service.OPEN_STATES, limit=1)
     return {"role": principal.role, "units": [{"code": u.code, "name": u.name_zh if lang == "zh" else u.name_en}
                                               for u in units],
             "open_demands": total,
-            "links": [{"href": h, "name": zh if lang == "zh" else en} for h, zh, en in links]}
+            "links": [{"href": h, "name": translator(lang)(message)} for h, message in links]}
 
 
 @router.get("/desk", response_class=HTMLResponse)
 @router.get("/desk.json", include_in_schema=False)
-def landing(request: Request, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF, "enterprise")
+def landing(request: Request, principal: Principal = Depends(DESK_USERS)):
     lang = _lang(request)
     view = _run(request, lambda s: landing_view(s, principal, lang))
     if request.url.path.endswith(".json"):
@@ -151,8 +167,7 @@ def landing(request: Request, principal: Principal = Depends(current_principal))
 # --- demands --------------------------------------------------------------------------------------------
 
 @router.get("/desk/demands/new", response_class=HTMLResponse)
-def new_demand(request: Request, enterprise_id: str | None = None, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF, "enterprise")
+def new_demand(request: Request, enterprise_id: str | None = None, principal: Principal = Depends(DEMAND_USERS)):
     firms = sorted(principal.enterprise_ids) if principal.role == "enterprise" else []
     if principal.role == "service_officer":
         firms = _run(request, lambda s: [p.enterprise_id for p in pairing.my_firms(s, principal.user_id)])
@@ -161,8 +176,7 @@ def new_demand(request: Request, enterprise_id: str | None = None, principal: Pr
 
 
 @router.post("/desk/demands")
-async def submit(request: Request, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF, "enterprise")
+async def submit(request: Request, principal: Principal = Depends(DEMAND_USERS)):
     is_json = request.headers.get("content-type", "").startswith("application/json")
     form = dict(await request.json()) if is_json else {k: v for k, v in (await request.form()).items()}
     upload = form.pop("attachment", None)
@@ -209,11 +223,10 @@ def _list(session, principal: Principal, params, lang: str) -> dict:
 
 
 @router.get("/desk/demands", response_class=HTMLResponse)
-@router.get("/desk/demands.{fmt}", include_in_schema=False)
-def demands(request: Request, fmt: str | None = None, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF, "enterprise")
-    if fmt not in (None, "json", "csv"):
-        raise HTTPException(status_code=404)
+@router.get("/desk/demands.json", include_in_schema=False)
+@router.get("/desk/demands.csv", include_in_schema=False)
+def demands(request: Request, principal: Principal = Depends(DEMAND_USERS)):
+    fmt = _suffix(request)
     lang = _lang(request)
     params = dict(request.query_params)
     if params.get("region") and not params["region"].isdigit():
@@ -254,8 +267,7 @@ def _detail(session, principal: Principal, demand_id: str, lang: str) -> dict:
 
 
 @router.get("/desk/demands/{demand_id}", response_class=HTMLResponse)
-def demand_page(request: Request, demand_id: str, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF, "enterprise")
+def demand_page(request: Request, demand_id: str, principal: Principal = Depends(DEMAND_USERS)):
     lang = _lang(request)
     if demand_id.endswith(".json"):
         return JSONResponse(_run(request, lambda s: _detail(s, principal, demand_id[:-5], lang)))
@@ -264,8 +276,7 @@ def demand_page(request: Request, demand_id: str, principal: Principal = Depends
 
 
 @router.post("/desk/demands/{demand_id}/{action}")
-async def act(request: Request, demand_id: str, action: str, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF, "enterprise", "system")
+async def act(request: Request, demand_id: str, action: str, principal: Principal = Depends(DEMAND_USERS)):
     if action not in service.ACTIONS:
         raise HTTPException(status_code=404, detail=f"unknown action {action}")
     is_json = request.headers.get("content-type", "").startswith("application/json")
@@ -330,8 +341,7 @@ def triage_view(session, principal: Principal, lang: str) -> dict:
 
 @router.get("/desk/triage", response_class=HTMLResponse)
 @router.get("/desk/triage.json", include_in_schema=False)
-def triage_page(request: Request, principal: Principal = Depends(current_principal)):
-    _require(principal, "officer", "province_admin")
+def triage_page(request: Request, principal: Principal = Depends(TRIAGE)):
     lang = _lang(request)
     view = _run(request, lambda s: triage_view(s, principal, lang))
     if request.url.path.endswith(".json"):
@@ -362,8 +372,7 @@ def queue_view(session, principal: Principal, lang: str, today: dt.date, unit: s
 
 @router.get("/desk/queue", response_class=HTMLResponse)
 @router.get("/desk/queue.json", include_in_schema=False)
-def queue_page(request: Request, unit: str | None = None, principal: Principal = Depends(current_principal)):
-    _require(principal, "department", "officer", "province_admin")
+def queue_page(request: Request, unit: str | None = None, principal: Principal = Depends(DEPARTMENT_QUEUE)):
     lang, today = _lang(request), _today(request)
     view = _run(request, lambda s: queue_view(s, principal, lang, today, unit))
     if request.url.path.endswith(".json"):
@@ -393,8 +402,7 @@ def unit_view(session, principal: Principal, lang: str) -> dict:
 
 @router.get("/desk/unit", response_class=HTMLResponse)
 @router.get("/desk/unit.json", include_in_schema=False)
-def unit_page(request: Request, principal: Principal = Depends(current_principal)):
-    _require(principal, "officer", "department", "province_admin")
+def unit_page(request: Request, principal: Principal = Depends(CONTACT_UNITS)):
     lang = _lang(request)
     view = _run(request, lambda s: unit_view(s, principal, lang))
     if request.url.path.endswith(".json"):
@@ -430,12 +438,11 @@ def funnel_view(session, principal: Principal, *, region: str, round_id: str | N
 
 
 @router.get("/desk/funnel", response_class=HTMLResponse)
-@router.get("/desk/funnel.{fmt}", include_in_schema=False)
-def funnel_page(request: Request, fmt: str | None = None, region: str | None = None, round: str | None = None,
-                day: str | None = None, principal: Principal = Depends(current_principal)):
-    _require(principal, "officer", "department", "province_admin")
-    if fmt not in (None, "json", "csv"):
-        raise HTTPException(status_code=404)
+@router.get("/desk/funnel.json", include_in_schema=False)
+@router.get("/desk/funnel.csv", include_in_schema=False)
+def funnel_page(request: Request, region: str | None = None, round: str | None = None,
+                day: str | None = None, principal: Principal = Depends(FUNNEL)):
+    fmt = _suffix(request)
     region = region or principal.region_prefix or request.app.state.settings.open311_jurisdiction or ""
     view = cached_funnel(request, principal, region=region, round_id=round, day=day)
     if fmt == "json":
@@ -478,8 +485,7 @@ def funnel_csv(view: dict) -> bytes:
 
 @router.get("/desk/workbench", response_class=HTMLResponse)
 @router.get("/desk/workbench.json", include_in_schema=False)
-def workbench_page(request: Request, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF)
+def workbench_page(request: Request, principal: Principal = Depends(WORKBENCH)):
     today = _today(request)
     view = _run(request, lambda s: pairing.workbench(s, principal, today=today))
     if request.url.path.endswith(".json"):
@@ -489,8 +495,7 @@ def workbench_page(request: Request, principal: Principal = Depends(current_prin
 
 @router.get("/desk/pairing", response_class=HTMLResponse)
 @router.get("/desk/pairing.json", include_in_schema=False)
-def pairing_page(request: Request, region: str | None = None, principal: Principal = Depends(current_principal)):
-    _require(principal, "officer", "department", "province_admin")
+def pairing_page(request: Request, region: str | None = None, principal: Principal = Depends(FUNNEL)):
     if region and not region.isdigit():
         raise HTTPException(status_code=422, detail="region must be digits")
     view = _run(request, lambda s: pairing.coverage(s, principal, region_prefix=region or ""))
@@ -500,8 +505,7 @@ def pairing_page(request: Request, region: str | None = None, principal: Princip
 
 
 @router.post("/desk/contacts")
-async def log_contact(request: Request, principal: Principal = Depends(current_principal)):
-    _require(principal, *STAFF)
+async def log_contact(request: Request, principal: Principal = Depends(WORKBENCH)):
     is_json = request.headers.get("content-type", "").startswith("application/json")
     form = dict(await request.json()) if is_json else {k: v for k, v in (await request.form()).items()}
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.enterprises.models import FLAGS, SIZE_CLASSES, SOURCES, Enterprise, WhiteList, WhiteListEntry
 from fugong.store.audit import record_change
 
@@ -212,10 +212,10 @@ def _require_reader(principal: Principal) -> None:
 
 
 def get_enterprise(session: Session, principal: Principal, enterprise_id: str) -> Enterprise:
-    """The enterprise, if the principal may see it (LookupError if unknown, AccessDenied otherwise)."""
+    """The enterprise, if the principal may see it (LookupError if unknown, OutOfScope — 404 — for another region or enterprise)."""
     _require_reader(principal)
     if principal.role in ("enterprise", "service_officer") and enterprise_id not in principal.enterprise_ids:
-        raise AccessDenied(f"{principal.actor} may not access enterprise {enterprise_id}")
+        raise OutOfScope(f"{principal.actor} may not access enterprise {enterprise_id}")
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None:
         raise LookupError(f"no enterprise {enterprise_id} 无此企业")

@@ -16,10 +16,16 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from fugong.access import AccessDenied, Principal
-from fugong.accounts.web import current_principal
+from fugong.accounts.guard import STAFF, allow
+from fugong.web.i18n import N_
+from fugong.web.shell import register_page
 from fugong.workflow.web import page, post_result, run
 
 router = APIRouter(tags=["enterprises"])
+REGISTRY = allow(*STAFF, scope="region", note="the registry of the officer's region")
+PROFILE_READERS = allow("enterprise", "service_officer", "department", *STAFF, scope="enterprise")
+PROFILE_EDITORS = allow("enterprise", *STAFF, scope="enterprise", note="the enterprise its contact fields; officers also the class")
+register_page("/enterprises", N_("Enterprises"), roles=STAFF, order=36, match=("/enterprises",))
 MAX_UPLOAD = 20 << 20  # 20 MiB: a county's registry as XLSX fits many times over
 
 
@@ -34,13 +40,13 @@ def _list(session, principal: Principal, region: str, q: str | None, offset: int
 
 @router.get("/api/enterprises")
 def enterprises_json(request: Request, region: str = Query("", max_length=6), q: str | None = Query(None, max_length=80),
-                     offset: int = Query(0, ge=0), principal: Principal = Depends(current_principal)) -> dict:
+                     offset: int = Query(0, ge=0), principal: Principal = Depends(REGISTRY)) -> dict:
     return run(request, lambda s: _list(s, principal, region, q, offset))
 
 
 @router.get("/enterprises", include_in_schema=False)
 def enterprises_page(request: Request, region: str = Query("", max_length=6), q: str | None = Query(None, max_length=80),
-                     offset: int = Query(0, ge=0), principal: Principal = Depends(current_principal)):
+                     offset: int = Query(0, ge=0), principal: Principal = Depends(REGISTRY)):
     data = run(request, lambda s: _list(s, principal, region, q, offset))
     return page(request, principal, "enterprises/list.html", {"data": data})
 
@@ -56,12 +62,12 @@ def _profile(session, principal: Principal, enterprise_id: str) -> dict:
 
 
 @router.get("/api/enterprises/{enterprise_id}")
-def enterprise_json(request: Request, enterprise_id: str, principal: Principal = Depends(current_principal)) -> dict:
+def enterprise_json(request: Request, enterprise_id: str, principal: Principal = Depends(PROFILE_READERS)) -> dict:
     return run(request, lambda s: _profile(s, principal, enterprise_id))
 
 
 @router.get("/enterprises/{enterprise_id}", include_in_schema=False)
-def enterprise_page(request: Request, enterprise_id: str, principal: Principal = Depends(current_principal)):
+def enterprise_page(request: Request, enterprise_id: str, principal: Principal = Depends(PROFILE_READERS)):
     from fugong.enterprises.models import FLAGS, SIZE_CLASSES
     from fugong.risk.measures import ENTERPRISE_CLASSES
 
@@ -72,7 +78,7 @@ def enterprise_page(request: Request, enterprise_id: str, principal: Principal =
 
 
 @router.post("/enterprises/{enterprise_id}/profile")
-def enterprise_update(request: Request, enterprise_id: str, principal: Principal = Depends(current_principal),
+def enterprise_update(request: Request, enterprise_id: str, principal: Principal = Depends(PROFILE_EDITORS),
                       name: str | None = Form(None, max_length=200), address: str | None = Form(None, max_length=500),
                       latitude: str | None = Form(None, max_length=20), longitude: str | None = Form(None, max_length=20),
                       industry_code: str | None = Form(None, max_length=8), size_class: str | None = Form(None, max_length=8),
@@ -113,7 +119,7 @@ async def save_upload(upload: UploadFile) -> Path:
 
 @router.post("/enterprises/import")
 async def enterprises_import(request: Request, file: UploadFile = File(...), replace: bool = Form(False),
-                             principal: Principal = Depends(current_principal)):
+                             principal: Principal = Depends(REGISTRY)):
     """Officers upload a registry file; the answer lists the rejected rows (row, field, reason)."""
     from fugong.enterprises.importer import import_enterprises
     from fugong.workflow.web import ServiceError, wants_json

@@ -18,7 +18,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.enterprises.models import Enterprise
 from fugong.enterprises.service import EnterpriseError, find_by_uscc, get_enterprise, normalise_uscc, register_enterprise
 from fugong.resumption import filings
@@ -53,7 +53,7 @@ def file_bundle(session: Session, principal: Principal, *, lead_enterprise_id: s
     """
     lead = get_enterprise(session, principal, lead_enterprise_id)
     if principal.role == "enterprise" and lead_enterprise_id not in principal.enterprise_ids:
-        raise AccessDenied(f"{principal.actor} may file a bundle for its own enterprise only")
+        raise OutOfScope(f"{principal.actor} may file a bundle for its own enterprise only")
     if principal.role not in ("enterprise", "officer", "province_admin", "system"):
         raise AccessDenied(f"{principal.actor} may not file bundles")
     if not suppliers:

@@ -19,7 +19,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.enterprises.models import Enterprise
 from fugong.resumption.models import Filing
 from fugong.workflow.models import TransitionRow
@@ -48,7 +48,7 @@ def crosscheck(session: Session, principal: Principal, *, day: dt.date, settings
     if principal.role not in READERS:
         raise AccessDenied(f"{principal.actor} may not read the cross-check lists")
     if region_prefix and not region_prefix.startswith(principal.region_prefix):
-        raise AccessDenied(f"{principal.actor} may not read region {region_prefix}")
+        raise OutOfScope(f"{principal.actor} may not read region {region_prefix}")
     prefix = region_prefix or principal.region_prefix
     if settings is None:
         from fugong.config import get_settings

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.config import TIMEZONE
 from fugong.enterprises.models import FLAGS, Enterprise
 from fugong.enterprises.service import classes_on, get_enterprise
@@ -176,7 +176,7 @@ def create_filing(session: Session, principal: Principal, *, enterprise_id: str,
     else:
         enterprise = session.get(Enterprise, enterprise_id)
     if principal.role == "enterprise" and kind != "bundle_part" and enterprise_id not in principal.enterprise_ids:
-        raise AccessDenied(f"{principal.actor} may file for its own enterprise only")
+        raise OutOfScope(f"{principal.actor} may file for its own enterprise only")
     rules = active_policy(policy)
     at = utc(at)
     classes = classes_on(session, enterprise, at.astimezone(TZ).date())
@@ -442,7 +442,7 @@ def queue(session: Session, principal: Principal, *, states: tuple[str, ...] = Q
     if principal.role not in STAFF_ROLES:
         raise AccessDenied(f"{principal.actor} may not see the queue")
     if region_prefix and not (region_prefix.startswith(principal.region_prefix)):
-        raise AccessDenied(f"{principal.actor} may not see region {region_prefix}")
+        raise OutOfScope(f"{principal.actor} may not see region {region_prefix}")
     prefix = region_prefix or principal.region_prefix
     m = machine()
     base = select(Filing).where(Filing.state.in_(states), Filing.region_code.startswith(prefix))

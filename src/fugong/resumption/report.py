@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.config import TIMEZONE
 from fugong.enterprises.models import Enterprise
 from fugong.resumption.models import Filing
@@ -169,7 +169,7 @@ def report_for(session: Session, principal: Principal, *, day: dt.date, level: s
     if level not in LEVELS:
         raise ValueError(f"level {level!r}: accepted values are {', '.join(LEVELS)}")
     if region_prefix and not region_prefix.startswith(principal.region_prefix):
-        raise AccessDenied(f"{principal.actor} may not read region {region_prefix}")
+        raise OutOfScope(f"{principal.actor} may not read region {region_prefix}")
     prefix = region_prefix or principal.region_prefix
     frozen = reports.get(session, kind=KIND, day=day, version=version)
     if version is not None and frozen is None:

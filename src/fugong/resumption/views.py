@@ -28,11 +28,27 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from fugong.access import AccessDenied, Principal
-from fugong.accounts.web import current_principal
+from fugong.accounts.guard import STAFF, allow
+from fugong.web.i18n import N_
+from fugong.web.shell import register_page
 from fugong.workflow.web import ServiceError, page, post_result, run, wants_json
 
 router = APIRouter(tags=["resumption"])
-OFFICERS = ("officer", "province_admin")
+OFFICERS = STAFF  # ("province_admin", "officer")
+
+# Who may call each route (fugong.accounts.guard; the services check the same and filter by scope).
+FIRM = allow("enterprise", scope="enterprise", note="an enterprise user's own enterprise")
+ROSTER_READERS = allow("enterprise", "service_officer", *STAFF, scope="enterprise")
+ROSTER_WRITERS = allow("enterprise", *STAFF, scope="enterprise")
+FILERS = allow("enterprise", *STAFF, scope="enterprise", note="the enterprise itself, or officers of its region on its behalf")
+FILING_READERS = allow("enterprise", "service_officer", *STAFF, scope="enterprise")
+OFFICERS_OF_REGION = allow(*STAFF, scope="region")
+FREEZERS = allow("province_admin", scope="region", note="province-wide figures: province admins")
+
+# The enterprise lands on its resumption page (its filings, roster, messages); officers get the queue.
+register_page("/firm", N_("My resumption"), roles=("enterprise",), order=5, landing=("enterprise",),
+              landing_priority=10, match=("/firm", "/resumption/", "/enterprises/"))
+register_page("/resumption/queue", N_("Filings"), roles=STAFF, order=35, match=("/resumption/",))
 
 
 def _today() -> dt.date:
@@ -72,12 +88,12 @@ def _firm(session, principal: Principal) -> dict:
 
 
 @router.get("/api/firm")
-def firm_json(request: Request, principal: Principal = Depends(current_principal)) -> dict:
+def firm_json(request: Request, principal: Principal = Depends(FIRM)) -> dict:
     return run(request, lambda s: _firm(s, principal))
 
 
 @router.get("/firm", include_in_schema=False)
-def firm_page(request: Request, principal: Principal = Depends(current_principal)):
+def firm_page(request: Request, principal: Principal = Depends(FIRM)):
     return page(request, principal, "resumption/firm.html", {"data": run(request, lambda s: _firm(s, principal))})
 
 
@@ -97,20 +113,20 @@ def _roster(session, principal: Principal, enterprise_id: str, day: dt.date) -> 
 
 @router.get("/api/enterprises/{enterprise_id}/roster")
 def roster_json(request: Request, enterprise_id: str, date: str | None = None,
-                principal: Principal = Depends(current_principal)) -> dict:
+                principal: Principal = Depends(ROSTER_READERS)) -> dict:
     return run(request, lambda s: _roster(s, principal, enterprise_id, _day(request, date)))
 
 
 @router.get("/enterprises/{enterprise_id}/roster", include_in_schema=False)
 def roster_page(request: Request, enterprise_id: str, date: str | None = None,
-                principal: Principal = Depends(current_principal)):
+                principal: Principal = Depends(ROSTER_READERS)):
     data = run(request, lambda s: _roster(s, principal, enterprise_id, _day(request, date)))
     return page(request, principal, "resumption/roster.html", {"data": data})
 
 
 @router.post("/enterprises/{enterprise_id}/roster")
 async def roster_upload(request: Request, enterprise_id: str, file: UploadFile = File(...),
-                        date: str | None = Form(None, max_length=10), principal: Principal = Depends(current_principal)):
+                        date: str | None = Form(None, max_length=10), principal: Principal = Depends(ROSTER_WRITERS)):
     """Upload a roster (CSV/XLSX); the answer counts rows and lists rejects (ID numbers masked)."""
     import shutil
 
@@ -149,31 +165,31 @@ def _new_form(session, principal: Principal, enterprise_id: str | None) -> dict:
 
     if principal.role == "enterprise":
         enterprise_id = enterprise_id or _own_enterprise(principal)
-    if not enterprise_id:
-        raise LookupError("which enterprise? ?enterprise_id=…")
-    enterprise = get_enterprise(session, principal, enterprise_id)
     if principal.role not in ("enterprise",) + OFFICERS:
         raise AccessDenied("filing is for the enterprise or its officers")
     policy = active_policy()
+    if not enterprise_id:  # an officer filing on an enterprise's behalf names it first (the page asks)
+        return {"enterprise": None, "policy": policy.as_dict(), "gate": None}
+    enterprise = get_enterprise(session, principal, enterprise_id)
     gate = county_gate(session, county=enterprise.region_code, day=_today())
     return {"enterprise": view(enterprise), "policy": policy.as_dict(), "gate": gate.as_dict()}
 
 
 @router.get("/api/resumption/filings/new")
 def new_filing_json(request: Request, enterprise_id: str | None = None,
-                    principal: Principal = Depends(current_principal)) -> dict:
+                    principal: Principal = Depends(FILERS)) -> dict:
     return run(request, lambda s: _new_form(s, principal, enterprise_id))
 
 
 @router.get("/resumption/filings/new", include_in_schema=False)
 def new_filing_page(request: Request, enterprise_id: str | None = None,
-                    principal: Principal = Depends(current_principal)):
+                    principal: Principal = Depends(FILERS)):
     data = run(request, lambda s: _new_form(s, principal, enterprise_id))
     return page(request, principal, "resumption/new_filing.html", {"data": data, "today": _today().isoformat()})
 
 
 @router.post("/resumption/filings")
-def file_filing(request: Request, principal: Principal = Depends(current_principal),
+def file_filing(request: Request, principal: Principal = Depends(FILERS),
                 enterprise_id: str | None = Form(None, max_length=40), planned_start: str = Form(..., max_length=10),
                 staff_planned: int = Form(0, ge=0, le=1_000_000), prevention_plan: bool = Form(False),
                 protective_stock_days: int = Form(0, ge=0, le=3650), orders_in_hand: bool = Form(False),
@@ -211,19 +227,19 @@ def _filing(session, principal: Principal, filing_id: str) -> dict:
 
 
 @router.get("/api/resumption/filings/{filing_id}")
-def filing_json(request: Request, filing_id: str, principal: Principal = Depends(current_principal)) -> dict:
+def filing_json(request: Request, filing_id: str, principal: Principal = Depends(FILING_READERS)) -> dict:
     return run(request, lambda s: _filing(s, principal, filing_id))
 
 
 @router.get("/resumption/filings/{filing_id}", include_in_schema=False)
-def filing_page(request: Request, filing_id: str, principal: Principal = Depends(current_principal)):
+def filing_page(request: Request, filing_id: str, principal: Principal = Depends(FILING_READERS)):
     return page(request, principal, "resumption/filing.html", {"f": run(request, lambda s: _filing(s, principal, filing_id))})
 
 
 @router.post("/resumption/filings/{filing_id}/action")
 def filing_action(request: Request, filing_id: str, action: str = Form(..., max_length=30),
                   reason: str | None = Form(None, max_length=2000), on: str | None = Form(None, max_length=10),
-                  principal: Principal = Depends(current_principal)):
+                  principal: Principal = Depends(FILERS)):
     """An action on a filing: the enterprise declares resumption or withdraws; officers decide."""
     from fugong.resumption import filings
 
@@ -243,7 +259,7 @@ def filing_action(request: Request, filing_id: str, action: str = Form(..., max_
 
 @router.post("/resumption/filings/{filing_id}/inspection")
 def filing_inspection(request: Request, filing_id: str, passed: bool = Form(...), findings: str = Form("", max_length=4000),
-                      reason: str | None = Form(None, max_length=2000), principal: Principal = Depends(current_principal)):
+                      reason: str | None = Form(None, max_length=2000), principal: Principal = Depends(OFFICERS_OF_REGION)):
     from fugong.resumption import filings
 
     def work(session):
@@ -270,7 +286,7 @@ def _parse_suppliers(text: str) -> list[dict]:
 @router.post("/resumption/bundles")
 def file_bundle_route(request: Request, suppliers: str = Form(..., max_length=200_000), name: str = Form("", max_length=200),
                       planned_start: str = Form(..., max_length=10), lead_enterprise_id: str | None = Form(None, max_length=40),
-                      principal: Principal = Depends(current_principal)):
+                      principal: Principal = Depends(FILERS)):
     from fugong.resumption.bundles import completeness, file_bundle
 
     def work(session):
@@ -294,13 +310,13 @@ def _bundle(session, request: Request, principal: Principal, bundle_id: str, dat
 
 @router.get("/api/resumption/bundles/{bundle_id}")
 def bundle_json(request: Request, bundle_id: str, date: str | None = None,
-                principal: Principal = Depends(current_principal)) -> dict:
+                principal: Principal = Depends(FILERS)) -> dict:
     return run(request, lambda s: _bundle(s, request, principal, bundle_id, date))
 
 
 @router.get("/resumption/bundles/{bundle_id}", include_in_schema=False)
 def bundle_page(request: Request, bundle_id: str, date: str | None = None,
-                principal: Principal = Depends(current_principal)):
+                principal: Principal = Depends(FILERS)):
     data = run(request, lambda s: _bundle(s, request, principal, bundle_id, date))
     return page(request, principal, "resumption/bundle.html", {"b": data})
 
@@ -324,13 +340,13 @@ def _queue(session, principal: Principal, state: str, region: str) -> dict:
 
 @router.get("/api/resumption/queue")
 def queue_json(request: Request, state: str = "all", region: str = Query("", max_length=6),
-               principal: Principal = Depends(current_principal)) -> dict:
+               principal: Principal = Depends(OFFICERS_OF_REGION)) -> dict:
     return run(request, lambda s: _queue(s, principal, state, region))
 
 
 @router.get("/resumption/queue", include_in_schema=False)
 def queue_page(request: Request, state: str = "all", region: str = Query("", max_length=6),
-               principal: Principal = Depends(current_principal)):
+               principal: Principal = Depends(OFFICERS_OF_REGION)):
     return page(request, principal, "resumption/queue.html", {"q": run(request, lambda s: _queue(s, principal, state, region))})
 
 
@@ -344,13 +360,13 @@ def _crosscheck(session, request: Request, principal: Principal, date: str | Non
 
 @router.get("/api/resumption/crosscheck")
 def crosscheck_json(request: Request, date: str | None = None, region: str = Query("", max_length=6),
-                    principal: Principal = Depends(current_principal)) -> dict:
+                    principal: Principal = Depends(OFFICERS_OF_REGION)) -> dict:
     return run(request, lambda s: _crosscheck(s, request, principal, date, region))
 
 
 @router.get("/resumption/crosscheck", include_in_schema=False)
 def crosscheck_page(request: Request, date: str | None = None, region: str = Query("", max_length=6),
-                    principal: Principal = Depends(current_principal)):
+                    principal: Principal = Depends(OFFICERS_OF_REGION)):
     return page(request, principal, "resumption/crosscheck.html",
                 {"c": run(request, lambda s: _crosscheck(s, request, principal, date, region))})
 
@@ -370,13 +386,13 @@ REPORT_BY = Query("county", pattern="^(province|city|county)$")
 
 @router.get("/api/resumption/report")
 def report_json(request: Request, date: str | None = None, by: str = REPORT_BY, version: int | None = Query(None, ge=1),
-                region: str = Query("", max_length=6), principal: Principal = Depends(current_principal)) -> dict:
+                region: str = Query("", max_length=6), principal: Principal = Depends(OFFICERS_OF_REGION)) -> dict:
     return run(request, lambda s: _report(s, request, principal, date, by, version, region))
 
 
 @router.get("/resumption/report", include_in_schema=False)
 def report_page(request: Request, date: str | None = None, by: str = REPORT_BY, version: int | None = Query(None, ge=1),
-                region: str = Query("", max_length=6), principal: Principal = Depends(current_principal)):
+                region: str = Query("", max_length=6), principal: Principal = Depends(OFFICERS_OF_REGION)):
     data = run(request, lambda s: _report(s, request, principal, date, by, version, region))
     return page(request, principal, "resumption/report.html", {"r": data})
 
@@ -394,20 +410,20 @@ def _export(request: Request, principal: Principal, date, by, version, region, s
 
 @router.get("/resumption/report.csv")
 def report_csv(request: Request, date: str | None = None, by: str = REPORT_BY, version: int | None = Query(None, ge=1),
-               region: str = Query("", max_length=6), principal: Principal = Depends(current_principal)) -> Response:
+               region: str = Query("", max_length=6), principal: Principal = Depends(OFFICERS_OF_REGION)) -> Response:
     """The report as CSV (UTF-8 with BOM), exactly the columns of `fugong resumption report`."""
     return _export(request, principal, date, by, version, region, "csv")
 
 
 @router.get("/resumption/report.xlsx")
 def report_xlsx(request: Request, date: str | None = None, by: str = REPORT_BY, version: int | None = Query(None, ge=1),
-                region: str = Query("", max_length=6), principal: Principal = Depends(current_principal)) -> Response:
+                region: str = Query("", max_length=6), principal: Principal = Depends(OFFICERS_OF_REGION)) -> Response:
     return _export(request, principal, date, by, version, region, "xlsx")
 
 
 @router.post("/resumption/report/freeze")
 def report_freeze(request: Request, date: str = Form(..., max_length=10), reason: str | None = Form(None, max_length=500),
-                  principal: Principal = Depends(current_principal)):
+                  principal: Principal = Depends(FREEZERS)):
     """Freeze a day's report now (province-wide figures: province admins of the whole territory only)."""
     from fugong.resumption.report import freeze_day
 

@@ -134,6 +134,12 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
 
     allow_upload("/api/code/lists", MAX_UPLOAD_BYTES)
     allow_upload("/code/lists", MAX_UPLOAD_BYTES + (64 << 10))  # the same file as a form (multipart framing)
+    from fugong.desk.service import MAX_ATTACHMENT
+    from fugong.enterprises.views import MAX_UPLOAD as REGISTRY_UPLOAD
+
+    allow_upload("/enterprises/import", REGISTRY_UPLOAD + (64 << 10))  # a registry or roster spreadsheet
+    allow_upload("/enterprises/{enterprise_id}/roster", REGISTRY_UPLOAD + (64 << 10))
+    allow_upload("/desk/demands", MAX_ATTACHMENT + (64 << 10))  # a demand with its photo or PDF
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

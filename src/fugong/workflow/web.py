@@ -1,14 +1,14 @@
 """Web helpers the workflow routers share (resumption now; the demand desk, passes … next).
 
     run(request, work, writes=True)   one transaction around a service call; domain errors → HTTP:
-        AccessDenied 403 · LookupError 404 · TransitionRefused / ConcurrentChange 409 (zh/en reason)
+        AccessDenied 403 · OutOfScope (another region's or enterprise's) and LookupError 404 · TransitionRefused / ConcurrentChange 409 (zh/en reason)
         · ValueError (bad input, FilingRefused, EnterpriseError …) 422
-    page(request, principal, "resumption/queue.html", {...})   a Jinja page with lang, tr(), csrf_token
+    page(request, principal, "resumption/queue.html", {...})   a page in the shell (fugong.web.pages.render)
     done(request, payload, location)   after a form POST: JSON for API clients, 303 to the page otherwise
     wants_json(request)                the client asked for JSON (Accept) rather than a page
 
-Templates get ``tr(zh, en)``: the text in the page's language, both written where the page is written
-(easy to move into gettext catalogues later).
+Templates translate with ``_('English')`` (catalogue messages, docs/i18n.md); texts that come with both
+languages in data (state names of the TOML machines, reasons) are picked with ``tr.pick(value)``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from fugong.access import AccessDenied, Principal
+from fugong.access import AccessDenied, OutOfScope, Principal
 
 
 def wants_json(request: Request) -> bool:
@@ -58,6 +58,8 @@ def run(request: Request, work: Callable[[Any], Any], *, writes: bool = False) -
     try:
         with lock, session_scope(engine) as session:
             return work(session)
+    except OutOfScope:  # the same answer as for a thing that does not exist (docs/web.md, Errors)
+        raise ServiceError(404, {"detail": "not found / 未找到"}) from None
     except AccessDenied:
         raise ServiceError(403, {"detail": "access denied / 无权访问"}) from None
     except TransitionRefused as exc:
@@ -68,13 +70,6 @@ def run(request: Request, work: Callable[[Any], Any], *, writes: bool = False) -
         raise ServiceError(404, {"detail": str(exc)}) from None
     except ValueError as exc:
         raise ServiceError(422, _detail(exc)) from None
-
-
-def tr_for(lang: str):
-    def tr(zh: str, en: str) -> str:
-        return en if lang == "en" else zh
-
-    return tr
 
 
 def local_time(value: str | None) -> str:
@@ -93,15 +88,10 @@ def local_time(value: str | None) -> str:
 
 
 def page(request: Request, principal: Principal | None, template: str, context: dict, status_code: int = 200) -> HTMLResponse:
-    from fugong.accounts.web import csrf_token
-    from fugong.web.app import language, templates
-    from fugong.web.i18n import t
+    from fugong.web.pages import render, templates
 
     templates.env.filters.setdefault("local_time", local_time)
-    lang = language(request, request.app.state.settings)
-    return templates.TemplateResponse(request, template, {
-        "lang": lang, "t": lambda key: t(key, lang), "tr": tr_for(lang), "csrf_token": csrf_token(request),
-        "principal": principal, **context}, status_code=status_code)
+    return render(request, template, context, principal=principal, status_code=status_code)
 
 
 def done(request: Request, payload: dict, location: str) -> JSONResponse | RedirectResponse:
