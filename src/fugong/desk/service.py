@@ -100,6 +100,7 @@ def add_unit(session: Session, principal: Principal, *, code: str, name_zh: str,
                 is_contact="contact" in kinds, is_triage="triage" in kinds, is_department="department" in kinds,
                 is_town="town" in kinds, created_at=at or _now())
     session.add(unit)
+    session.info.pop(_UNITS_CACHE, None)
     record_change(session, actor=principal.actor, action="desk.unit.add", entity="desk_unit", entity_id=code,
                   region_code=region_code, after={"name": name_zh, "kinds": sorted(kinds)}, at=at)
     session.flush()
@@ -116,15 +117,24 @@ def add_member(session: Session, principal: Principal, *, username: str, unit_co
         member = Member(username=username, unit_code=unit_code, head=head)
         session.add(member)
     member.head = head
+    session.info.pop(_UNITS_CACHE, None)
     record_change(session, actor=principal.actor, action="desk.member.add", entity="desk_unit", entity_id=unit_code,
                   region_code=unit.region_code, after={"username": username, "head": head})
     session.flush()
     return member
 
 
+_UNITS_CACHE = "desk.units_of"  # session.info key: {username: [Unit]} for this transaction
+
+
 def units_of(session: Session, username: str) -> list[Unit]:
-    return list(session.scalars(select(Unit).join(Member, Member.unit_code == Unit.code)
-                                .where(Member.username == username).order_by(Unit.code)))
+    """The units a user works in. Asked by every guard of every action (an import of a zone's history
+    asks it thousands of times), so remembered for the transaction; add_unit / add_member forget it."""
+    cache = session.info.setdefault(_UNITS_CACHE, {})
+    if username not in cache:
+        cache[username] = list(session.scalars(select(Unit).join(Member, Member.unit_code == Unit.code)
+                                               .where(Member.username == username).order_by(Unit.code)))
+    return list(cache[username])
 
 
 def heads_of(session: Session, unit_code: str) -> list[str]:
@@ -133,7 +143,13 @@ def heads_of(session: Session, unit_code: str) -> list[str]:
 
 
 def members_of(session: Session, unit_code: str) -> list[str]:
-    return list(session.scalars(select(Member.username).where(Member.unit_code == unit_code).order_by(Member.username)))
+    """Usernames working in a unit (remembered for the transaction like ``units_of``)."""
+    cache = session.info.setdefault(_UNITS_CACHE, {})
+    key = ("members", unit_code)
+    if key not in cache:
+        cache[key] = list(session.scalars(select(Member.username).where(Member.unit_code == unit_code)
+                                          .order_by(Member.username)))
+    return list(cache[key])
 
 
 def add_grid_area(session: Session, principal: Principal, *, code: str, name: str, unit_code: str,
@@ -516,6 +532,8 @@ def dispatch(session: Session, principal: Principal, *, demand_id: int, departme
 
     config = config or load_desk_config()
     demand = get_demand(session, principal, demand_id)
+    # Held for routing and the firm's notice below (the session's identity map keeps only weak references).
+    enterprise = session.get(Enterprise, demand.enterprise_id)  # noqa: F841
     rule_id = None
     if department is None:
         routed = routing.route(session, demand)
@@ -551,7 +569,7 @@ def triage(session: Session, principal: Principal, *, demand_id: int, department
            at: dt.datetime | None = None, config: DeskConfig | None = None, settings=None,
            schedule_jobs: bool = True) -> Demand:
     """Accept and dispatch in one step (what the Wuhu office did: 梳理后分类报至责任单位)."""
-    accept(session, principal, demand_id=demand_id, at=at)
+    demand = accept(session, principal, demand_id=demand_id, at=at)  # noqa: F841 - held: dispatch reads it again
     return dispatch(session, principal, demand_id=demand_id, department=department, at=at, config=config,
                     settings=settings, schedule_jobs=schedule_jobs)
 

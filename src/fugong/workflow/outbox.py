@@ -75,27 +75,32 @@ class Channels:
 def notify(session: Session, *, dedupe_key: str, recipient_kind: str, recipient_id: str, kind: str,
            subject: tuple[str, str], body: tuple[str, str] = ("", ""), region_code: str | None = None,
            link: str | None = None, entity: str | None = None, entity_id: str | None = None,
-           email: str | None = None, channels: Channels = Channels(), at: dt.datetime | None = None) -> Notification | None:
-    """Queue a notification in the caller's transaction; None if ``dedupe_key`` was queued before."""
-    if session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key)) is not None:
-        return None
+           email: str | None = None, channels: Channels = Channels(), at: dt.datetime | None = None) -> int | None:
+    """Queue a notification in the caller's transaction: its id, or None if ``dedupe_key`` was queued
+    before. One INSERT … ON CONFLICT DO NOTHING: two writers queueing the same key at once both
+    succeed and one row results (a look-up first would let both insert, and one transaction fail)."""
+    from fugong.workflow.sql import insert_or_skip_returning
+
     at = (at or _now()).astimezone(dt.timezone.utc)
-    note = Notification(dedupe_key=dedupe_key, recipient_kind=recipient_kind, recipient_id=recipient_id, kind=kind,
-                        subject_zh=subject[0][:200], subject_en=subject[1][:200], body_zh=body[0], body_en=body[1],
-                        region_code=region_code, link=link, entity=entity, entity_id=entity_id, created_at=at)
-    session.add(note)
-    session.flush()
+    note_id = insert_or_skip_returning(session, Notification, {
+        "dedupe_key": dedupe_key, "recipient_kind": recipient_kind, "recipient_id": recipient_id, "kind": kind,
+        "subject_zh": subject[0][:200], "subject_en": subject[1][:200], "body_zh": body[0], "body_en": body[1],
+        "region_code": region_code, "link": link, "entity": entity, "entity_id": entity_id, "created_at": at},
+        ("dedupe_key",), "id")
+    if note_id is None:
+        return None
     targets = []
     if email and channels.smtp_url:
         targets.append(("email", email))
     if channels.webhook_url:
         targets.append(("webhook", channels.webhook_url))
     for channel, target in targets:
-        session.add(OutboxMessage(notification_id=note.id, channel=channel, target=target,
+        session.add(OutboxMessage(notification_id=note_id, channel=channel, target=target,
                                   dedupe_key=f"{dedupe_key}/{channel}", status="pending", attempts=0,
                                   next_attempt_at=at, created_at=at))
-    session.flush()
-    return note
+    if targets:
+        session.flush()
+    return note_id
 
 
 def inbox(session: Session, *, recipient_kind: str, recipient_id: str, limit: int = 50) -> list[dict]:

@@ -12,6 +12,11 @@ from sqlalchemy.orm import Session
 
 def insert_or_skip(session: Session, model, values: dict, conflict: tuple[str, ...]) -> bool:
     """Insert one row unless a row with the same ``conflict`` columns exists; True if inserted."""
+    return insert_or_skip_returning(session, model, values, conflict, conflict[0]) is not None
+
+
+def insert_or_skip_returning(session: Session, model, values: dict, conflict: tuple[str, ...], returning: str):
+    """As ``insert_or_skip``, answering the new row's ``returning`` column (its id), or None if skipped."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
@@ -22,5 +27,6 @@ def insert_or_skip(session: Session, model, values: dict, conflict: tuple[str, .
     session.flush()
     # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT here.
     statement = (insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
-                 .returning(getattr(model, conflict[0])))
-    return session.execute(statement).first() is not None
+                 .returning(getattr(model, returning)))
+    row = session.execute(statement).first()
+    return None if row is None else row[0]
