@@ -13,6 +13,7 @@ from fugong.config import SettingsError, get_settings
 from fugong.accounts.cli import app as users_app
 from fugong.control.cli import app as control_app
 from fugong.demo.cli import demo
+from fugong.desk.cli import app as desk_app
 from fugong.healthcode.cli import app as code_app
 from fugong.index.cli import app as index_app
 from fugong.publish.cli import publish_command
@@ -21,6 +22,9 @@ from fugong.risk.cli import app as risk_app
 from fugong.store.cli import app as db_app, audit_app
 from fugong.web.cli import serve
 from fugong.web.i18n_cli import app as i18n_app
+from fugong.workflow.cli import app as jobs_app
+from fugong.enterprises.cli import app as enterprises_app
+from fugong.resumption.cli import app as resumption_app
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
@@ -59,6 +63,10 @@ app.add_typer(risk_app, name="risk", help="Risk map: ingest cases, grade countie
 app.add_typer(i18n_app, name="i18n", help="Translations: extract messages, update and check the catalogues, compile.")
 app.add_typer(control_app, name="control", help="Precision control index 精密智控指数: compute, feeds, run, show.")
 app.add_typer(code_app, name="code", help="Health codes: declarations, colours, signed QR tokens, gate verification.")
+app.add_typer(enterprises_app, name="enterprises", help="Enterprise registry: import CSV/XLSX with rejects, sync from meter data, show.")
+app.add_typer(resumption_app, name="resumption", help="Resumption filings: daily report up the hierarchy, freeze, roster import, bundles.")
+app.add_typer(desk_app, name="desk", help="Demand desk: Open311 API keys, units, routing, rounds, pairing, funnel.")
+app.add_typer(jobs_app, name="jobs", help="Workflow jobs and notifications: run due jobs (cron), list them.")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1 << 20, ge=1024, le=1 << 30,
                                 description="largest request body accepted (uploads set their own limit)")
     store_grace_seconds: float = Field(default=600.0, ge=0, description="a superseded meter-store file is kept this long for readers")
+    # Workflows (fugong.workflow, docs/workflow.md): the scheduler in `fugong serve`, notification channels.
+    scheduler: bool = Field(default=True, description="run the job scheduler inside fugong serve (one worker holds it)")
+    smtp_url: SecretStr | None = Field(default=None, description="smtp://user:pass@host:port for e-mail notifications")
+    mail_from: str = Field(default="fugong@localhost", description="sender address of notification e-mail")
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://", description="POST notifications here (signed)")
+    report_freeze_hour: int = Field(default=20, ge=0, le=23, description="local hour at which a day's reports freeze")
+    desk_config: Path | None = Field(default=None, description="TOML of the demand desk's categories and deadlines")
+    open311_public_reads: bool = Field(default=True, description="Open311 GET requests without an API key (public fields only)")
+    open311_jurisdiction: str | None = Field(default=None, pattern=r"^[0-9]{2,6}$",
+                                             description="GB/T 2260 code of the deploying region (Open311 jurisdiction_id)")
+    resumption_policy: str = Field(default="commitment-harbin-2020", description="filing policy (preset name or TOML)")
 
     @field_validator("database_url")
     @classmethod
@@ -160,7 +171,7 @@ def _describe(error: ValidationError) -> str:
             reason = item["msg"].removeprefix("Value error, ")
         from fugong.errors import shown as short
 
-        shown = "***" if name == "FUGONG_SECRET_KEY" else short(value)
+        shown = "***" if name in ("FUGONG_SECRET_KEY", "FUGONG_SMTP_URL") else short(value)
         lines.append(f"{name}={shown} is not valid: {reason}")
     return "\n".join(lines)
 

@@ -14,11 +14,13 @@ pytestmark = pytest.mark.browser
 
 # account → landing path (a pattern), the header links it must have, phone-sized or not
 ROLES = {
-    "demo-admin": (r"/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals", "/accounts/users"], False),
-    "demo-hangzhou": (r"/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals"], False),
+    "demo-admin": (r"/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/resumption/queue",
+                                  "/enterprises", "/publish", "/code/appeals", "/desk", "/accounts/users"], False),
+    "demo-hangzhou": (r"/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/resumption/queue",
+                                     "/enterprises", "/publish", "/code/appeals", "/desk"], False),
     "demo-grid": (r"/explorer", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish"], False),
     "demo-gate": (r"/code/gate", ["/code/gate"], True),
-    "demo-firm": (r"/code/enterprise/[^/]+/today", None, True),
+    "demo-firm": (r"/firm", None, True),
     "demo-person": (r"/code/me", ["/code/me"], True),
 }
 
@@ -36,8 +38,9 @@ def test_each_demo_role_lands_on_its_page_with_one_header_everywhere_and_signs_o
         links = header_links(page)
         if expected_links is not None:
             assert links == expected_links
-        else:  # the enterprise user: their own enterprise's day, and the gate
-            assert links[0] == page.url.split("?")[0][len(base):] and links[1:] == ["/code/gate"]
+        else:  # the enterprise user: its resumption page, its own enterprise's day, the gate, the desk
+            assert links[0] == "/firm" and re.fullmatch(r"/code/enterprise/[^/]+/today", links[1]), links
+            assert links[2:] == ["/code/gate", "/desk"]
         page.wait_for_load_state("networkidle")
         screenshot(page, f"landing-{username}-zh")
         for link in links:

@@ -13,7 +13,8 @@ A domain adds its data with a seeder, registered in its ``tests/<domain>/scoping
 
 ``params`` maps a path parameter's name to its (own, other region, other enterprise) values;
 ``markers`` are strings of the other region's data that must never appear in an answer to a
-Hangzhou caller. The expected allow/refuse comes from the routes' own declarations
+Hangzhou caller; ``firm_params`` names parameters whose third value is another enterprise's record
+(refused to enterprise users and service officers, as ``{enterprise_id}`` is). The expected allow/refuse comes from the routes' own declarations
 (fugong.accounts.guard), not from here.
 """
 
@@ -31,6 +32,9 @@ class Samples:
     params: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # name -> (own, other region, other firm)
     query: dict[str, str] = field(default_factory=dict)  # required query parameters -> a value
     markers: tuple[str, ...] = ()  # the other region's data: never in an answer to a Hangzhou caller
+    # Path parameters whose third value belongs to another enterprise (a filing, a demand): like
+    # {enterprise_id}, refused to enterprise-bound callers (enterprise users, service officers).
+    firm_params: tuple[str, ...] = ()
 
 
 SEEDERS: list[Callable] = []

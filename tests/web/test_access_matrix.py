@@ -7,7 +7,8 @@ region / other enterprise / anonymous answers as the route's declaration says (f
 - a named role, own data: a GET answers 200; a POST gets past the gate (not 401/403, not 5xx);
 - a named role, another region's record (path parameters of Ningbo): 403/404 for a GET, never a
   success for a POST; another enterprise's record: refused to enterprise-bound roles (enterprise users,
-  service officers), allowed to staff of the region when the scope is ``enterprise``;
+  service officers), allowed to staff of the region when the scope is ``enterprise`` (a filing or a
+  demand of another enterprise likewise, for parameters a seeder names in ``firm_params``);
 - in every answer to a Hangzhou caller: none of Ningbo's markers (codes, names, ids) — lists, counts,
   exports and pages included (SVG maps draw every boundary, so they are checked by refusal cases).
 
@@ -125,6 +126,7 @@ def _walk(app, engine) -> tuple[list[str], int]:
         samples.params.update(got.params)
         samples.query.update(got.query)
         samples.markers += got.markers
+        samples.firm_params += got.firm_params
     headers = {}
     with session_scope(engine) as session:
         for role, (prefix, firms) in matrix.CALLERS.items():
@@ -177,7 +179,8 @@ def _walk(app, engine) -> tuple[list[str], int]:
                             problems.append(f"{label}: role not declared, answered {status} (expected 403)")
                         continue
                     refused = status in (401, 403, 404)
-                    other_firm_refused = (variant == 2 and "enterprise_id" in path
+                    firm_record = "enterprise_id" in path or any(f"{{{name}}}" in path for name in samples.firm_params)
+                    other_firm_refused = (variant == 2 and firm_record
                                           and (role in ENTERPRISE_BOUND or access.scope == "own"))
                     if variant == 1 or other_firm_refused:
                         if method == "GET" and not refused:

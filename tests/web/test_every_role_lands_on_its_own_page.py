@@ -13,13 +13,17 @@ from tests.accounts.helpers import log_in
 PASSWORD = "correct horse battery"
 # role, prefix, enterprises, landing page, header links
 ROLES = [
-    ("province_admin", "33", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals", "/accounts/users"]),
-    ("officer", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/code/appeals"]),
-    ("department", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish"]),
+    ("province_admin", "33", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant",
+                                                "/resumption/queue", "/enterprises", "/publish", "/code/appeals",
+                                                "/desk", "/accounts/users"]),
+    ("officer", "3301", (), "/overview", ["/overview", "/explorer", "/risk/map", "/control/quadrant",
+                                          "/resumption/queue", "/enterprises", "/publish", "/code/appeals", "/desk"]),
+    # Departments and paired officials work at the demand desk; an enterprise starts on its resumption page.
+    ("department", "3301", (), "/desk", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish", "/desk"]),
     ("grid_analyst", "33", (), "/explorer", ["/overview", "/explorer", "/risk/map", "/control/quadrant", "/publish"]),
     ("gate_staff", "3301", (), "/code/gate", ["/code/gate"]),
-    ("enterprise", "330106", ("E1",), "/code/enterprise/E1/today", ["/code/enterprise/E1/today", "/code/gate"]),
-    ("service_officer", "3301", ("E2", "E1"), "/code/enterprise/E1/today", ["/code/enterprise/E1/today"]),
+    ("enterprise", "330106", ("E1",), "/firm", ["/firm", "/code/enterprise/E1/today", "/code/gate", "/desk"]),
+    ("service_officer", "3301", ("E2", "E1"), "/desk", ["/code/enterprise/E1/today", "/desk"]),
     ("person", "330106", (), "/code/me", ["/code/me"]),
 ]
 

@@ -117,6 +117,12 @@ def _control(ctx: DemoContext) -> str:
     return run_demo_stage(ctx)
 
 
+def _resumption(ctx: DemoContext) -> str:
+    from fugong.resumption.demo import run_demo_stage
+
+    return run_demo_stage(ctx)
+
+
 DEMO_USERS = (  # username, role, region prefix: who a visitor of the demo can sign in as
     ("demo-admin", "province_admin", "33"),
     ("demo-hangzhou", "officer", "3301"),
@@ -162,6 +168,12 @@ def _demo_users(ctx: DemoContext) -> str:
     return f"{', '.join(u for u, _, _, _ in accounts)} ({created} new; {DEMO_FIRM_USER} is {firm}); password in {path}"
 
 
+def _desk(ctx: DemoContext) -> str:
+    from fugong.desk.scenarios.demo import run_demo
+
+    return run_demo(ctx)
+
+
 def stages() -> list[Stage]:
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
@@ -170,6 +182,8 @@ def stages() -> list[Stage]:
         Stage("index", "计算复工电力指数 / compute the resumption index", _compute_index),
         Stage("risk", "风险五色图 / risk map", _risk),
         Stage("healthcode", "健康码 / health codes", _healthcode),
+        Stage("resumption", "复工备案与日报 / resumption filings and daily report", _resumption),
         Stage("control", "精密智控指数 / precision control index", _control),
         Stage("users", "演示账号 / demo accounts", _demo_users),
+        Stage("desk", "企业诉求办理 / demand desk", _desk),
     ]

@@ -49,12 +49,18 @@ def tune_for_serving() -> None:
     gc.set_threshold(7000, 10, 10)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, run_scheduler: bool = False) -> FastAPI:
+    """The app; ``run_scheduler`` (the serving entry point) starts the job scheduler with it."""
     from fastapi.staticfiles import StaticFiles
 
     settings = settings or get_settings()
     use_settings(settings)  # one settings object: the services (ID hashes, signing keys) read the app's
-    app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None)
+    lifespan = None
+    if run_scheduler:
+        from fugong.workflow.serving import scheduler_lifespan
+
+        lifespan = scheduler_lifespan(settings)
+    app = FastAPI(title="fugong 复工", version=__version__, docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
     app.state.settings = settings
     from fugong.healthcode.views import gate_router
 
@@ -115,6 +121,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(healthcode_router)
     app.include_router(control_router)
     app.include_router(publish_router)
+    from fugong.enterprises.views import router as enterprises_router
+    from fugong.resumption.views import router as resumption_router
+
+    app.include_router(resumption_router)  # first: /enterprises/{id}/roster before /enterprises/{id}
+    app.include_router(enterprises_router)
+    from fugong.desk.open311_views import router as open311_router
+    from fugong.desk.views import router as desk_router
+
+    app.include_router(desk_router)
+    app.include_router(open311_router)
     install_accounts(app)  # login/logout/me/users routes
     errors.install(app)  # HTML or JSON error answers; AccessDenied → 403, OutOfScope → 404
     from fugong.healthcode.lists import MAX_UPLOAD_BYTES
@@ -122,6 +138,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     allow_upload("/api/code/lists", MAX_UPLOAD_BYTES)
     allow_upload("/code/lists", MAX_UPLOAD_BYTES + (64 << 10))  # the same file as a form (multipart framing)
+    from fugong.desk.service import MAX_ATTACHMENT
+    from fugong.enterprises.views import MAX_UPLOAD as REGISTRY_UPLOAD
+
+    allow_upload("/enterprises/import", REGISTRY_UPLOAD + (64 << 10))  # a registry or roster spreadsheet
+    allow_upload("/enterprises/{enterprise_id}/roster", REGISTRY_UPLOAD + (64 << 10))
+    allow_upload("/desk/demands", MAX_ATTACHMENT + (64 << 10))  # a demand with its photo or PDF
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

@@ -99,6 +99,11 @@ def error_response(request: Request, status: int, detail, headers: dict | None =
         # fault says nothing more than its title (the detail may name what exists elsewhere).
         problems = detail if isinstance(detail, list) else (
             [detail] if isinstance(detail, str) and status in SHOWN_DETAIL else [])
+        if isinstance(detail, dict) and status in SHOWN_DETAIL:  # a workflow refusal: {"zh", "en", "detail"}
+            from fugong.web.pages import language
+
+            reason = detail.get(language(request)) or detail.get("detail")
+            problems = [reason] if isinstance(reason, str) else []
         if any(isinstance(p, Problem) for p in problems):
             from fugong.web.i18n import translator
             from fugong.web.pages import language

@@ -20,6 +20,8 @@ refused with 413 before the route reads it; an upload route may allow more with
 
 from __future__ import annotations
 
+import re
+
 from fastapi import HTTPException, Request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -37,11 +39,27 @@ HEADERS = [
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 UPLOAD_LIMITS: dict[str, int] = {}
+UPLOAD_PATTERNS: list[tuple[re.Pattern, int]] = []  # routes with path parameters: "/enterprises/{id}/roster"
 
 
 def allow_upload(path: str, limit: int) -> None:
-    """Let the route at ``path`` (exact path) receive bodies up to ``limit`` bytes."""
-    UPLOAD_LIMITS[path] = limit
+    """Let the route at ``path`` receive bodies up to ``limit`` bytes: an exact path, or a route's path
+    template whose ``{parameters}`` match one path segment each."""
+    if "{" not in path:
+        UPLOAD_LIMITS[path] = limit
+        return
+    pattern = re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$")
+    UPLOAD_PATTERNS[:] = [(p, n) for p, n in UPLOAD_PATTERNS if p.pattern != pattern.pattern] + [(pattern, limit)]
+
+
+def upload_limit(path: str, default: int) -> int:
+    """The body limit of the route at ``path``."""
+    if path in UPLOAD_LIMITS:
+        return UPLOAD_LIMITS[path]
+    for pattern, limit in UPLOAD_PATTERNS:
+        if pattern.match(path):
+            return limit
+    return default
 
 
 class SecurityHeaders:
@@ -79,7 +97,7 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = UPLOAD_LIMITS.get(scope.get("path", ""), self.max_bytes)
+        limit = upload_limit(scope.get("path", ""), self.max_bytes)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:

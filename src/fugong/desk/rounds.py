@@ -1,0 +1,288 @@
+"""Collection rounds and the funnel (seed 004, Wuhu high-tech zone: every two days the contact units
+report their firms' demands, the development and reform office triages and dispatches them, the
+departments report progress; the zone counts demands collected and solved per unit).
+
+A round is a window of a region, ``[starts_at, ends_at)``, ending at midnight after its report day::
+
+    fugong desk rounds create --region 340203 --first 2020-02-11 --every 2 --last 2020-02-25
+    → round 1: 02-10 00:00 – 02-12 00:00 (report day 02-11), round 2: 02-12 – 02-14, … round 8 ends 02-26 00:00
+
+The funnel is read from the transition rows and the contact log **as of a time** — nothing is
+stored per round — so the funnel of a past round is the same today as on the evening it closed:
+
+    firms contacted      distinct firms in the contact log before the time
+    demands collected    demands created before it
+    demands valid        demands that had been accepted (entered "valid") before it; firms valid: their firms
+    dispatched           demands that had entered "dispatched" before it
+    resolved             demands resolved or closed as of the time: resolve entries minus reopen entries
+                         (a demand can only be reopened from "resolved", and only a resolution leads there)
+    invalid, merged      demands that had been marked so
+    money                amounts asked for by dispatched demands; credit granted, loans approved and funds
+                         paid recorded with the latest resolution of each demand resolved as of the time
+
+Per contact unit the collection figures count the unit that collected the demand; per department,
+the department named in the dispatch and resolution rows (as it was then, even if re-dispatched since).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Integer, Numeric, and_, case, cast, func, select
+from sqlalchemy.orm import Session, aliased
+
+from fugong.access import AccessDenied, OutOfScope, Principal
+from fugong.desk.models import Contact, Demand, Round, Unit
+from fugong.desk.service import TZ, DeskError, machine
+from fugong.store.audit import record_change
+from fugong.workflow.models import TransitionRow
+
+FUNNEL_ROLES = ("province_admin", "officer", "department", "system")
+MONEY = ("amount_requested_yuan", "credit_granted_yuan", "loan_approved_yuan", "funds_paid_yuan")
+FIGURES = ("firms_contacted", "demands_collected", "firms_valid", "demands_valid", "demands_dispatched",
+           "demands_resolved", "demands_invalid", "demands_merged")
+LABELS = {
+    "firms_contacted": ("联络企业", "firms contacted"), "demands_collected": ("收集需求", "demands collected"),
+    "firms_valid": ("有效需求企业", "firms with a valid demand"), "demands_valid": ("有效需求", "valid demands"),
+    "demands_dispatched": ("已分派", "dispatched"), "demands_resolved": ("已解决", "resolved"),
+    "demands_invalid": ("无效", "invalid"), "demands_merged": ("重复合并", "merged duplicates"),
+    "amount_requested_yuan": ("申请融资（元）", "loans applied for (yuan)"),
+    "credit_granted_yuan": ("银行授信（元）", "credit granted (yuan)"),
+    "loan_approved_yuan": ("获批贷款（元）", "loans approved (yuan)"),
+    "funds_paid_yuan": ("兑现资金（元）", "support funds paid (yuan)"),
+}
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=TZ).astimezone(dt.timezone.utc)
+
+
+def create_rounds(session: Session, principal: Principal, *, region_prefix: str, first: dt.date, every: int,
+                  last: dt.date, at: dt.datetime | None = None) -> list[Round]:
+    """Rounds of ``every`` days whose report days run from ``first`` to ``last`` (numbered on from any
+    rounds the region has); a round may not overlap an existing one."""
+    if principal.role not in ("province_admin", "system"):
+        raise AccessDenied(f"{principal.actor} may not create rounds")
+    if not region_prefix.isdigit() or len(region_prefix) > 6:
+        raise DeskError("region", "a GB/T 2260 code prefix of up to 6 digits")
+    principal.require_region(region_prefix)
+    if not 1 <= every <= 31:
+        raise DeskError("every", "1–31 days")
+    if last < first:
+        raise DeskError("last", "the last report day is before the first")
+    existing = list(session.scalars(select(Round).where(Round.region_prefix == region_prefix)))
+    number = max((r.number for r in existing), default=0)
+    made = []
+    day = first
+    while day <= last:
+        starts, ends = _local_midnight(day - dt.timedelta(days=every - 1)), _local_midnight(day + dt.timedelta(days=1))
+        for other in existing:
+            o_start = other.starts_at if other.starts_at.tzinfo else other.starts_at.replace(tzinfo=dt.timezone.utc)
+            o_end = other.ends_at if other.ends_at.tzinfo else other.ends_at.replace(tzinfo=dt.timezone.utc)
+            if starts < o_end and o_start < ends:
+                raise DeskError("first", f"round {other.number} already covers {day.isoformat()}")
+        number += 1
+        row = Round(region_prefix=region_prefix, number=number, starts_at=starts, ends_at=ends,
+                    label=f"第{number}轮 {(day - dt.timedelta(days=every - 1)):%m-%d}–{day:%m-%d}")
+        session.add(row)
+        made.append(row)
+        day += dt.timedelta(days=every)
+    session.flush()
+    record_change(session, actor=principal.actor, action="desk.rounds.create", entity="desk_round",
+                  entity_id=region_prefix, region_code=region_prefix,
+                  after={"first": first.isoformat(), "every": every, "last": last.isoformat(), "rounds": len(made)}, at=at)
+    return made
+
+
+def rounds_of(session: Session, principal: Principal, *, region_prefix: str) -> list[Round]:
+    """The rounds that apply to a region: those of the region's prefixes (and of its sub-regions)."""
+    _require_reader(principal, region_prefix)
+    rows = session.scalars(select(Round).order_by(Round.starts_at, Round.number))
+    return [r for r in rows if region_prefix.startswith(r.region_prefix) or r.region_prefix.startswith(region_prefix)]
+
+
+def get_round(session: Session, principal: Principal, *, round_id: int) -> Round:
+    row = session.get(Round, round_id)
+    if row is None or not (row.region_prefix.startswith(principal.region_prefix)
+                           or principal.region_prefix.startswith(row.region_prefix)):
+        raise LookupError(f"no round {round_id}")
+    return row
+
+
+def _require_reader(principal: Principal, region_prefix: str) -> None:
+    if principal.role not in FUNNEL_ROLES:
+        raise AccessDenied(f"{principal.actor} may not read the funnel")
+    if not region_prefix.startswith(principal.region_prefix):
+        raise OutOfScope(f"{principal.actor} may not read region {region_prefix}")
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def funnel(session: Session, principal: Principal, *, region_prefix: str, until: dt.datetime,
+           since: dt.datetime | None = None, by_unit: bool = True) -> dict:
+    """The funnel of a region as of ``until`` (exclusive), cumulative — or, with ``since``, the flow
+    of the window [since, until). See the module docstring for each figure."""
+    _require_reader(principal, region_prefix)
+    name = machine().name
+    t = TransitionRow
+    window = [t.machine == name, t.at < until, t.region_code.startswith(region_prefix)]
+    if since is not None:
+        window.append(t.at >= since)
+    entity = cast(t.entity_id, Integer)
+    collected_by = t.data["contact_unit"].as_string()
+    department_of = t.data["department"].as_string()
+    counted = ("collected", "valid", "dispatched", "resolved", "reopened", "invalid", "merged")
+    # One pass over the window's rows of the counted states (index machine, to_state, at):
+    # (state, distinct demands, rows).
+    per_state = {state: (distinct, rows) for state, distinct, rows in session.execute(
+        select(t.to_state, func.count(func.distinct(t.entity_id)), func.count())
+        .where(*window, t.to_state.in_(counted)).group_by(t.to_state))}
+
+    def entered(state: str) -> int:
+        return per_state.get(state, (0, 0))[0]
+
+    def rows_of(state: str) -> int:
+        return per_state.get(state, (0, 0))[1]
+
+    contacts = [Contact.at < until, Contact.region_code.startswith(region_prefix)]
+    if since is not None:
+        contacts.append(Contact.at >= since)
+    created = session.scalar(select(func.count()).where(*window, t.to_state == "collected", t.action == "create")) or 0
+    figures = {
+        "firms_contacted": session.scalar(select(func.count(func.distinct(Contact.enterprise_id))).where(*contacts)) or 0,
+        "demands_collected": created,
+        "demands_valid": entered("valid"),
+        "firms_valid": session.scalar(select(func.count(func.distinct(Demand.enterprise_id)))
+                                      .join(t, Demand.id == entity).where(*window, t.to_state == "valid")) or 0,
+        "demands_dispatched": entered("dispatched"),
+        "demands_resolved": rows_of("resolved") - rows_of("reopened"),
+        "demands_invalid": entered("invalid"),
+        "demands_merged": entered("merged"),
+    }
+    figures.update(_money(session, window=window, entity=entity, until=until, since=since, region_prefix=region_prefix))
+    result = {"region_prefix": region_prefix, "until": until.isoformat(), "since": since.isoformat() if since else None,
+              "figures": figures}
+    if by_unit:
+        contacted = dict(session.execute(select(Contact.unit_code, func.count(func.distinct(Contact.enterprise_id)))
+                                         .where(*contacts).group_by(Contact.unit_code)).all())
+        collected = dict(session.execute(select(collected_by, func.count())
+                                         .where(*window, t.to_state == "collected", t.action == "create")
+                                         .group_by(collected_by)).all())
+        valid_by, firms_by = {}, {}
+        for unit, demands, firms in session.execute(
+                select(Demand.contact_unit, func.count(func.distinct(t.entity_id)),
+                       func.count(func.distinct(Demand.enterprise_id)))
+                .join(t, Demand.id == entity).where(*window, t.to_state == "valid").group_by(Demand.contact_unit)):
+            valid_by[unit], firms_by[unit] = demands, firms
+        dispatched, resolved, reopened = {}, {}, {}
+        for state, unit, distinct, rows in session.execute(
+                select(t.to_state, department_of, func.count(func.distinct(t.entity_id)), func.count())
+                .where(*window, t.to_state.in_(("dispatched", "resolved", "reopened")))
+                .group_by(t.to_state, department_of)):
+            if state == "dispatched":
+                dispatched[unit] = distinct
+            elif state == "resolved":
+                resolved[unit] = rows
+            else:
+                reopened[unit] = rows
+        names = {u.code: (u.name_zh, u.name_en) for u in session.scalars(select(Unit))}
+        result["by_contact_unit"] = [
+            {"unit": code, "name_zh": names.get(code, (code, code))[0], "name_en": names.get(code, (code, code))[1],
+             "firms_contacted": contacted.get(code, 0), "demands_collected": collected.get(code, 0),
+             "firms_valid": firms_by.get(code, 0), "demands_valid": valid_by.get(code, 0)}
+            for code in sorted(set(contacted) | set(collected), key=lambda c: (c is None, c or ""))]
+        result["by_department"] = [
+            {"unit": code, "name_zh": names.get(code, (code, code))[0], "name_en": names.get(code, (code, code))[1],
+             "demands_dispatched": dispatched.get(code, 0),
+             "demands_resolved": resolved.get(code, 0) - reopened.get(code, 0)}
+            for code in sorted(set(dispatched) | set(resolved), key=lambda c: (c is None, c or ""))]
+    return result
+
+
+def data_stamp(session: Session) -> tuple:
+    """What the funnels depend on: the newest transition row (of any workflow: max of the primary key
+    is one index step, a filter by machine would scan) and the newest contact-log row. A cache keyed
+    by it is exact: any new row changes it."""
+    return (session.scalar(select(func.max(TransitionRow.id))), session.scalar(select(func.max(Contact.id))))
+
+
+def _money(session: Session, *, window, entity, until, since, region_prefix) -> dict:
+    t = TransitionRow
+    dispatched = (select(t.entity_id).where(*window, t.to_state == "dispatched").distinct().subquery())
+    requested = session.scalar(select(func.coalesce(func.sum(Demand.amount_yuan), 0))
+                               .where(Demand.id.in_(select(cast(dispatched.c.entity_id, Integer)))))
+    # The latest resolution of each demand inside the window, unless a reopen followed it inside the window.
+    latest = (select(t.entity_id, func.max(t.id).label("id")).where(*window, t.action == "resolve")
+              .group_by(t.entity_id).subquery())
+    later = aliased(TransitionRow)
+    reopened_after = (select(later.id).where(later.machine == t.machine, later.entity_id == t.entity_id,
+                                             later.action == "reopen", later.id > t.id, later.at < until)
+                      .exists())
+    out = {"amount_requested_yuan": Decimal(str(requested or 0))}
+    values = {key: t.data[key].as_string() for key in MONEY[1:]}
+    totals = session.execute(select(*(func.coalesce(func.sum(cast(value, Numeric(16, 2))), 0)
+                                      for value in values.values()))
+                             .join(latest, and_(latest.c.id == t.id)).where(~reopened_after)).one()
+    for key, total in zip(values, totals):
+        out[key] = Decimal(str(total or 0))
+    return {k: float(v.quantize(Decimal("0.01"))) for k, v in out.items()}
+
+
+def round_funnel(session: Session, principal: Principal, *, round_id: int, region_prefix: str | None = None) -> dict:
+    """A round's funnel: cumulative as of the round's end, and the flow inside the round."""
+    row = get_round(session, principal, round_id=round_id)
+    prefix = region_prefix or max(row.region_prefix, principal.region_prefix, key=len)
+    until, since = _aware(row.ends_at), _aware(row.starts_at)
+    cumulative = funnel(session, principal, region_prefix=prefix, until=until)
+    flow = funnel(session, principal, region_prefix=prefix, until=until, since=since, by_unit=False)
+    return {"round": round_view(row), **cumulative, "round_flow": flow["figures"]}
+
+
+def round_view(row: Round) -> dict:
+    ends = _aware(row.ends_at)
+    return {"id": row.id, "number": row.number, "label": row.label, "region_prefix": row.region_prefix,
+            "starts_at": _aware(row.starts_at).isoformat(), "ends_at": ends.isoformat(),
+            "report_day": (ends.astimezone(TZ) - dt.timedelta(days=1)).date().isoformat()}
+
+
+def series(session: Session, principal: Principal, *, region_prefix: str) -> list[dict]:
+    """Every round of the region with its own flow and the running totals, in ONE grouped query over
+    the transition rows (each row falls in the round whose window holds its time; rows before the
+    first round count towards the totals). Flow: demands collected, entering valid / dispatched,
+    resolved (resolutions minus reopenings), invalid, merged. Running totals of the additive figures
+    (collected, resolved, invalid, merged) are exact prefix sums; the distinct-firm figures of a round
+    are in ``round_funnel``."""
+    rows = rounds_of(session, principal, region_prefix=region_prefix)
+    if not rows:
+        return []
+    t = TransitionRow
+    bucket = case(*[((t.at >= _aware(r.starts_at)) & (t.at < _aware(r.ends_at)), r.number) for r in rows], else_=0)
+    counted = ("collected", "valid", "dispatched", "resolved", "reopened", "invalid", "merged")
+    found: dict[int, dict[str, tuple[int, int]]] = {}
+    for number, state, distinct, count in session.execute(
+            select(bucket.label("n"), t.to_state, func.count(func.distinct(t.entity_id)), func.count())
+            .where(t.machine == machine().name, t.region_code.startswith(region_prefix),
+                   t.at < max(_aware(r.ends_at) for r in rows), t.to_state.in_(counted))
+            .group_by(bucket, t.to_state)):
+        found.setdefault(number, {})[state] = (distinct, count)
+    totals = dict.fromkeys(("demands_collected", "demands_resolved", "demands_invalid", "demands_merged"), 0)
+
+    def add(number: int) -> dict:
+        got = found.get(number, {})
+        flow = {"demands_collected": got.get("collected", (0, 0))[1], "demands_valid": got.get("valid", (0, 0))[0],
+                "demands_dispatched": got.get("dispatched", (0, 0))[0],
+                "demands_resolved": got.get("resolved", (0, 0))[1] - got.get("reopened", (0, 0))[1],
+                "demands_invalid": got.get("invalid", (0, 0))[0], "demands_merged": got.get("merged", (0, 0))[0]}
+        for key in totals:
+            totals[key] += flow[key]
+        return flow
+
+    add(0)  # before the first round
+    out = []
+    for row in sorted(rows, key=lambda r: r.starts_at):
+        flow = add(row.number)
+        out.append({"round": round_view(row), "flow": flow, "cumulative": dict(totals)})
+    return out

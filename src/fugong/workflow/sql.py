@@ -1,0 +1,32 @@
+"""One portable statement the workflow tables need: INSERT … ON CONFLICT DO NOTHING.
+
+SQLite and PostgreSQL both have it; it lets two writers add the same keyed row (a job key, a
+report version) at once without either transaction failing (a savepoint would do on PostgreSQL, but
+pysqlite's savepoints outside an explicit BEGIN are unreliable).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+
+def insert_or_skip(session: Session, model, values: dict, conflict: tuple[str, ...]) -> bool:
+    """Insert one row unless a row with the same ``conflict`` columns exists; True if inserted."""
+    return insert_or_skip_returning(session, model, values, conflict, conflict[0]) is not None
+
+
+def insert_or_skip_returning(session: Session, model, values: dict, conflict: tuple[str, ...], returning: str):
+    """As ``insert_or_skip``, answering the new row's ``returning`` column (its id), or None if skipped."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - fugong supports SQLite and PostgreSQL
+        raise NotImplementedError(f"insert_or_skip on {dialect}")
+    session.flush()
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT here.
+    statement = (insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+                 .returning(getattr(model, returning)))
+    row = session.execute(statement).first()
+    return None if row is None else row[0]
