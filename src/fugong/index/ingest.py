@@ -1034,6 +1034,7 @@ def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, ze
     import pyarrow as pa
 
     pf = _parquet_file(path)
+    _unique_names(path, pf.schema_arrow.names)  # a column twice is refused here as in validate_file
     names = {_normalise(c): c for c in pf.schema_arrow.names}
     if any(c not in names for c in DAILY_COLUMNS):
         return False
