@@ -69,6 +69,14 @@ class Parser:
     rejects: Callable[[Any, Context], tuple[int, int]] | None = None  # (rejected as counted, rows in the file)
     snapshot: Callable[[Context], Any] = lambda ctx: None
     tokens: tuple[str, ...] = ()  # field values worth trying in this format (codes, dates, …)
+    # A slow parser (a whole store commit per input) tries fewer inputs in the CI profile: every
+    # structural input (empty, folder, encodings, headers, …), field values up to ``ci_inputs`` in
+    # all, and ``ci_examples`` hypothesis examples. The large profile tries everything.
+    ci_inputs: int | None = None
+    ci_examples: int | None = None
+
+    def examples(self) -> int:
+        return self.ci_examples if PROFILE == "ci" and self.ci_examples is not None else EXAMPLES
 
 
 PARSERS: dict[str, Parser] = {}
@@ -140,15 +148,42 @@ def _header_and_rows(seed: bytes) -> tuple[bytes, list[bytes]]:
 
 
 def nasty_files(parser: Parser) -> Iterator[tuple[str, bytes | object]]:
-    """Named nasty inputs derived from the parser's seeds."""
+    """Named nasty inputs derived from the parser's seeds (sampled for a slow parser in CI)."""
+    if PROFILE != "ci" or parser.ci_inputs is None:
+        yield from _all_nasty_files(parser)
+        return
+    entries = list(_all_nasty_files(parser))
+    is_value = [" field " in label or " + " in label or " value " in label for label, _ in entries]
+    structural = [e for e, value in zip(entries, is_value) if not value]
+    values = [e for e, value in zip(entries, is_value) if value]
+    structural = _spread(structural, parser.ci_inputs * 2 // 3)
+    yield from structural
+    yield from _spread(values, parser.ci_inputs - len(structural), rotate=True)
+
+
+def _spread(entries: list, room: int, rotate: bool = False) -> list:
+    """At most ``room`` entries spread evenly over the list; ``rotate`` shifts each pick by one more
+    place, so that values tried field by field land in every field."""
+    if room >= len(entries):
+        return entries
+    if room <= 0:
+        return []
+    step = len(entries) / room
+    return [entries[(int(k * step) + (k if rotate else 0)) % len(entries)] for k in range(room)]
+
+
+def _all_nasty_files(parser: Parser) -> Iterator[tuple[str, bytes | object]]:
     yield "empty file", b""
     yield "folder instead of a file", DIRECTORY
     yield "only a BOM", codecs.BOM_UTF8
     yield "random bytes", bytes(range(256)) * 4
     yield "NUL bytes", b"\x00" * 64
     for number, seed in enumerate(parser.seeds):
-        header, rows = _header_and_rows(seed)
         tag = f"seed {number}"
+        if not _is_text(seed):  # a binary format (Parquet): damage its bytes
+            yield from _damaged(tag, seed)
+            continue
+        header, rows = _header_and_rows(seed)
         yield f"{tag} as given", seed
         yield f"{tag} with a UTF-8 BOM", codecs.BOM_UTF8 + seed
         yield f"{tag} in UTF-16", seed.decode("utf-8").encode("utf-16")
@@ -183,6 +218,29 @@ def nasty_files(parser: Parser) -> Iterator[tuple[str, bytes | object]]:
                     "utf-8", errors="surrogatepass")
             yield f"{tag} nested 30,000 deep", seed + b"\nx = " + b"[" * 30_000 + b"]" * 30_000 + b"\n"
             yield f"{tag} inline tables nested 30,000 deep", seed + b"\ny = " + b"{a=" * 30_000 + b"1" + b"}" * 30_000 + b"\n"
+
+
+def _is_text(seed: bytes) -> bool:
+    try:
+        seed.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _damaged(tag: str, seed: bytes) -> Iterator[tuple[str, bytes]]:
+    """A binary file cut short, with its magic, footer length or body bytes overwritten."""
+    yield f"{tag} as given", seed
+    for fraction in (0.1, 0.5, 0.9):
+        yield f"{tag} cut at {fraction:.0%}", seed[: int(len(seed) * fraction)]
+    yield f"{tag} without its last byte", seed[:-1]
+    yield f"{tag} wrong magic", b"XXXX" + seed[4:]
+    yield f"{tag} footer length 2^31", seed[:-8] + b"\xff\xff\xff\x7f" + seed[-4:]
+    yield f"{tag} footer length 0", seed[:-8] + b"\x00\x00\x00\x00" + seed[-4:]
+    for step in range(1, 17):
+        at = len(seed) * step // 17
+        yield f"{tag} byte {at} flipped", seed[:at] + bytes([seed[at] ^ 0xFF]) + seed[at + 1:]
+    yield f"{tag} twice", seed + seed
 
 
 def summary() -> str:

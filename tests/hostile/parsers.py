@@ -203,3 +203,8 @@ register(Parser(
     name="health-code token", suffix=".txt", seeds=[_token_seed()], feed=_feed_token, named_errors=(),
     tokens=("HC1..", "HC1.e30.AAAA", "HC1." + "A" * 2000 + ".B"),
 ))
+
+
+# --- the index's meter and enterprise files (fugong index ingest / compute) -----------------------------
+
+from tests.hostile import index_parsers  # noqa: E402,F401  (registers them)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.hostile import parsers  # noqa: F401  (registers the parsers)
-from tests.hostile.harness import EXAMPLES, NASTY_VALUES, PARSERS, Context, HostileFailure, check, nasty_files
+from tests.hostile.harness import NASTY_VALUES, PARSERS, Context, HostileFailure, check, nasty_files
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_random_input_ends_in_a_result_or_a_named_error(name, ctx):
     if parser.suffix == ".csv":
         inputs = st.one_of(inputs, _csv_rows(parser))
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+    @settings(max_examples=parser.examples(), deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(inputs)
     def run(content):

@@ -97,6 +97,17 @@ def _read_table(path: Path):
     return pa.concat_tables(tables).drop_columns(["_row"])
 
 
+def _read_enterprises(path: Path, encoding, rejects: Optional[Path]):
+    """The --enterprises file, validated as `fugong index ingest enterprises` validates it; its
+    rejected rows go beside --rejects (ENTERPRISES-STEM.enterprises.REJECTS-NAME)."""
+    from fugong.index.ingest import read_enterprises_file
+
+    target = rejects.with_name(f"{path.stem}.enterprises.{rejects.name}") if rejects else None
+    table, summary = read_enterprises_file(path, encoding=encoding, rejects=target)
+    _report([summary])
+    return table
+
+
 def _report(summaries) -> None:
     for s in summaries:
         line = (f"{s.file}: {s.rows:,} rows · accepted 接受 {s.accepted:,} · rejected 拒绝 {s.rejected:,} · "
@@ -163,7 +174,7 @@ def compute(
                      category_set)
     window = _window(period, "--period")
     try:
-        companies = _read_table(enterprises)
+        companies = _read_enterprises(enterprises, encoding, rejects)
         kind = engine or get_settings().engine
         # Validation runs inside the engine's own DuckDB connection: a clean file is never copied.
         con = connect("duckdb")
@@ -230,7 +241,7 @@ def first_resumption(
     flags = FlagParams(start=dt.date.fromisoformat(start), k=k, reference=_window(reference, "--reference"),
                        holiday_core=_window(holiday_core, "--holiday-core"))
     try:
-        companies = _read_table(enterprises) if enterprises else store.read_enterprises(settings)
+        companies = _read_enterprises(enterprises, None, None) if enterprises else store.read_enterprises(settings)
         if meters:
             readings, summaries = read_readings_for_compute(list(meters), known_ids=companies["enterprise_id"], tz=tz, day_tz=day_tz,
                                                             zero_days_missing=zero_days_missing)

@@ -32,6 +32,7 @@ interval kWh over the day).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ FULL_WIDTH = ("０１２３４５６７８９．－＋：／", "0123456789.-+:/"
 # Values longer than this are cut in rejects files and messages (a 100,000-character value took
 # minutes to print).
 SHOW_CHARS = 200
+HEADER_BYTES = 1 << 20  # a header line longer than this is not a header
 MEMORY_LIMIT = "2.5GB"  # DuckDB's working memory during an ingest (it spills beyond)
 
 
@@ -119,13 +121,18 @@ class IngestSummary:
 
 
 def detect_encoding(path: Path, sample: int = 1 << 20) -> str:
-    """'utf-8' if the first MiB decodes as UTF-8, else 'gb18030' (a superset of GBK)."""
-    data = Path(path).read_bytes()[:sample] if Path(path).stat().st_size <= sample else _head(path, sample)
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        return "gb18030"
+    """'utf-8' if the first MiB decodes as UTF-8, else 'gb18030' (a superset of GBK); IngestError
+    naming the file when it is neither (UTF-16 from Excel's "Unicode text", a binary file)."""
+    data = _head(path, sample)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(data, final=False)
+            return encoding
+        except UnicodeDecodeError as exc:
+            failure = exc
+    utf16 = " (it starts with a UTF-16 byte-order mark: save it as UTF-8 CSV)" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else ""
+    raise IngestError(f"{shorten(path)}: neither UTF-8 nor GBK/GB18030 text at byte {failure.start:,}{utf16}; "
+                      "give --encoding if it is another one 文件编码无法识别")
 
 
 def _head(path: Path, size: int) -> bytes:
@@ -154,14 +161,20 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
         pf = _parquet_file(path)
         _unique_names(path, pf.schema_arrow.names)
         total = pf.metadata.num_rows
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+        batches = pf.iter_batches(batch_size=BATCH_ROWS)
+        while True:
+            with _reading_parquet(path):
+                batch = next(batches, None)
+                if batch is not None:
+                    batch.validate(full=True)  # pyarrow does not check a damaged page's strings are UTF-8
+            if batch is None:
+                return
             table = pa.Table.from_batches([batch])
             table = table.rename_columns([_normalise(c) for c in table.column_names])
             yield table.append_column("_row", pa.array(range(start, start + len(table)), pa.int64()))
             start += len(table)
             if progress:
                 progress(start - 1, total)
-        return
     encoding = encoding or detect_encoding(path)
     names = header_names(path, encoding)
     read = pacsv.ReadOptions(encoding=encoding, block_size=64 << 20, skip_rows=1, column_names=names)
@@ -180,16 +193,26 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
                     progress(min(fh.tell(), total), total)
         except pa.ArrowInvalid as exc:
             raise IngestError(f"{shorten(path)}: not a readable CSV near data row {start}: {shorten(exc)}") from None
+        except UnicodeDecodeError as exc:  # past the sampled first MiB, or a wrong --encoding
+            raise IngestError(f"{shorten(path)}: not {encoding} text near data row {start}: {shorten(exc)}; "
+                              "give --encoding 文件编码无法识别") from None
 
 
 def header_names(path: Path, encoding: str) -> list[str]:
     """The CSV header's column names, parsed as CSV (quoted names may hold commas); IngestError for
     an empty header or two columns that mean the same (after normalising: 'meter_id' = 'enterprise_id')."""
     import csv
+    import io
 
-    with open(path, "rb") as fh:
-        header = fh.readline().decode(encoding, errors="replace").lstrip("\ufeff")
-    names = [c.strip() for c in next(csv.reader([header.rstrip("\r\n")]), [])]
+    # The header ends where the CSV reader ends it: at \n, \r\n or a lone \r outside quotes.
+    head = _head(path, HEADER_BYTES)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    if len(head) == HEADER_BYTES and not any(c in text for c in "\r\n"):
+        raise IngestError(f"{shorten(path)}: no end of the header line in the first {HEADER_BYTES:,} bytes 表头过长")
+    try:
+        names = [c.strip() for c in next(csv.reader(io.StringIO(text, newline="")), [])]
+    except csv.Error as exc:
+        raise IngestError(f"{shorten(path)}: unreadable header line: {shorten(exc)}") from None
     if not names or names == [""]:
         raise IngestError(f"{shorten(path)}: empty file or empty header line")
     _unique_names(path, names)
@@ -212,8 +235,22 @@ def _parquet_file(path: Path):
 
     try:
         return pq.ParquetFile(path)
-    except (pa.ArrowInvalid, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a damaged footer: names not UTF-8
         raise IngestError(f"{shorten(path)}: not a readable Parquet file: {shorten(exc)}") from None
+
+
+@contextlib.contextmanager
+def _reading_parquet(path: Path):
+    """Errors of reading a damaged Parquet file (pyarrow's or DuckDB's: bad pages, thrift, levels,
+    strings that are not UTF-8) as an IngestError naming the file; the file is refused whole."""
+    import duckdb
+    import pyarrow as pa
+
+    try:
+        yield
+    except (pa.ArrowException, OSError, duckdb.Error, UnicodeDecodeError) as exc:
+        raise IngestError(f"{shorten(path)}: cannot read this Parquet file (damaged or not Parquet): "
+                          f"{shorten(exc)} 文件损坏") from None
 
 
 def _require(path: Path, table, columns: tuple[str, ...]) -> None:
@@ -342,8 +379,7 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
                      ELSE timezone({sql_literal(tz)}, TRY_CAST({ts} AS TIMESTAMP)) END"""
         key_reason = "timestamp|bad timestamp 时间无效"
     unknown = "WHEN k.enterprise_id IS NULL THEN 'enterprise_id|unknown enterprise 未登记的企业'" if checked else ""
-    in_range = (f"p.key BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'" if kind == "daily"
-                else f"p.key BETWEEN TIMESTAMPTZ '{FIRST_DATE} 00:00:00+00' AND TIMESTAMPTZ '{LAST_DATE} 23:59:59+00'")
+    in_range = _in_range("p.key", kind)
     range_reason = f"{key_raw}|out of range {FIRST_DATE[:4]}–{LAST_DATE[:4]} 日期超出范围"
     bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
     join = "LEFT JOIN known k ON k.enterprise_id = p.enterprise_id" if checked else ""
@@ -373,6 +409,27 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
     """)
     con.execute("INSERT INTO ok SELECT _row, enterprise_id, key, kwh FROM parsed WHERE failure IS NULL")
     con.execute(f"DROP {'TABLE' if materialise else 'VIEW'} parsed")
+
+
+def _in_range(column: str, kind: str) -> str:
+    """SQL: the date (daily) or timestamp (interval) ``column`` lies in FIRST_DATE..LAST_DATE."""
+    if kind == "daily":
+        return f"{column} BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'"
+    return f"{column} BETWEEN TIMESTAMPTZ '{FIRST_DATE} 00:00:00+00' AND TIMESTAMPTZ '{LAST_DATE} 23:59:59+00'"
+
+
+def _check_statistics(con, path: Path, *, kind: str, checked: bool) -> None:
+    """Refuse a Parquet file whose rows contradict its own column statistics (a damaged page: a date
+    of year 47775 under statistics that say 2020-02-10). DuckDB trusts the statistics and folds the
+    range and kWh checks away while reading it, so they run again on the rows read (the temp table's
+    statistics are its own)."""
+    bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
+    join = "LEFT JOIN known k ON k.enterprise_id = o.enterprise_id" if checked else ""
+    denied = con.execute(f"""SELECT min(o._row) FROM ok o {join} WHERE NOT isfinite(o.key) OR NOT ({_in_range("o.key", kind)})
+                             OR isnan(o.kwh) OR isinf(o.kwh) OR o.kwh < 0 OR o.kwh > {bound}""").fetchone()[0]
+    if denied is not None:
+        raise IngestError(f"{shorten(path)}: cannot read this Parquet file (damaged): record {denied:,} holds values "
+                          "outside the file's own column statistics 文件损坏")
 
 
 def _dedupe(con, kind: str = "daily") -> int:
@@ -497,9 +554,11 @@ def validate_file(
     if path.suffix.lower() == ".parquet" and path.exists():
         # DuckDB reads the file itself: no Python batches, no copy of the whole file in memory.
         summary.rows = _parquet_relation(con, path, required)
-        schema = con.execute("SELECT * FROM batch LIMIT 0").arrow().schema
-        _validate_relation(con, schema, kind=kind, checked=checked, tz=tz, materialise=False)
+        with _reading_parquet(path):
+            schema = con.execute("SELECT * FROM batch LIMIT 0").arrow().schema
+            _validate_relation(con, schema, kind=kind, checked=checked, tz=tz, materialise=False)
         con.execute("DROP VIEW batch")
+        _check_statistics(con, path, kind=kind, checked=checked)
         if progress:
             progress(summary.rows, summary.rows)
     else:
@@ -861,6 +920,21 @@ def ingest_enterprises(*, settings, path: Path, replace: bool = False, encoding:
     return summary
 
 
+def read_enterprises_file(path: Path, *, encoding: str | None = None, rejects: Path | None = None):
+    """The enterprises file of ``fugong index compute`` / ``first-resumption``, validated as ``ingest
+    enterprises`` validates it (missing columns refused; bad codes, missing ids and conflicting
+    duplicates rejected by row, to ``rejects`` when given). Returns (table without ``_row``, summary)."""
+    con, clean, rows, duplicates = validate_enterprises(path, encoding=encoding)
+    summary = IngestSummary(file=str(path), kind="enterprises", rows=rows, duplicate=duplicates, accepted=clean.num_rows)
+    summary.rejected = con.execute("SELECT count(*) FROM bad").fetchone()[0]
+    if rejects is not None:
+        summary.rejects_path = write_rejects(con, summary, rejects, replace=True)
+    if not clean.num_rows:
+        raise IngestError(f"{shorten(path)}: no valid enterprise rows ({summary.rejected:,} rejected"
+                          + (f", see {summary.rejects_path}" if summary.rejects_path else "") + ") 没有有效的企业")
+    return clean.drop_columns(["_row"]), summary
+
+
 def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
                               day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
                               zero_days_missing: bool = False, max_kwh: dict | None = None):
@@ -893,8 +967,9 @@ def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str 
         path = check_file(path)
         kind = _kind_of(path, encoding)
         summary = IngestSummary(file=str(path), kind=kind)
-        fast = (len(paths) == 1 and kind == "daily" and path.suffix.lower() == ".parquet"
-                and _clean_parquet(con, path, checked=checked, summary=summary, zero_days_missing=zero_days_missing))
+        with _reading_parquet(path):
+            fast = (len(paths) == 1 and kind == "daily" and path.suffix.lower() == ".parquet"
+                    and _clean_parquet(con, path, checked=checked, summary=summary, zero_days_missing=zero_days_missing))
         if fast:
             con.execute("DELETE FROM bad")
             parts.append(fast)
@@ -959,6 +1034,7 @@ def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, ze
     import pyarrow as pa
 
     pf = _parquet_file(path)
+    _unique_names(path, pf.schema_arrow.names)  # a column twice is refused here as in validate_file
     names = {_normalise(c): c for c in pf.schema_arrow.names}
     if any(c not in names for c in DAILY_COLUMNS):
         return False

@@ -1,0 +1,43 @@
+"""A damaged Parquet file (one byte flipped: thrift, pages, strings that are not UTF-8, values its own
+statistics deny) is refused whole with an IngestError naming it — never a DuckDB or pyarrow
+traceback — and the store is left as it was. (The byte positions are ones that crashed each reader
+before; tests/hostile flips many more.)"""
+
+import datetime as dt
+import io
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from fugong.index import store
+from fugong.index.ingest import IngestError, ingest_enterprises, ingest_readings
+
+
+def _flipped(table, at: int, tmp_path, name: str):
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    data = buffer.getvalue()
+    path = tmp_path / f"{name}-{at}.parquet"
+    path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+    return path
+
+
+@pytest.mark.parametrize("at", [4, 9, 24, 66, 88, 277, 437])
+def test_a_damaged_parquet_meter_file_is_refused_by_name_and_the_store_is_unchanged(index_settings, tmp_path, at):
+    table = pa.table({"enterprise_id": ["A", "B"], "date": [dt.date(2020, 2, 10)] * 2, "kwh": [1.5, 2.0]})
+    path = _flipped(table, at, tmp_path, "meters")
+    before = store.snapshot(index_settings).document()
+    with pytest.raises(IngestError, match=rf"meters-{at}\.parquet: (cannot read this|not a readable) Parquet file"):
+        ingest_readings(settings=index_settings, path=path)
+    assert store.snapshot(index_settings).document() == before
+
+
+@pytest.mark.parametrize("at", [24, 95, 263])
+def test_an_enterprise_parquet_file_with_damaged_strings_is_refused_by_name(index_settings, tmp_path, at):
+    table = pa.table({"enterprise_id": ["G1", "G2"], "region_code": ["330106", "330203"], "industry_code": ["3731", "C"]})
+    path = _flipped(table, at, tmp_path, "enterprises")
+    before = store.snapshot(index_settings).document()
+    with pytest.raises(IngestError, match=rf"enterprises-{at}\.parquet: (cannot read this|not a readable) Parquet file"):
+        ingest_enterprises(settings=index_settings, path=path)
+    assert store.snapshot(index_settings).document() == before
