@@ -72,39 +72,3 @@ class Principal:
 
 
 SYSTEM = Principal(user_id="cli", role="system")
-
-
-# --- where an enterprise is -----------------------------------------------------------------------
-
-_REGIONS: dict[str, tuple[int, dict[str, str]]] = {}
-
-
-def enterprise_region(enterprise_id: str, *, settings=None) -> str | None:
-    """The GB/T 2260 code of the region an enterprise is registered in, or None when unknown.
-
-    This decides which region's staff may see or act for an enterprise — never a region named in a
-    request (a gate's, a form's): otherwise an officer could claim another city's enterprise by
-    registering a gate for it in their own city. Today the source is the meter store's enterprise
-    table (its current enterprises file, ``fugong.index.store.enterprises_path``, read once per version of the
-    file); the enterprise registry replaces it here, in this one function, when it exists.
-    An unknown enterprise has no region: staff are refused (its own users still see it).
-    """
-    from fugong.config import get_settings
-    from fugong.index.store import enterprises_path
-
-    path = enterprises_path(settings or get_settings())
-    if path is None:
-        return None
-    try:
-        stamp = path.stat().st_mtime_ns
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    cached = _REGIONS.get(str(path))
-    if cached is None or cached[0] != stamp:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path, columns=["enterprise_id", "region_code"])
-        regions = {str(e): str(r).strip() for e, r in zip(table["enterprise_id"].to_pylist(),
-                                                          table["region_code"].to_pylist()) if e and r}
-        cached = _REGIONS[str(path)] = (stamp, regions)
-    return cached[1].get(str(enterprise_id))

@@ -28,7 +28,8 @@ __all__ = ["DAY0", "OFFICER", "OFFICER_2", "NINGBO_OFFICER", "SYSTEM", "days", "
 
 
 # The enterprises the health-code tests use, and the region each is registered in: the enterprise's
-# own region decides who may see it (fugong.access.enterprise_region reads the meter store's table).
+# own region decides who may see it (fugong.enterprises.service.enterprise_region:
+# the registry first, else the meter store's table — these are written to the meter store).
 TEST_ENTERPRISES = {"E1": "330106", "E-HZ": "330106", "E-2": "330203", "E-NB": "330203", "E-NB2": "330203",
                     "E9": "330203", "E-A": "330106", "E-B": "330106"}
 

@@ -1,4 +1,5 @@
-"""The enterprise's own region decides (fugong.access.enterprise_region), never a region the request
+"""The enterprise's own region decides (fugong.enterprises.service.enterprise_region: the registry,
+else the meter store), never a region the request
 names: a Hangzhou officer may not claim a Ningbo enterprise by registering a gate for it in Hangzhou —
 even when the enterprise has no gate yet — and then read its day view or lock out Ningbo's officers."""
 
@@ -47,3 +48,20 @@ def test_an_enterprise_nobody_registered_is_refused_to_staff(session):
         register_gate(session, OFFICER, gate_id="G-U", enterprise_id="E-UNKNOWN", region_code="330106", name="门")
     own = Principal(user_id="firm", role="enterprise", region_prefix="330106", enterprise_ids=frozenset({"E-UNKNOWN"}))
     assert register_gate(session, own, gate_id="G-U", enterprise_id="E-UNKNOWN", region_code="330106", name="门").id == "G-U"
+
+
+def test_the_registry_decides_where_an_enterprise_is_before_the_meter_table(session):
+    # E-NB is Ningbo's in the meter table; the registry (where a move is recorded) says Hangzhou now,
+    # and a firm the meters never saw is placed by its registry entry alone.
+    from fugong.enterprises.service import register_enterprise, update_enterprise
+    from tests.enterprises.helpers import firm
+
+    register_enterprise(session, SYSTEM, **firm("E-NB", region="330203"))
+    update_enterprise(session, SYSTEM, enterprise_id="E-NB", region_code="330106")
+    register_enterprise(session, SYSTEM, **firm("E-NEW", region="330203"))
+    assert register_gate(session, OFFICER, gate_id="HZ-2", enterprise_id="E-NB", region_code="330106", name="东门").id == "HZ-2"
+    with pytest.raises(AccessDenied):
+        enterprise_day(session, NINGBO_OFFICER, enterprise_id="E-NB")
+    with pytest.raises(AccessDenied):
+        register_gate(session, OFFICER, gate_id="HZ-3", enterprise_id="E-NEW", region_code="330106", name="东门")
+    assert enterprise_day(session, NINGBO_OFFICER, enterprise_id="E-NEW")["enterprise_id"] == "E-NEW"

@@ -61,7 +61,7 @@ ENTERPRISES = {"E-HZ": "330106", "E-HZ2": "330110", "E-NB": "330203"}
 
 
 def add_enterprises(settings, regions: dict[str, str]) -> None:
-    """Add enterprises to the meter store's table (the source of fugong.access.enterprise_region)."""
+    """Add enterprises to the meter store's table (enterprise_region's fallback when the registry does not know them)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 

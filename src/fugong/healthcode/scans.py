@@ -22,7 +22,8 @@ from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fugong.access import AccessDenied, Principal, enterprise_region
+from fugong.access import AccessDenied, Principal
+from fugong.enterprises.service import enterprise_region
 from fugong.errors import shown
 from fugong.healthcode.lifecycle import TZ, today
 from fugong.healthcode.models import CheckIn, Gate, Person, Scan
@@ -42,12 +43,13 @@ def register_gate(session: Session, principal: Principal, *, gate_id: str, enter
                   name: str) -> Gate:
     """Register a gate of an enterprise (its own users, or officers of the enterprise's region).
 
-    The enterprise's own region decides (``fugong.access.enterprise_region``), never the region
+    The enterprise's own region decides (``fugong.enterprises.service.enterprise_region``: the
+    registry, else the meter store), never the region
     the request names: a Hangzhou officer cannot claim a Ningbo firm by giving its gate a Hangzhou code.
     """
     if principal.role not in GATE_ROLES:
         raise AccessDenied(f"{principal.actor} may not register gates")
-    home = enterprise_region(enterprise_id)
+    home = enterprise_region(session, enterprise_id)
     principal.require_enterprise(enterprise_id, home)
     if principal.role != "enterprise":
         principal.require_region(region_code)
@@ -338,7 +340,7 @@ def enterprise_day(session: Session, principal: Principal, *, enterprise_id: str
     # was denied at a firm's gate. Staff see the firms registered in their region (enterprise_region).
     if principal.role not in DAY_VIEW_ROLES:
         raise AccessDenied(f"{principal.actor} may not see enterprise staff")
-    principal.require_enterprise(enterprise_id, enterprise_region(enterprise_id))
+    principal.require_enterprise(enterprise_id, enterprise_region(session, enterprise_id))
     staff = session.execute(select(Person.id, Person.colour, Person.code_id, Person.name)
                             .where(Person.enterprise_id == enterprise_id)).all()
     by_colour = Counter(colour or "none" for _, colour, _, _ in staff)
@@ -395,7 +397,7 @@ def enterprise_days(session: Session, principal: Principal, *, enterprise_id: st
     # The same rule as enterprise_day: the roles of the day view, the enterprise's own region.
     if principal.role not in DAY_VIEW_ROLES:
         raise AccessDenied(f"{principal.actor} may not see enterprise staff")
-    principal.require_enterprise(enterprise_id, enterprise_region(enterprise_id))
+    principal.require_enterprise(enterprise_id, enterprise_region(session, enterprise_id))
     scans = set(session.scalars(select(Scan.day).where(Scan.enterprise_id == enterprise_id).distinct()))
     staff = select(Person.id).where(Person.enterprise_id == enterprise_id)
     checkins = set(session.scalars(select(CheckIn.day).where(CheckIn.person_id.in_(staff)).distinct()))
