@@ -56,7 +56,7 @@ def test_the_bundle_is_version_one_with_a_manifest_of_every_file(bundle):
     assert manifest["data"]["control_run"]["model_digest"] == manifest["rules"]["control"]["sha256"]
     assert manifest["data"]["index_results"]["files"]["county"]["sha256"]
     assert manifest["renderer"]["pdf"].startswith("weasyprint")
-    assert any("复工服务模块未部署" in n for n in manifest["notes"])  # notes in the bundle's language
+    assert any("企业名录中无企业" in n for n in manifest["notes"])  # notes in the bundle's language
 
 
 def test_the_pdf_has_pages_embedded_fonts_and_the_tables(bundle):

@@ -130,7 +130,7 @@ def gather(*, settings, engine, date: dt.date, lang: str = "zh", principal: Prin
         notes.append(_("no control index for this date (fugong control run --date %(day)s)", day=date.isoformat()))
     facts["report"] = resumption_report(settings=settings, engine=engine, date=date, principal=principal)
     if facts["report"] is None:
-        notes.append(_("the resumption services package is not deployed: section 4 is left out"))
+        notes.append(_("no enterprise in the registry: section 4 is left out"))
     return facts
 
 
@@ -167,28 +167,37 @@ def _jsonable(value):
     return value
 
 
+# Section 4: the daily resumption report's columns as the press sees them (the CSV keeps every column).
+REPORT_LABELS = (("name", N_("Region")), ("enterprises", N_("Enterprises")), ("filed", N_("Filed")),
+                 ("approved", N_("Approved")), ("resumed_declared", N_("Resumed (declared)")),
+                 ("resumed_metered", N_("Resumed (meter)")), ("staff", N_("Staff")), ("staff_on_site", N_("On site")),
+                 ("key_projects", N_("Key projects")), ("key_projects_resumed", N_("Resumed")))
+
+
+def _report_levels(prefix: str) -> tuple[str, ...]:
+    """The principal's own level and the one below: province and cities, a city and its counties, a county."""
+    return {0: ("province", "city"), 2: ("province", "city"), 4: ("city", "county")}.get(len(prefix), ("county",))
+
+
 def resumption_report(*, settings, engine, date: dt.date, principal: Principal) -> dict | None:
-    """Filings, approvals and staff back from the resumption package, when it is deployed.
+    """The daily resumption report of ``fugong.resumption.report`` for the principal's scope: the latest
+    frozen version of the day (what the command centre saw), or live figures when the day is not
+    frozen; None when the registry holds no enterprise there (section 4 is then left out).
 
-    The package is being built beside this one; it is used when it offers
-    ``fugong.resumption.service.daily_report(session, *, date, principal) -> {"title", "columns", "rows"}``.
+    {"frozen", "version", "frozen_at", "columns": report.COLUMNS, "labels": REPORT_LABELS, "rows": [...]}
     """
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec("fugong.resumption") is None:
-        return None
-    try:
-        service = importlib.import_module("fugong.resumption.service")
-    except ImportError:
-        return None
-    daily_report = getattr(service, "daily_report", None)
-    if daily_report is None:
-        return None
+    from fugong.resumption.report import report_for
     from fugong.store.db import session_scope
 
     with session_scope(engine) as session:
-        return daily_report(session, date=date, principal=principal)
+        parts = [report_for(session, principal, day=date, level=level, settings=settings)
+                 for level in _report_levels(principal.region_prefix)]
+    rows = [row for part in parts for row in part["rows"]]
+    if not any(row["enterprises"] for row in rows):
+        return None
+    first = parts[0]
+    return {"frozen": first["frozen"], "version": first["version"], "frozen_at": first["frozen_at"],
+            "columns": first["columns"], "labels": REPORT_LABELS, "rows": rows}
 
 
 # ---------------------------------------------------------------- writing the bundle
