@@ -60,4 +60,6 @@ fi
 
 say "pytest"
 # Two workers by default (the reference machine has 2 cores); FUGONG_TEST_WORKERS=0 runs in one process.
-exec .venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" "$@"
+# loadgroup: tests marked xdist_group("…") run on one worker, so a shared session fixture (the demo
+# command runs of tests/demo) is built once.
+exec .venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" --dist loadgroup "$@"

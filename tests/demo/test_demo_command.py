@@ -1,21 +1,15 @@
 """`fugong demo` runs every stage with progress, ends by printing the dashboard address, and can be
 run again on the same data directory without failing or duplicating data."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 
-@pytest.fixture(scope="module")
-def demo_runs(tmp_path_factory):
-    data = tmp_path_factory.mktemp("demo-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_") or k.startswith("FUGONG_TEST_")}
-    env.update({"FUGONG_DATA_DIR": str(data), "COLUMNS": "200"})
-    command = [sys.executable, "-m", "fugong.cli", "demo", "--no-serve", "--scale", "0.002", "--port", "8123"]
-    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+pytestmark = pytest.mark.xdist_group("demo-command")  # shares demo_command_runs with the log test
+
+
+@pytest.fixture
+def demo_runs(demo_command_runs):
+    data, _, first, second = demo_command_runs
     return data, first, second
 
 
