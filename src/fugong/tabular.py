@@ -87,8 +87,8 @@ def _cell(value) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # 330106.0 from Excel is the code 330106; 1e308 stays 1e+308, not 309 digits
     return str(value).strip()
 
 
@@ -96,18 +96,21 @@ def read_rows(path: Path, *, aliases: dict[str, str] | None = None, required: It
               encoding: str | None = None, sheet: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(data row number, {column: text}) for every non-empty row of a CSV or XLSX file.
 
-    Raises TabularError naming the file when it is missing, of another format, has no header or
-    lacks a ``required`` column (named with the columns it has).
+    Raises TabularError naming the file when it is missing, a folder, of another format, in an
+    unknown encoding, a damaged or oversized workbook, has no header or lacks a ``required`` column
+    (named with the columns it has); a damaged row names the row.
     """
     path = Path(path)
     aliases = aliases or {}
     if not path.exists():
         raise TabularError(f"{path}: file not found / 文件不存在")
+    if path.is_dir():
+        raise TabularError(f"{path}: is a folder, not a file / 这是文件夹，不是文件")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path, sheet)
     elif suffix in (".csv", ".txt", ""):
-        rows = _csv_rows(path, encoding or detect_encoding(path))
+        rows = _csv_rows(path, encoding)
     else:
         raise TabularError(f"{path}: unknown format {suffix!r}: accepted are .csv and .xlsx / 仅支持 CSV 与 XLSX")
     header = next(rows, None)
@@ -116,7 +119,13 @@ def read_rows(path: Path, *, aliases: dict[str, str] | None = None, required: It
     names = [_key(h, aliases) for h in header]
     missing = [c for c in required if c not in names]
     if missing:
-        raise TabularError(f"{path}: missing column(s) {', '.join(missing)} / 缺少列; the file has {', '.join(n for n in names if n)}")
+        from fugong.errors import shorten
+
+        raise TabularError(f"{path}: missing column(s) {', '.join(missing)} / 缺少列; the file has "
+                           f"{shorten(', '.join(n for n in names if n), 300)}")
+    doubled = sorted({n for n in names if n and names.count(n) > 1})
+    if doubled:  # which of two "name" columns is the name? Refuse rather than guess.
+        raise TabularError(f"{path}: column(s) {', '.join(doubled)} appear more than once / 表头重复")
     for number, values in enumerate(rows, start=1):
         cells = [_cell(v) for v in values]
         if not any(cells):
@@ -124,22 +133,84 @@ def read_rows(path: Path, *, aliases: dict[str, str] | None = None, required: It
         yield number, {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(names) if name}
 
 
-def _csv_rows(path: Path, encoding: str) -> Iterator[list]:
-    with open(path, encoding=encoding, newline="") as fh:
-        yield from csv.reader(fh)
+def _csv_rows(path: Path, encoding: str | None) -> Iterator[list]:
+    """CSV rows; the encoding by BOM, else UTF-8, else GB18030 (fugong.store.textfiles)."""
+    from fugong.store.textfiles import TextFileError, csv_rows, read_text
+
+    try:
+        if encoding:
+            try:
+                text = path.read_bytes().decode(encoding)
+            except (LookupError, UnicodeDecodeError) as exc:
+                raise TextFileError(f"{path}: not {encoding} text ({exc.__class__.__name__})") from None
+        else:
+            text = read_text(path)
+        for _, fields in csv_rows(text.lstrip("\ufeff") if encoding else text, source=str(path)):
+            yield fields
+    except TextFileError as exc:
+        raise TabularError(f"{exc} / 无法读取的 CSV 文件") from None
+
+
+# A workbook is a zip of XML files. Refuse one that would inflate past these before reading it (the
+# limits of Apache POI's ZipSecureFile: an entry may not inflate more than 100-fold; and 1 GiB in all
+# is far beyond a province's registry, ~100 MiB of sheet XML for 333,427 firms).
+MAX_INFLATE_RATIO = 100
+MAX_INFLATED_BYTES = 1 << 30
+RATIO_CHECKED_FROM = 1 << 20  # small members (styles, a 3-row sheet) may compress very well
+
+
+def _check_workbook_zip(path: Path) -> None:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise TabularError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__}) / 无法读取的 Excel 文件") from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_CHECKED_FROM and ratio > MAX_INFLATE_RATIO:
+            raise TabularError(f"{path}: {member.filename[:60]} would inflate {ratio:,.0f}-fold to {member.file_size:,} bytes "
+                               f"(more than {MAX_INFLATE_RATIO}-fold: a zip bomb?) / 疑似压缩炸弹，拒绝读取")
+    if total > MAX_INFLATED_BYTES:
+        raise TabularError(f"{path}: the workbook would inflate to {total:,} bytes, more than {MAX_INFLATED_BYTES:,} "
+                           "/ 文件解压后过大")
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[list]:
+    """The first (or named) sheet's rows: the header, then data rows cut to the header's width (a
+    stray cell at column XFD must not make every row 16,384 cells wide)."""
     from openpyxl import load_workbook
 
+    _check_workbook_zip(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise TabularError(f"{path}: not a readable XLSX workbook ({exc.__class__.__name__}) / 无法读取的 Excel 文件") from None
+    row = 0
     try:
+        if sheet is not None and sheet not in book.sheetnames:
+            raise TabularError(f"{path}: no sheet {sheet!r} (the workbook has {', '.join(book.sheetnames)})")
+        if not book.worksheets:
+            raise TabularError(f"{path}: the workbook has no worksheet / 工作簿中没有工作表")
         ws = book[sheet] if sheet else book.worksheets[0]
+        width = None
         for values in ws.iter_rows(values_only=True):
-            yield list(values)
+            row += 1
+            values = list(values)
+            if width is None:
+                while values and values[-1] in (None, ""):
+                    values.pop()
+                width = len(values)
+                yield values
+            else:
+                yield values[:width]
+    except TabularError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged XML, bad CRC, cells whose type lies
+        raise TabularError(f"{path}: sheet row {row + 1} cannot be read ({exc.__class__.__name__}) / 第{row + 1}行无法读取") from None
     finally:
         book.close()
 

@@ -34,7 +34,7 @@ import codecs
 import os
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,9 @@ class Parser:
     # all, and ``ci_examples`` hypothesis examples. The large profile tries everything.
     ci_inputs: int | None = None
     ci_examples: int | None = None
+    # Inputs of the parser's own format that the generic corpus cannot derive (damaged workbooks,
+    # zip bombs): (label, bytes) pairs, made when the corpus is walked, always tried.
+    extra_inputs: Callable[[], Iterable[tuple[str, bytes]]] | None = None
 
     def examples(self) -> int:
         return self.ci_examples if PROFILE == "ci" and self.ci_examples is not None else EXAMPLES
@@ -152,7 +155,9 @@ def nasty_files(parser: Parser) -> Iterator[tuple[str, bytes | object]]:
     if PROFILE != "ci" or parser.ci_inputs is None:
         yield from _all_nasty_files(parser)
         return
-    entries = list(_all_nasty_files(parser))
+    if parser.extra_inputs is not None:  # the format's own nasties (a zip bomb) are always tried
+        yield from parser.extra_inputs()
+    entries = list(_all_nasty_files(parser, extras=False))
     is_value = [" field " in label or " + " in label or " value " in label for label, _ in entries]
     structural = [e for e, value in zip(entries, is_value) if not value]
     values = [e for e, value in zip(entries, is_value) if value]
@@ -172,12 +177,14 @@ def _spread(entries: list, room: int, rotate: bool = False) -> list:
     return [entries[(int(k * step) + (k if rotate else 0)) % len(entries)] for k in range(room)]
 
 
-def _all_nasty_files(parser: Parser) -> Iterator[tuple[str, bytes | object]]:
+def _all_nasty_files(parser: Parser, extras: bool = True) -> Iterator[tuple[str, bytes | object]]:
     yield "empty file", b""
     yield "folder instead of a file", DIRECTORY
     yield "only a BOM", codecs.BOM_UTF8
     yield "random bytes", bytes(range(256)) * 4
     yield "NUL bytes", b"\x00" * 64
+    if extras and parser.extra_inputs is not None:
+        yield from parser.extra_inputs()
     for number, seed in enumerate(parser.seeds):
         tag = f"seed {number}"
         if not _is_text(seed):  # a binary format (Parquet): damage its bytes

@@ -208,3 +208,8 @@ register(Parser(
 # --- the index's meter and enterprise files (fugong index ingest / compute) -----------------------------
 
 from tests.hostile import index_parsers  # noqa: E402,F401  (registers them)
+
+
+# --- the service workflows' spreadsheets and TOML files (enterprises, rosters, policies, the desk) ------
+
+from tests.hostile import service_parsers  # noqa: E402,F401  (registers them)

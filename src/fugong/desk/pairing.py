@@ -33,7 +33,7 @@ is the second escalation level of an overdue demand.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -43,6 +43,7 @@ from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import LAYERS, Contact, Demand, GridArea, GridFirm, Pairing, Unit
 from fugong.desk.service import OPEN_STATES, DeskError, _now, local_day
 from fugong.enterprises.models import Enterprise
+from fugong.errors import shown
 from fugong.store.audit import record_change
 
 LAYER_ORDER = tuple(LAYERS)
@@ -94,13 +95,17 @@ def unpair(session: Session, principal: Principal, *, pairing_id: int, reason: s
 
 
 def parse_plan(path: str | Path) -> dict:
-    path = Path(path)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DeskError("plan", f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DeskError("plan", f"{path}: not valid TOML: {exc}") from None
+    from fugong.risk.rules import read_toml  # folders, sizes, encodings, deep nesting: named
+
+    return read_toml(Path(path), lambda source, key, reason: DeskError("plan", f"{source}: {key}: {reason}"))
+
+
+def _entries(plan: dict, layer: str, source: str) -> list[dict]:
+    """The plan's [[layer]] tables; DeskError naming the layer when it is something else."""
+    entries = plan.get(layer, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DeskError(layer, f"{source}: {layer}: [[{layer}]] tables are required (got {shown(entries)})")
+    return entries
 
 
 def plan_pairs(session: Session, plan: dict, *, source: str = "plan") -> set[tuple[str, str, str, str | None]]:
@@ -108,21 +113,29 @@ def plan_pairs(session: Session, plan: dict, *, source: str = "plan") -> set[tup
     paired again by the grid layer."""
     wanted: set[tuple[str, str, str, str | None]] = set()
     for layer in ("leader", "department"):
-        for n, entry in enumerate(plan.get(layer, [])):
+        for n, entry in enumerate(_entries(plan, layer, source)):
             where = f"{source}: {layer}[{n}]"
             username = entry.get("username")
             if not isinstance(username, str) or not username:
                 raise DeskError("username", f"{where}.username is required")
-            firms = set(entry.get("enterprises", []))
+            firms = entry.get("enterprises", [])
+            if not isinstance(firms, list) or not all(isinstance(f, str) for f in firms):
+                raise DeskError("enterprises", f"{where}.enterprises: a list of enterprise ids (got {shown(firms)})")
+            firms = set(firms)
+            unit = entry.get("unit")
+            if unit is not None and not isinstance(unit, str):
+                raise DeskError("unit", f"{where}.unit: a unit code (got {shown(unit)})")
             if entry.get("key_projects"):
-                prefix = str(entry.get("region_prefix", ""))
+                prefix = entry.get("region_prefix", "")
+                if not isinstance(prefix, str) or not re.fullmatch(r"[0-9]{0,6}", prefix):
+                    raise DeskError("region_prefix", f"{where}.region_prefix: up to 6 digits, as text (got {shown(prefix)})")
                 firms |= set(session.scalars(select(Enterprise.enterprise_id).where(
                     Enterprise.key_project.is_(True), Enterprise.region_code.startswith(prefix))))
             for enterprise_id in firms:
                 wanted.add((enterprise_id, username, layer, entry.get("unit")))
     higher = {pair[0] for pair in wanted}
-    for n, entry in enumerate(plan.get("grid", [])):
-        area = session.get(GridArea, entry.get("area"))
+    for n, entry in enumerate(_entries(plan, "grid", source)):
+        area = session.get(GridArea, entry.get("area")) if isinstance(entry.get("area"), str) else None
         if area is None:
             raise DeskError("area", f"{source}: grid[{n}].area: unknown grid area {entry.get('area')!r}")
         username = entry.get("username")

@@ -21,7 +21,8 @@ records the rule that routed it. The most specific rule wins: a rule naming the 
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
+import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,7 @@ from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import Demand, RoutingRule, RoutingSet, Unit
 from fugong.desk.settings import load_desk_config
 from fugong.enterprises.models import Enterprise
+from fugong.errors import shown
 from fugong.store.audit import record_change
 
 CONDITIONS = {"min_amount_yuan": (int, float), "max_amount_yuan": (int, float), "above_scale": bool,
@@ -51,15 +53,12 @@ class Routed:
 
 
 def parse_rules_file(path: str | Path) -> list[dict]:
+    from fugong.risk.rules import read_toml  # folders, sizes, encodings, deep nesting: named
+
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RoutingError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RoutingError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, lambda source, key, reason: RoutingError(f"{source}: {key}: {reason}"))
     rules = data.get("rules")
-    if not isinstance(rules, list) or not rules:
+    if not isinstance(rules, list) or not rules or not all(isinstance(rule, dict) for rule in rules):
         raise RoutingError(f"{path}: rules: at least one [[rules]] table is required")
     return rules
 
@@ -75,12 +74,14 @@ def publish(session: Session, principal: Principal, *, rules: list[dict], reason
     checked = []
     for n, rule in enumerate(rules):
         where = f"{source or 'rules'}: rules[{n}]"
+        if not isinstance(rule, dict):
+            raise RoutingError(f"{where}: a table is required (got {shown(rule)})")
         category = rule.get("category", "*")
-        if category not in categories:
-            raise RoutingError(f"{where}.category: unknown category {category!r}")
-        prefix = str(rule.get("region_prefix", ""))
-        if prefix and (not prefix.isdigit() or len(prefix) > 6):
-            raise RoutingError(f"{where}.region_prefix: up to 6 digits of a GB/T 2260 code (got {prefix!r})")
+        if not isinstance(category, str) or category not in categories:
+            raise RoutingError(f"{where}.category: unknown category {shown(category)}")
+        prefix = rule.get("region_prefix", "")
+        if not isinstance(prefix, str) or (prefix and (not re.fullmatch(r"[0-9]{1,6}", prefix))):
+            raise RoutingError(f"{where}.region_prefix: up to 6 digits of a GB/T 2260 code, as text (got {shown(prefix)})")
         if not prefix.startswith(principal.region_prefix):
             raise OutOfScope(f"{principal.actor} may not route region {prefix or 'everywhere'}")
         department = rule.get("department")
@@ -88,12 +89,16 @@ def publish(session: Session, principal: Principal, *, rules: list[dict], reason
         if unit is None or not unit.is_department:
             raise RoutingError(f"{where}.department: {department!r} is not a department unit")
         conditions = rule.get("conditions") or {}
+        if not isinstance(conditions, dict):
+            raise RoutingError(f"{where}.conditions: a table is required (got {shown(conditions)})")
         for key, value in conditions.items():
             kind = CONDITIONS.get(key)
             if kind is None:
                 raise RoutingError(f"{where}.conditions.{key}: unknown condition (accepted: {', '.join(CONDITIONS)})")
             if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
                 raise RoutingError(f"{where}.conditions.{key}: wrong type {type(value).__name__}")
+            if isinstance(value, float) and not math.isfinite(value):  # Decimal(str(nan)) would match nothing, silently
+                raise RoutingError(f"{where}.conditions.{key}: a finite amount is required (got {value})")
         checked.append((category, prefix, conditions or None, department))
     at = at or dt.datetime.now(dt.timezone.utc)
     version = (session.scalar(select(func.max(RoutingSet.version))) or 0) + 1

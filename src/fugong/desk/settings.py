@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,10 +57,14 @@ class DeskConfig:
 
 
 def parse_desk_config(data: dict, *, source: str) -> DeskConfig:
+    from fugong.errors import shown
     from fugong.reference.workdays import CLOSURES
 
     categories: dict[str, Category] = {}
-    for n, spec in enumerate(data.get("categories", [])):
+    specs = data.get("categories", [])
+    if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
+        raise DeskConfigError(f"{source}: categories: [[categories]] tables are required (got {shown(specs)})")
+    for n, spec in enumerate(specs):
         where = f"{source}: categories[{n}]"
         key = spec.get("key")
         if not isinstance(key, str) or not KEY.match(key):
@@ -69,27 +72,35 @@ def parse_desk_config(data: dict, *, source: str) -> DeskConfig:
         if key in categories:
             raise DeskConfigError(f"{where}.key: {key!r} appears twice")
         due = spec.get("due_workdays")
-        if not isinstance(due, int) or not 1 <= due <= 60:
+        if isinstance(due, bool) or not isinstance(due, int) or not 1 <= due <= 60:
             raise DeskConfigError(f"{where}.due_workdays: a whole number of working days 1–60 (got {due!r})")
-        categories[key] = Category(key=key, zh=str(spec.get("zh", key)), en=str(spec.get("en", key)),
-                                   due_workdays=due, amounts=bool(spec.get("amounts", False)),
-                                   group=str(spec.get("group", "")))
+        for field, default in (("zh", key), ("en", key), ("group", "")):
+            if not isinstance(spec.get(field, default), str):
+                raise DeskConfigError(f"{where}.{field}: text is required (got {shown(spec[field])})")
+        if not isinstance(spec.get("amounts", False), bool):
+            raise DeskConfigError(f"{where}.amounts: true or false (got {shown(spec['amounts'])})")
+        categories[key] = Category(key=key, zh=spec.get("zh", key), en=spec.get("en", key), due_workdays=due,
+                                   amounts=spec.get("amounts", False), group=spec.get("group", ""))
     if not categories:
         raise DeskConfigError(f"{source}: categories: at least one category is required")
     esc = data.get("escalation", {})
+    if not isinstance(esc, dict):
+        raise DeskConfigError(f"{source}: escalation: an [escalation] table is required (got {shown(esc)})")
     values = {}
     for field in ("remind_before_workdays", "head_after_workdays", "official_after_workdays",
                   "auto_close_after_workdays"):
         value = esc.get(field, getattr(Escalation, field))
-        if not isinstance(value, int) or not 0 <= value <= 60:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 60:
             raise DeskConfigError(f"{source}: escalation.{field}: a whole number 0–60 (got {value!r})")
         values[field] = value
     if values["official_after_workdays"] < values["head_after_workdays"]:
         raise DeskConfigError(f"{source}: escalation.official_after_workdays must not come before head_after_workdays")
     closures = esc.get("closures", [])
+    if not isinstance(closures, list):
+        raise DeskConfigError(f"{source}: escalation.closures: a list of closure names is required (got {shown(closures)})")
     for name in closures:
-        if name not in CLOSURES:
-            raise DeskConfigError(f"{source}: escalation.closures: unknown closure {name!r} "
+        if not isinstance(name, str) or name not in CLOSURES:
+            raise DeskConfigError(f"{source}: escalation.closures: unknown closure {shown(name)} "
                                   f"(accepted: {', '.join(CLOSURES)})")
     return DeskConfig(categories=categories, escalation=Escalation(**values, closures=tuple(closures)), source=source)
 
@@ -103,8 +114,7 @@ def load_desk_config(path: str | Path | None = None) -> DeskConfig:
 
 @lru_cache(maxsize=8)
 def _load(path: str, _mtime: int) -> DeskConfig:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise DeskConfigError(f"{path}: not valid TOML: {exc}") from None
+    from fugong.risk.rules import read_toml  # folders, sizes, encodings, deep nesting: named
+
+    data = read_toml(Path(path), lambda source, key, reason: DeskConfigError(f"{source}: {key}: {reason}"))
     return parse_desk_config(data, source=path)

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -179,71 +178,134 @@ def load_policy(name_or_path: str | Path) -> Policy:
 
 @lru_cache(maxsize=16)
 def _load(path: str, _mtime: int) -> Policy:
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML: {exc}") from None
+    from fugong.risk.rules import read_toml  # folders, sizes, encodings, deep nesting: named
+
+    data = read_toml(Path(path), lambda source, key, reason: PolicyError(f"{source}: {key}: {reason}"))
     return parse_policy(data, source=path)
 
 
 def parse_policy(data: dict, *, source: str = "<policy>") -> Policy:
+    """Validate a decoded policy file; PolicyError names the file and the field, for a missing field as
+    for a value of the wrong type (a string where a share is due, a table where a list is)."""
     from fugong.enterprises.models import FLAGS, SIZE_CLASSES
+    from fugong.errors import shown
     from fugong.risk.measures import ENTERPRISE_CLASSES
 
     def fail(where: str, message: str):
         raise PolicyError(f"{source}: {where}: {message}")
 
+    def text(table: dict, key: str, where: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str):
+            fail(f"{where}{key}", f"text is required (got {shown(value)})")
+        return value
+
+    def number(table: dict, key: str, where: str, low: float, high: float, *, whole: bool = False, default=None):
+        value = table.get(key, default)
+        kinds = (int,) if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:  # NaN fails too
+            fail(f"{where}{key}", f"a {'whole ' if whole else ''}number {low}–{high} (got {shown(value)})")
+        return value
+
+    def texts(table: dict, key: str, where: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(f"{where}{key}", f"a list of texts is required (got {shown(value)})")
+        return tuple(value)
+
+    def tables(key: str) -> list[dict]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            fail(key, f"[[{key}]] tables are required (got {shown(value)})")
+        return value
+
     for key in ("name", "version", "mode"):
         if key not in data:
             fail(key, "missing")
+    name = text(data, "name", "")
+    version = number(data, "version", "", 1, 10**9, whole=True)
     if data["mode"] not in MODES:
-        fail("mode", f"{data['mode']!r}: accepted values are {', '.join(MODES)}")
-    checklist = dict(data.get("checklist", {}))
+        fail("mode", f"{shown(data['mode'])}: accepted values are {', '.join(MODES)}")
+    checklist = data.get("checklist", {})
+    if not isinstance(checklist, dict):
+        fail("checklist", f"a [checklist] table is required (got {shown(checklist)})")
+    checklist = dict(checklist)
     for key, value in checklist.items():
         if key not in CHECKLIST_KEYS:
             fail(f"checklist.{key}", f"unknown item (accepted: {', '.join(CHECKLIST_KEYS)})")
-        if key == "staff_green_share" and not (0 <= float(value) <= 1):
-            fail("checklist.staff_green_share", "a share between 0 and 1")
+        if key == "staff_green_share":
+            number(checklist, key, "checklist.", 0, 1)
+        elif key == "protective_stock_days":
+            number(checklist, key, "checklist.", 0, 365, whole=True)
+        elif not isinstance(value, bool):
+            fail(f"checklist.{key}", f"true or false (got {shown(value)})")
     pledge = data.get("pledge")
+    if pledge is not None:
+        if not isinstance(pledge, dict):
+            fail("pledge", f"a [pledge] table is required (got {shown(pledge)})")
+        for key in ("version", "zh", "en"):
+            text(pledge, key, "pledge.", "")
     if data["mode"] == "commitment":
         if not pledge or not all(pledge.get(k) for k in ("version", "zh", "en")):
             fail("pledge", "a commitment policy needs a pledge with version, zh and en")
     sampling = None
     if "sampling" in data:
+        if not isinstance(data["sampling"], dict):
+            fail("sampling", f"a [sampling] table is required (got {shown(data['sampling'])})")
         s = dict(data["sampling"])
         weights = s.pop("level_weights", {})
         unknown = set(s) - set(Sampling.__dataclass_fields__)
         if unknown:
             fail("sampling", f"unknown field(s) {', '.join(sorted(unknown))}")
+        defaults = Sampling()
+        number(s, "rate", "sampling.", 0, 1, default=defaults.rate)
+        number(s, "risk_staff_weight", "sampling.", 0, 100, default=defaults.risk_staff_weight)
+        number(s, "risk_area_severity", "sampling.", 0, 10, whole=True, default=defaults.risk_area_severity)
+        number(s, "confirm_after_days", "sampling.", 0, 365, whole=True, default=defaults.confirm_after_days)
+        text(s, "seed", "sampling.", defaults.seed)
+        if not isinstance(weights, dict):
+            fail("sampling.level_weights", f"a table of level = weight is required (got {shown(weights)})")
+        for level in weights:
+            number(weights, level, "sampling.level_weights.", 0, 100)
         sampling = Sampling(level_weights=dict(weights), **s)
-        if not (0 <= sampling.rate <= 1):
-            fail("sampling.rate", "a share between 0 and 1")
     periods = []
-    for n, p in enumerate(data.get("periods", [])):
-        where = f"periods[{n}]"
+    for n, p in enumerate(tables("periods")):
+        where = f"periods[{n}]."
         starts = p.get("starts_on")
-        if not isinstance(starts, dt.date):
-            fail(f"{where}.starts_on", "a date such as 2020-02-17 is required")
-        for cls in p.get("classes", []):
+        if type(starts) is not dt.date:  # a TOML date; a date-time is not a day
+            fail(f"{where}starts_on", "a date such as 2020-02-17 is required")
+        for cls in texts(p, "classes", where):
             if cls not in ENTERPRISE_CLASSES:
-                fail(f"{where}.classes", f"unknown class {cls!r}")
-        for flag in p.get("flags", []):
+                fail(f"{where}classes", f"unknown class {shown(cls)}")
+        for flag in texts(p, "flags", where):
             if flag not in FLAGS:
-                fail(f"{where}.flags", f"unknown flag {flag!r}")
-        periods.append(Period(p.get("key", f"p{n + 1}"), p.get("zh", ""), p.get("en", ""), starts,
-                              tuple(p.get("classes", [])), tuple(p.get("flags", [])), bool(p.get("illustrative", False))))
+                fail(f"{where}flags", f"unknown flag {shown(flag)}")
+        illustrative = p.get("illustrative", False)
+        if not isinstance(illustrative, bool):
+            fail(f"{where}illustrative", f"true or false (got {shown(illustrative)})")
+        periods.append(Period(text(p, "key", where, f"p{n + 1}"), text(p, "zh", where, ""), text(p, "en", where, ""),
+                              starts, texts(p, "classes", where), texts(p, "flags", where), illustrative))
     if [p.starts_on for p in periods] != sorted(p.starts_on for p in periods):
         fail("periods", "periods must be in order of their start dates")
     priorities = []
-    for n, p in enumerate(data.get("priorities", [])):
+    for n, p in enumerate(tables("priorities")):
+        where = f"priorities[{n}]."
         tests = {k: p[k] for k in TESTS if k in p}
         if not tests:
             fail(f"priorities[{n}]", f"needs at least one test ({', '.join(TESTS)})")
-        for size in tests.get("size_in", []):
+        for key in ("any_class", "any_flag", "size_in", "all_answers"):
+            if key in tests:
+                tests[key] = texts(p, key, where)
+        if "answer" in tests:
+            text(p, "answer", where)
+        if "above_scale" in tests and not isinstance(tests["above_scale"], bool):
+            fail(f"{where}above_scale", f"true or false (got {shown(tests['above_scale'])})")
+        for size in tests.get("size_in", ()):
             if size not in SIZE_CLASSES:
-                fail(f"priorities[{n}].size_in", f"unknown size {size!r}")
-        priorities.append(Priority(p.get("key", f"c{n + 1}"), p.get("zh", ""), p.get("en", ""), tests))
-    return Policy(name=data["name"], version=int(data["version"]), title_zh=data.get("title_zh", data["name"]),
-                  title_en=data.get("title_en", data["name"]), source=data.get("source", ""), mode=data["mode"],
+                fail(f"{where}size_in", f"unknown size {shown(size)}")
+        priorities.append(Priority(text(p, "key", where, f"c{n + 1}"), text(p, "zh", where, ""), text(p, "en", where, ""),
+                                   tests))
+    return Policy(name=name, version=int(version), title_zh=text(data, "title_zh", "", name),
+                  title_en=text(data, "title_en", "", name), source=text(data, "source", "", ""), mode=data["mode"],
                   checklist=checklist, pledge=pledge, sampling=sampling, periods=tuple(periods),
                   priorities=tuple(priorities), path=source)

@@ -19,6 +19,7 @@ fact. A change that can uncover a safety-critical post runs the re-assessment ch
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from sqlalchemy import case, func, select
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from fugong.access import AccessDenied, Principal
 from fugong.enterprises.service import get_enterprise
+from fugong.errors import shorten
 from fugong.resumption.models import CERTIFICATES, STATUSES, Employee, EmployeeEvent
 from fugong.store.audit import record_change
 from fugong.tabular import ImportResult, read_rows, write_rejects
@@ -68,6 +70,9 @@ def _clean(row: dict) -> dict:
         raise RosterError("name", "a name is required 姓名必填")
     out["name"] = name
     out["post"] = str(row.get("post") or "").strip()[:80]
+    for key in ("employee_no", "name", "post"):  # an ID number is never stored in clear (SECURITY.md)
+        if ID_LIKE.search(out[key]):
+            raise RosterError(key, "holds an ID number; the ID number goes in id_number only 不得填写身份证号")
     status = str(row.get("status") or "on_site").strip()
     status = STATUS_BY_ZH.get(status, status)
     if status not in STATUSES:
@@ -91,8 +96,8 @@ def _clean(row: dict) -> dict:
             raise RosterError("safety_critical", f"{critical!r} is not yes/no (是/否)")
     out["safety_critical"] = bool(critical) or certificate is not None
     origin = str(row.get("origin_region") or "").strip() or None
-    if origin is not None and regions.find_in_any_vintage(origin) is None:
-        raise RosterError("origin_region", f"unknown region code {origin} (GB/T 2260)")
+    if origin is not None and (not re.fullmatch(r"[0-9]{6}", origin) or regions.find_in_any_vintage(origin) is None):
+        raise RosterError("origin_region", f"unknown region code {shorten(origin)} (six digits, GB/T 2260)")
     out["origin_region"] = origin
     planned = row.get("planned_return")
     if isinstance(planned, str):
@@ -190,9 +195,22 @@ def set_status(session: Session, principal: Principal, *, employee_id: int, stat
     return employee
 
 
+# An ID number anywhere in a rejected value or its reason: typed in the wrong column, or swallowed into
+# another field by a stray quote. 18 characters (GB 11643-1999) or the 15 digits of the 1st generation.
+ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+
+
+def masked(text: str) -> str:
+    """``text`` with every ID-number-like run masked (3301**********1234), cut to a readable length."""
+    from fugong.healthcode.people import mask_id
+
+    return ID_LIKE.sub(lambda match: mask_id(match.group()), shorten(str(text), 200))
+
+
 def import_roster(session: Session, principal: Principal, *, enterprise_id: str, path: Path, effective_on: dt.date,
                   rejects_dir: Path | None = None) -> ImportResult:
-    """Load a roster spreadsheet: rows upserted by staff number, bad rows to a rejects file (masked)."""
+    """Load a roster spreadsheet: rows upserted by staff number, bad rows to a rejects file (ID numbers
+    masked wherever they stand)."""
     _require_writer(session, principal, enterprise_id)
     from fugong.healthcode.people import mask_id
 
@@ -202,7 +220,7 @@ def import_roster(session: Session, principal: Principal, *, enterprise_id: str,
         result.rows += 1
         key = row.get("employee_no", "")
         if key in seen:
-            result.reject(number, "employee_no", key, f"the same staff number as row {seen[key]} 工号重复")
+            result.reject(number, "employee_no", masked(key), f"the same staff number as row {seen[key]} 工号重复")
             continue
         seen[key] = number
         try:
@@ -214,7 +232,7 @@ def import_roster(session: Session, principal: Principal, *, enterprise_id: str,
             value = row.get(exc.field, "")
             if exc.field == "id_number":
                 value = mask_id(value)  # never an ID number in clear, not even in a rejects file
-            result.reject(number, exc.field, value, exc.message)
+            result.reject(number, exc.field, masked(value), masked(exc.message))
             continue
         setattr(result, outcome, getattr(result, outcome) + 1)
     from fugong.resumption.safety import check_enterprise
