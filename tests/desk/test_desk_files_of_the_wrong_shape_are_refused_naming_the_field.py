@@ -69,3 +69,19 @@ def test_a_malformed_pairing_plan_is_refused_and_pairs_nobody(session, tmp_path,
         plan = pairing.parse_plan(_file(tmp_path, text))
         pairing.apply_plan(session, SYSTEM, plan=plan, source="desk.toml")
     assert session.scalar(select(func.count()).select_from(Pairing)) == before
+
+
+def test_routing_publish_names_a_bad_desk_configuration_and_exits_2(settings_env, tmp_path, monkeypatch):
+    # The rules are checked against the categories of FUGONG_DESK_CONFIG: a bad configuration file is a
+    # named error of the command, not a traceback.
+    from typer.testing import CliRunner
+
+    from fugong.cli import app
+
+    monkeypatch.setenv("FUGONG_DESK_CONFIG", str(_file(tmp_path, "categories = 5\n")))
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rules]]\ndepartment = "WH-JRB"\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["desk", "routing", "publish", str(rules), "--reason", "测试"],
+                                terminal_width=200)
+    assert result.exit_code == 2, result.output
+    assert "desk.toml: categories" in result.output and "Traceback" not in result.output

@@ -172,12 +172,13 @@ def routing_publish(path: Path, reason: str = typer.Option(..., "--reason")) -> 
     Example: fugong desk routing publish rules.toml --reason "按职责分工"
     """
     from fugong.desk import routing
+    from fugong.desk.settings import DeskConfigError
 
     try:
         rules = routing.parse_rules_file(path)
         with _session() as session:
             version = routing.publish(session, SYSTEM, rules=rules, reason=reason, source=str(path)).version
-    except routing.RoutingError as error:
+    except (routing.RoutingError, DeskConfigError) as error:  # the rules, or FUGONG_DESK_CONFIG they are checked against
         _fail(str(error))
     console.print(f"routing rules version {version} published ({len(rules)} rules)")
 
