@@ -161,7 +161,11 @@ def funnel(session: Session, principal: Principal, *, region_prefix: str, until:
     contacts = [Contact.at < until, Contact.region_code.startswith(region_prefix)]
     if since is not None:
         contacts.append(Contact.at >= since)
-    created = session.scalar(select(func.count()).where(*window, t.to_state == "collected", t.action == "create")) or 0
+    if any(transition.to == "collected" for transition in machine().transitions):
+        created = session.scalar(select(func.count()).where(*window, t.to_state == "collected",
+                                                            t.action == "create")) or 0
+    else:  # only a demand's creation enters "collected" (machines/demand.toml): its rows, counted above
+        created = rows_of("collected")
     figures = {
         "firms_contacted": session.scalar(select(func.count(func.distinct(Contact.enterprise_id))).where(*contacts)) or 0,
         "demands_collected": created,
