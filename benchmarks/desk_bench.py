@@ -147,6 +147,7 @@ def fill(url: str, *, demands: int, seed: int = 2020) -> dict:
             session.execute(insert(TransitionRow), transition_rows[chunk:chunk + 10000])
         for chunk in range(0, len(contact_rows), 10000):
             session.execute(insert(Contact), contact_rows[chunk:chunk + 10000])
+    from fugong.desk import deadlines  # noqa: F401 - registers the desk's job handlers, as the scheduler does
     from fugong.workflow import jobs
 
     started = time.perf_counter()
