@@ -37,8 +37,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Integer, Numeric, and_, case, cast, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Integer, Numeric, case, cast, func, select
+from sqlalchemy.orm import Session
 
 from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import Contact, Demand, Round, Unit
