@@ -1,4 +1,5 @@
-"""Migration 0009_desk creates exactly the desk tables the models declare (autogenerate finds nothing)."""
+"""Migrations 0009_desk and 0010_desk_indexes create exactly the desk tables and indexes the models declare
+(autogenerate finds nothing)."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext

@@ -43,12 +43,29 @@ def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(eng
         wuhu.play(session, plan, until=round_4_end)
     with session_scope(engine) as session:  # the evening round 4 closed
         then = rounds.round_funnel(session, wuhu.SYSTEM, round_id=round_4_id)
+        # The scheduler freezes every round the clock has closed (2026: all eight, five to eight still
+        # empty here); a frozen round reads back exactly what computing it gives.
+        for row in rounds.rounds_of(session, wuhu.SYSTEM, region_prefix=wuhu.REGION):
+            rounds.freeze_round(session, round_id=row.id)
+    with session_scope(engine) as session:
+        assert rounds.round_funnel(session, wuhu.SYSTEM, round_id=round_4_id) == then
+        assert rounds.frozen_view(session, session.get(rounds.Round, round_4_id), wuhu.REGION) == then
     with session_scope(engine) as session:  # life goes on, past the 25th
         wuhu.play(session, plan, since=round_4_end)
     with session_scope(engine) as session:
         last = rounds.rounds_of(session, wuhu.SYSTEM, region_prefix=wuhu.REGION)[-1]
+        # Round 8 was frozen before its rows were played in: the late rows make its frozen view stale,
+        # so it is computed again; round 4's frozen view stays (nothing was written inside it since).
+        assert rounds.frozen_view(session, last, wuhu.REGION) is None
         as_of_25th = rounds.round_funnel(session, wuhu.SYSTEM, round_id=last.id)
         now = rounds.round_funnel(session, wuhu.SYSTEM, round_id=round_4_id)
+        assert rounds.frozen_view(session, session.get(rounds.Round, round_4_id), wuhu.REGION) == now
+        # The recheck stores round 8 again (version 2, a late correction) and round 4 unchanged.
+        assert rounds.freeze_round(session, round_id=last.id) == (2, True)
+        assert rounds.freeze_round(session, round_id=round_4_id) == (1, False)
+    with session_scope(engine) as session:
+        assert rounds.frozen_view(session, last, wuhu.REGION) == as_of_25th
+        assert rounds.round_funnel(session, wuhu.SYSTEM, round_id=last.id, frozen=False) == as_of_25th
         after = rounds.funnel(session, wuhu.SYSTEM, region_prefix=wuhu.REGION, until=wuhu.local(dt.date(2020, 3, 10), 0))
 
     assert as_of_25th["round"]["report_day"] == "2020-02-25"

@@ -118,6 +118,19 @@ def auto_close(session: Session, job) -> dict:
     return {"closed": demand.id}
 
 
+@jobs.handler("desk.freeze_round")
+def freeze_round(session: Session, job) -> dict:
+    """Freeze a closed round's funnel (docs/desk.md "Collection rounds and the funnel"); the recheck
+    the next evening stores a new version only if a late correction changed it."""
+    from fugong.desk import rounds
+
+    result = rounds.freeze_round(session, round_id=int(job.payload["round"]), actor="system:scheduler")
+    if result is None:
+        return {"skipped": "round not closed"}
+    version, created = result
+    return {"version": version, "created": created}
+
+
 # --- due-date lists ------------------------------------------------------------------------------------
 
 def due_lists(session: Session, principal: Principal, *, department: str | None = None, today: dt.date,

@@ -97,10 +97,17 @@ class Round(Base):
 
 class Demand(WorkflowState, Base):
     __tablename__ = "desk_demand"
+    # The queues' indexes (0010_desk_indexes). Each list is "these rows, newest / soonest first, 50 at
+    # a time, and how many": the leading columns are the list's equality filters, then its order,
+    # then region_code so the region-scoped count reads the index alone. They are chosen so SQLite
+    # picks them without ANALYZE statistics (a deployment rarely runs ANALYZE): two equality
+    # columns outrank the one-column state index, and the order column spares a sort.
     __table_args__ = (
-        Index("ix_desk_demand_department_state_due", "department", "state", "due_on"),
+        Index("ix_desk_demand_department_state_due_region", "department", "state", "due_on", "region_code"),
+        Index("ix_desk_demand_contact_updated_region", "contact_unit", "updated_at", "region_code"),
         Index("ix_desk_demand_contact_state", "contact_unit", "state"),
         Index("ix_desk_demand_region_state", "region_code", "state"),
+        Index("ix_desk_demand_enterprise_state_due", "enterprise_id", "state", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -190,7 +197,9 @@ class Pairing(Base):
 
 class Contact(Base):
     __tablename__ = "desk_contact"
-    __table_args__ = (Index("ix_desk_contact_unit_at", "unit_code", "at"),)
+    __table_args__ = (Index("ix_desk_contact_unit_at", "unit_code", "at"),
+                      # firms contacted by a unit: count(distinct enterprise_id) from the index alone
+                      Index("ix_desk_contact_unit_enterprise", "unit_code", "enterprise_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("ent_enterprise.enterprise_id"), index=True)

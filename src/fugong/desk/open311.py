@@ -226,10 +226,12 @@ def _may_read_full(client: Client | None, demand: Demand) -> bool:
 
 
 def request_view(session: Session, demand: Demand, *, client: Client | None, lang: str, units: dict,
-                 extensions: bool = False, last_reason: str | None = None) -> dict:
-    config = load_desk_config()
+                 extensions: bool = False, last_reason: str | None = None, config=None, states=None) -> dict:
+    """One request as Open311 shows it. A list passes ``config`` and ``states`` read once: each read
+    checks its file's mtime, and at 1,000 requests those checks were two thirds of the answer's time."""
+    config = config or load_desk_config()
     category = config.categories.get(demand.category)
-    state = service.machine().states.get(demand.state)
+    state = (states if states is not None else service.machine().states).get(demand.state)
     department = units.get(demand.department)
     row = {
         "service_request_id": str(demand.id),
@@ -319,8 +321,9 @@ def get_requests(session: Session, *, settings, client: Client | None, params: d
     extensions = str(params.get("extensions", "")).lower() in ("1", "true", "yes")
     full = [d.id for d in demands if _may_read_full(client, d)]
     reasons = _last_reasons(session, full)
+    config, states = load_desk_config(), service.machine().states
     return [request_view(session, d, client=client, lang=lang, units=units, extensions=extensions,
-                         last_reason=reasons.get(d.id)) for d in demands]
+                         last_reason=reasons.get(d.id), config=config, states=states) for d in demands]
 
 
 def _default_now(settings) -> dt.datetime:

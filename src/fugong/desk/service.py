@@ -760,12 +760,25 @@ def list_demands(session: Session, principal: Principal, *, state: str | Iterabl
                  category: str | None = None, query: str | None = None, region_prefix: str = "",
                  order: str = "updated", limit: int = 50, offset: int = 0) -> tuple[int, list[Demand]]:
     """(total, page) of the demands the principal may read, filtered; newest change first by default."""
-    where = [scope_filter(session, principal)]
+    if principal.role == "department" and (department in _unit_codes(session, principal)
+                                           or contact_unit in _unit_codes(session, principal)):
+        # One of the caller's own units is asked for: the scope's "(department IN units OR contact_unit
+        # IN units)" holds for every row, and leaving it out lets the unit's index answer alone.
+        where = [Demand.region_code.startswith(principal.region_prefix)]
+    else:
+        where = [scope_filter(session, principal)]
     if region_prefix:
         where.append(Demand.region_code.startswith(region_prefix))
     if state:
         states = [state] if isinstance(state, str) else list(state)
-        where.append(Demand.state.in_(states))
+        finished = [s for s in machine().states if s not in OPEN_STATES]
+        if set(states) == set(OPEN_STATES) and finished:
+            # "Open" is most demands: said as "not finished", no index on state can serve it, so the
+            # database walks the order's index (newest first) and stops at the page instead of
+            # sorting every open demand (SQLite without statistics took the state index: 40,000 rows).
+            where.append(Demand.state.notin_(finished))
+        else:
+            where.append(Demand.state.in_(states))
     if department:
         where.append(Demand.department == department)
     if contact_unit:

@@ -37,7 +37,8 @@ from fugong.workflow.transitions import ConcurrentChange
 
 router = APIRouter(tags=["desk"])
 STAFF = ("province_admin", "officer", "department", "service_officer")
-PAGE = 50
+PAGE = 50        # rows of a list page (/desk/demands), with next / previous links
+SECTION = 20     # rows of each section of a queue page, with a link to all of them in the list
 
 # Who may call each route (fugong.accounts.guard). The services narrow further by unit membership
 # (triage office, department, contact unit) and pairing, and filter every list by region / firm.
@@ -110,10 +111,17 @@ def _today(request: Request) -> dt.date:
     return request.app.state.settings.as_of or service.local_day(service._now())
 
 
-def _brief(session, demand, lang: str) -> dict:
-    config = load_desk_config()
+def _briefs(rows, lang: str) -> list[dict]:
+    """A list's rows as dicts. The category and state names come from the configuration and the
+    machine, read once per list (each load checks the file's mtime: a few stat calls, which at 300
+    rows a page were a third of a queue's time)."""
+    config, states = load_desk_config(), service.machine().states
+    return [_brief(demand, lang, config=config, states=states) for demand in rows]
+
+
+def _brief(demand, lang: str, *, config, states) -> dict:
     category = config.categories.get(demand.category)
-    state = service.machine().states.get(demand.state)
+    state = states.get(demand.state)
     return {"id": demand.id, "code": f"D{demand.id:06d}", "enterprise_id": demand.enterprise_id,
             "region_code": demand.region_code, "category": demand.category,
             "category_name": category.name(lang) if category else demand.category, "text": demand.text,
@@ -211,15 +219,45 @@ async def submit(request: Request, principal: Principal = Depends(DEMAND_USERS))
     return RedirectResponse(f"/desk/demands/{demand_id}", status_code=303)
 
 
+LIST_FILTERS = ("q", "state", "category", "region", "department", "unit", "order")
+ORDERS = ("updated", "due", "created")
+
+
+def list_url(**params) -> str:
+    """/desk/demands with these filters (empty ones left out): the queues' "all" links and the pages'
+    next / previous links, so a page of 50 leads to the rest (as datasette pages its tables)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return "/desk/demands" + (f"?{query}" if query else "")
+
+
 def _list(session, principal: Principal, params, lang: str) -> dict:
     state = params.get("state") or None
-    states = service.OPEN_STATES if state == "open" else state
+    if state == "open":
+        states = service.OPEN_STATES
+    elif state:
+        states = [part for part in state.split(",") if part]
+        unknown = [part for part in states if part not in service.machine().states]
+        if unknown:
+            raise service.DeskError("state", f"unknown state {unknown[0]!r}")
+    else:
+        states = None
+    order = params.get("order") or "updated"
+    if order not in ORDERS:
+        raise service.DeskError("order", f"accepted values are {', '.join(ORDERS)}")
     page = max(1, int(params.get("page") or 1)) if str(params.get("page") or "1").isdigit() else 1
     total, rows = service.list_demands(session, principal, state=states, category=params.get("category") or None,
                                        query=params.get("q") or None, region_prefix=params.get("region") or "",
+                                       department=params.get("department") or None,
+                                       contact_unit=params.get("unit") or None, order=order,
                                        limit=PAGE, offset=(page - 1) * PAGE)
+    filters = {key: params.get(key) for key in LIST_FILTERS}
     return {"total": total, "page": page, "per_page": PAGE, "q": params.get("q") or "", "state": state,
-            "category": params.get("category"), "demands": [_brief(session, d, lang) for d in rows]}
+            "category": params.get("category"), "filters": {k: v for k, v in filters.items() if v},
+            "previous_url": list_url(**filters, page=page - 1) if page > 1 else None,
+            "next_url": list_url(**filters, page=page + 1) if page * PAGE < total else None,
+            "demands": _briefs(rows, lang)}
 
 
 @router.get("/desk/demands", response_class=HTMLResponse)
@@ -333,10 +371,13 @@ async def act(request: Request, demand_id: str, action: str, principal: Principa
 def triage_view(session, principal: Principal, lang: str) -> dict:
     if principal.role != "province_admin" and not any(u.is_triage for u in service.units_of(session, principal.user_id)):
         raise AccessDenied("not a member of a triage office")
-    total_new, new = service.list_demands(session, principal, state="collected", order="created", limit=PAGE)
-    total_valid, valid = service.list_demands(session, principal, state=("valid", "reopened"), order="created", limit=PAGE)
-    return {"collected": {"count": total_new, "demands": [_brief(session, d, lang) for d in new]},
-            "to_dispatch": {"count": total_valid, "demands": [_brief(session, d, lang) for d in valid]}}
+    total_new, new = service.list_demands(session, principal, state="collected", order="created", limit=SECTION)
+    total_valid, valid = service.list_demands(session, principal, state=("valid", "reopened"), order="created",
+                                              limit=SECTION)
+    return {"collected": {"count": total_new, "demands": _briefs(new, lang),
+                          "all_url": list_url(state="collected", order="created")},
+            "to_dispatch": {"count": total_valid, "demands": _briefs(valid, lang),
+                            "all_url": list_url(state="valid,reopened", order="created")}}
 
 
 @router.get("/desk/triage", response_class=HTMLResponse)
@@ -362,11 +403,14 @@ def queue_view(session, principal: Principal, lang: str, today: dt.date, unit: s
     out = {"department": department, "departments": codes, "today": today.isoformat(), "lists": {}}
     for key, states in (("new", ("dispatched", "reopened")), ("in_progress", ("in_progress",)),
                         ("awaiting_enterprise", ("awaiting_enterprise",)), ("escalated", ("escalated",))):
-        total, rows = service.list_demands(session, principal, state=states, department=department, order="due", limit=PAGE)
-        out["lists"][key] = {"count": total, "demands": [_brief(session, d, lang) for d in rows]}
-    due = deadlines.due_lists(session, principal, department=department, today=today)
+        total, rows = service.list_demands(session, principal, state=states, department=department, order="due",
+                                           limit=SECTION)
+        out["lists"][key] = {"count": total, "demands": _briefs(rows, lang),
+                             "all_url": list_url(state=",".join(states), department=department, order="due")}
+    due = deadlines.due_lists(session, principal, department=department, today=today, limit=SECTION)
     for key in ("overdue", "soon"):
-        out["lists"][key] = {"count": due[key]["count"], "demands": [_brief(session, d, lang) for d in due[key]["demands"]]}
+        out["lists"][key] = {"count": due[key]["count"], "demands": _briefs(due[key]["demands"], lang),
+                             "all_url": None}
     return out
 
 
@@ -393,11 +437,11 @@ def unit_view(session, principal: Principal, lang: str) -> dict:
     firms = dict(session.execute(select(GridFirm.area_code, func.count()).where(
         GridFirm.area_code.in_([a.code for a in areas])).group_by(GridFirm.area_code)).all())
     contacted = session.scalar(select(func.count(func.distinct(Contact.enterprise_id))).where(Contact.unit_code.in_(codes)))
-    total, rows = service.list_demands(session, principal, contact_unit=codes[0], limit=PAGE)
+    total, rows = service.list_demands(session, principal, contact_unit=codes[0], limit=SECTION)
     return {"units": [{"code": u.code, "name": u.name_zh if lang == "zh" else u.name_en} for u in units],
             "areas": [{"code": a.code, "name": a.name, "firms": firms.get(a.code, 0)} for a in areas],
             "firms_contacted": contacted or 0,
-            "collected": {"count": total, "demands": [_brief(session, d, lang) for d in rows]}}
+            "collected": {"count": total, "demands": _briefs(rows, lang), "all_url": list_url(unit=codes[0])}}
 
 
 @router.get("/desk/unit", response_class=HTMLResponse)
