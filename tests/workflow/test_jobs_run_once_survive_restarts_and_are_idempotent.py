@@ -14,7 +14,12 @@ from tests.support.processes import finish, kill, spawn, wait_for
 from tests.workflow.handlers import Effect  # registers the handlers and their table first
 from tests.workflow.entities import create_tables
 
-NOW = dt.datetime.now(dt.timezone.utc)
+
+
+def _now() -> dt.datetime:
+    # Read when a test runs, not when it is collected: in a long suite a test can start many minutes
+    # after collection, and back-off and lease times count from the real clock.
+    return dt.datetime.now(dt.timezone.utc)
 
 
 @pytest.fixture
@@ -23,9 +28,10 @@ def db(engine):
     return engine
 
 
-def _schedule(engine, key, kind="test.effect", due=NOW - dt.timedelta(seconds=1), **payload):
+def _schedule(engine, key, kind="test.effect", due=None, **payload):
     with session_scope(engine) as session:
-        return jobs.schedule(session, kind=kind, key=key, due_at=due, payload=payload or None)
+        return jobs.schedule(session, kind=kind, key=key, due_at=due or _now() - dt.timedelta(seconds=1),
+                             payload=payload or None)
 
 
 def _effects(engine):
@@ -43,24 +49,24 @@ def _job(engine, key):
 def test_a_key_is_scheduled_once_and_run_once(db):
     assert _schedule(db, "a") is True
     assert _schedule(db, "a") is False
-    assert _schedule(db, "later", due=NOW + dt.timedelta(hours=1)) is True
+    assert _schedule(db, "later", due=_now() + dt.timedelta(hours=1)) is True
     summary = jobs.run_due(db, worker="w1")
     assert summary.done == 1 and _effects(db) == ["a"]
     assert jobs.run_due(db, worker="w1").done == 0  # done jobs and jobs not yet due stay put
     assert _job(db, "a").status == "done" and _job(db, "a").result == {"done": "a"}
-    assert jobs.run_due(db, worker="w1", now=NOW + dt.timedelta(hours=2)).done == 1
+    assert jobs.run_due(db, worker="w1", now=_now() + dt.timedelta(hours=2)).done == 1
     assert _effects(db) == ["a", "later"]
 
 
 def test_a_failing_job_is_retried_with_backoff_then_dead_and_its_effects_roll_back(db):
     with session_scope(db) as session:
-        jobs.schedule(session, kind="test.fail", key="f", due_at=NOW - dt.timedelta(seconds=1), max_attempts=2)
+        jobs.schedule(session, kind="test.fail", key="f", due_at=_now() - dt.timedelta(seconds=1), max_attempts=2)
     first = jobs.run_due(db, worker="w1")
     assert first.failed == 1 and "the handler failed" in first.errors[0]
     job = _job(db, "f")
     assert (job.status, job.attempts) == ("pending", 1)
     assert jobs.run_due(db, worker="w1").failed == 0  # backing off
-    assert jobs.run_due(db, worker="w1", now=NOW + dt.timedelta(minutes=5)).dead == 1
+    assert jobs.run_due(db, worker="w1", now=_now() + dt.timedelta(minutes=5)).dead == 1
     assert _job(db, "f").status == "dead" and _effects(db) == []
 
 
@@ -92,7 +98,7 @@ def test_a_runner_killed_mid_job_leaves_the_job_to_run_again_in_full(db, db_url,
     with session_scope(db) as session:  # the restarted job must not pause again
         session.scalar(select(Job).where(Job.key == "slow")).payload = {}
     assert jobs.run_due(db, worker="w2").done == 0  # the dead runner's claim has not expired yet
-    later = NOW + dt.timedelta(minutes=30)
+    later = _now() + dt.timedelta(minutes=30)
     assert jobs.run_due(db, worker="w2", now=later).done == 1
     assert _effects(db) == ["slow"] and _job(db, "slow").status == "done"
 
@@ -100,9 +106,10 @@ def test_a_runner_killed_mid_job_leaves_the_job_to_run_again_in_full(db, db_url,
 def test_recurring_rules_schedule_each_day_once(db, monkeypatch):
     rule = jobs.Recurring(kind="test.effect", hour=20, tag="first")
     monkeypatch.setattr(jobs, "RECURRING", [lambda settings: [rule]])  # this rule alone
+    now = _now()
     with session_scope(db) as session:
-        assert jobs.ensure_recurring(session, settings=None, now=NOW) == 2  # today and tomorrow
-        assert jobs.ensure_recurring(session, settings=None, now=NOW) == 0
+        assert jobs.ensure_recurring(session, settings=None, now=now) == 2  # today and tomorrow
+        assert jobs.ensure_recurring(session, settings=None, now=now) == 0
     with session_scope(db) as session:
         due = session.scalar(select(func.min(Job.due_at)).where(Job.kind == "test.effect"))
     due = due if due.tzinfo else due.replace(tzinfo=dt.timezone.utc)
