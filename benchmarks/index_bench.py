@@ -12,7 +12,8 @@ the same Parquet files, the per-(date, county) index: reporting, resumed, N, E a
 default definition (B = mean daily kWh over the baseline window on days with a reading; resumed ⇔
 kWh ≥ 0.3·B; N = resumed/reporting; E = Σ kWh of resumed / Σ B of reporting; R = 50·(N + E)).
 The four results must agree (counts equal, shares within 1e-9 relative). Times include reading
-the Parquet files and exclude Python start-up and imports. Prints medians and ratios.
+the Parquet files and exclude Python start-up and imports (except for ``cli``, a whole process).
+Prints medians and ratios of wall time and of CPU time (user + system; steadier on a shared machine).
 """
 
 from __future__ import annotations
@@ -210,18 +211,28 @@ def child(engine: str, folder: Path, spec: dict, repeat: int) -> None:
                    "cli": ["pandas"],
                    "duckdb": ["duckdb"], "polars": ["polars"], "pandas": ["pandas", "pyarrow"]}[engine]:
         importlib.import_module(module)
-    seconds = []
+    seconds, cpu = [], []
     result = None
+    # CPU seconds (user + system) beside the wall time: on a shared machine the wall time of each
+    # engine depends on what else runs at that moment, its CPU time much less. The CLI's are those of
+    # its own process (a child of this one).
+    who = resource.RUSAGE_CHILDREN if engine == "cli" else resource.RUSAGE_SELF
+
+    def used() -> float:
+        usage = resource.getrusage(who)
+        return usage.ru_utime + usage.ru_stime
+
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), used()
         result = RUNNERS[engine](folder, spec["baseline"], spec["period"])
         seconds.append(time.perf_counter() - started)
+        cpu.append(used() - cpu_started)
     if result is not None:
         result.sort_values(["date", "county"]).reset_index(drop=True).to_parquet(folder / f"result-{engine}.parquet")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB → MiB on Linux
     if engine == "cli":  # the CLI's own process, not this one's
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"engine": engine, "seconds": seconds, "peak_mib": peak}))
+    print(json.dumps({"engine": engine, "seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak}))
 
 
 def agree(folder: Path, engines) -> list[str]:
@@ -296,15 +307,20 @@ def main() -> None:
         stats[engine] = json.loads(out.stdout.strip().splitlines()[-1])
     hand = [e for e in ("duckdb", "polars") if e in stats]
     fastest_hand = min(hand, key=lambda e: statistics.median(stats[e]["seconds"])) if hand else None
-    print(f"{'engine':10} {'median s':>9} {'runs':>24} {'peak MiB':>9} {'vs fastest':>11} {'vs pandas':>10}")
+    cpu_hand = min(hand, key=lambda e: statistics.median(stats[e]["cpu_seconds"])) if hand else None
+    print(f"{'engine':10} {'median s':>9} {'runs':>24} {'peak MiB':>9} {'vs fastest':>11} {'vs pandas':>10} "
+          f"{'median CPU s':>13} {'CPU vs fastest':>15}")
     for engine, s in stats.items():
         med = statistics.median(s["seconds"])
         vs_fast = med / statistics.median(stats[fastest_hand]["seconds"]) if fastest_hand else float("nan")
         vs_pandas = med / statistics.median(stats["pandas"]["seconds"]) if "pandas" in stats else float("nan")
         runs = ", ".join(f"{x:.2f}" for x in s["seconds"])
-        print(f"{engine:10} {med:9.2f} {runs:>24} {s['peak_mib']:9.0f} {vs_fast:10.2f}x {vs_pandas:9.2f}x")
+        cpu_med = statistics.median(s["cpu_seconds"])
+        cpu_vs = cpu_med / statistics.median(stats[cpu_hand]["cpu_seconds"]) if cpu_hand else float("nan")
+        print(f"{engine:10} {med:9.2f} {runs:>24} {s['peak_mib']:9.0f} {vs_fast:10.2f}x {vs_pandas:9.2f}x "
+              f"{cpu_med:13.2f} {cpu_vs:14.2f}x")
     if fastest_hand:
-        print(f"(fastest hand-written engine: {fastest_hand})")
+        print(f"(fastest hand-written engine: {fastest_hand} by wall time, {cpu_hand} by CPU time)")
     compared = [e for e in ENGINES if e in stats]
     if len(compared) > 1:
         problems = agree(args.workdir, compared)

@@ -30,7 +30,7 @@ def _files(tmp_path, rows, name):
 
 def _run(path, tmp_path):
     con = _connect()
-    name, (summary,) = readings_in_engine([path], con=con, known_ids=ENTERPRISES, rejects=tmp_path / f"{path.name}.rejects.csv")
+    name, (summary,), _ = readings_in_engine([path], con=con, known_ids=ENTERPRISES, rejects=tmp_path / f"{path.name}.rejects.csv")
     readings = sorted(con.execute(f"SELECT enterprise_id, date, kwh FROM {name}").fetchall())
     rejects = []
     if summary.rejects_path:

@@ -61,19 +61,20 @@ def _codes(column: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     return encoded.dictionary, encoded.indices
 
 
-def _map(column: pa.ChunkedArray, fn) -> pa.Array:
-    """Apply fn once per distinct value and spread the results back (vectorised take)."""
-    distinct, indices = _codes(column)
+def _map(codes: tuple[pa.Array, pa.Array], fn) -> pa.Array:
+    """Apply fn once per distinct value and spread the results back (vectorised take);
+    ``codes`` is ``_codes(column)``, made once per column."""
+    distinct, indices = codes
     mapped = pa.array([fn(v) for v in distinct.to_pylist()], pa.string())
     return pc.take(mapped, indices)
 
 
-def _combination(*columns: pa.ChunkedArray) -> pa.Array:
+def _combination(*columns: tuple[pa.Array, pa.Array]) -> pa.Array:
     """An int64 number per distinct combination of values (nulls are a value too): the mixed-radix
-    number of the columns' dictionary indices. Rows with the same number have the same group columns."""
+    number of the columns' dictionary indices (``_codes`` of each column). Rows with the same number
+    have the same group columns."""
     gid = None
-    for column in columns:
-        distinct, indices = _codes(column)
+    for distinct, indices in columns:
         radix = len(distinct) + 1
         index = pc.fill_null(indices.cast(pa.int64()), len(distinct))
         gid = index if gid is None else pc.add(pc.multiply(gid, radix), index)
@@ -83,9 +84,8 @@ def _combination(*columns: pa.ChunkedArray) -> pa.Array:
 def enterprise_groups(enterprises: pa.Table, *, category_set: str = "jiangsu-2020") -> pa.Table:
     """enterprise_id, county, city, province, section, category, size_class (all strings), and gid:
     one int64 per combination of region, industry and size code (which fix the group columns)."""
-    region_codes = enterprises["region_code"].cast(pa.string())
-    industry = enterprises["industry_code"].cast(pa.string())
     size = enterprises["size_class"].cast(pa.string()) if "size_class" in enterprises.column_names else pa.nulls(len(enterprises), pa.string())
+    region_codes, industry, size_codes = (_codes(enterprises["region_code"]), _codes(enterprises["industry_code"]), _codes(size))
     return pa.table(
         {
             "enterprise_id": enterprises["enterprise_id"].cast(pa.string()),
@@ -95,7 +95,7 @@ def enterprise_groups(enterprises: pa.Table, *, category_set: str = "jiangsu-202
             "section": _map(industry, section_of),
             "category": _map(industry, lambda c: category_of(c, category_set)),
             "size_class": size,
-            "gid": _combination(region_codes, industry, size),
+            "gid": _combination(region_codes, industry, size_codes),
         }
     )
 

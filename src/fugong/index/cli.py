@@ -162,6 +162,7 @@ def compute(
 
     from fugong.config import get_settings
     from fugong.engine import connect
+    from fugong.index.compute import baseline_aggregates, stored_baselines
     from fugong.index.ingest import IngestError, readings_in_engine
     from fugong.index.service import BY_CHOICES, compute as run, write_table
     from fugong.index.store import sql_literal
@@ -176,21 +177,26 @@ def compute(
     try:
         companies = _read_enterprises(enterprises, encoding, rejects)
         kind = engine or get_settings().engine
-        # Validation runs inside the engine's own DuckDB connection: a clean file is never copied.
+        # Validation runs inside the engine's own DuckDB connection: a clean file is never copied, and
+        # on DuckDB the baselines are computed in the validation's pass over the file (no pass of their own).
         con = connect("duckdb")
-        name, summaries = readings_in_engine(list(meters), con=con.con, known_ids=companies, encoding=encoding, tz=tz,
-                                             day_tz=day_tz, rejects=rejects, zero_days_missing=zero_days_missing)
+        also = (lambda t, accepted: baseline_aggregates(t, params=params, accepted=accepted)) if kind == "duckdb" else None
+        name, summaries, per_enterprise = readings_in_engine(
+            list(meters), con=con.con, known_ids=companies, encoding=encoding, tz=tz, day_tz=day_tz, rejects=rejects,
+            zero_days_missing=zero_days_missing, unique_ids=True, also=also)
         _report(summaries)
         members = _read_table(groups) if groups else None
+        baselines = None
         if kind == "duckdb":
             readings = con.table(name)
+            baselines = stored_baselines(con.table(per_enterprise), params=params) if per_enterprise else None
         else:  # another engine reads the validated rows from a Parquet file (never Python rows)
             scratch = tempfile.TemporaryDirectory(prefix="fugong-compute-")
             readings = [Path(scratch.name) / "readings.parquet"]
             con.con.execute(f"COPY (SELECT enterprise_id, date, kwh FROM {name}) TO {sql_literal(str(readings[0]))} (FORMAT PARQUET)")
             con = None
         tables = run(readings=readings, enterprises=companies, period=window, params=params, levels=(by,),
-                     engine=kind, members=members, con=con)
+                     engine=kind, members=members, con=con, baselines=baselines)
         table = next(iter(tables.values()))
         write_table(table, out)
     except (IngestError, FileNotFoundError, ValueError) as exc:

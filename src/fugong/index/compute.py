@@ -177,6 +177,18 @@ def lunar_pairs(period: Window, *, closures: tuple[str, ...] = ()) -> ir.Table:
     )
 
 
+def _statistic(kwh: ir.FloatingColumn, params: IndexParams, where=None) -> ir.FloatingScalar:
+    """B over the rows ``where`` selects: the median or the mean (mean and workday-mean)."""
+    return kwh.median(where=where) if params.baseline_method == "median" else kwh.mean(where=where)
+
+
+def _workdays(window: Window, params: IndexParams) -> list[dt.date]:
+    from fugong.reference.workdays import CLOSURES, is_workday
+
+    chosen = tuple(CLOSURES[name] for name in params.closures)
+    return [d for d in window.days() if is_workday(d, closures=chosen)]
+
+
 def baselines(readings: ir.Table, *, params: IndexParams, period: Window | None = None) -> ir.Table:
     """Per-enterprise baseline B and closed-state level L → enterprise_id, baseline, baseload [, date].
 
@@ -195,9 +207,7 @@ def baselines(readings: ir.Table, *, params: IndexParams, period: Window | None 
         if params.baseline_method == "workday-mean":
             cal = calendar_table(window.days(), closures=params.closures)
             in_window = in_window.join(cal.filter(cal.workday), "date").select(r.enterprise_id, r.date, r.kwh)
-        kwh = in_window.kwh.cast("float64")
-        stat = kwh.median() if params.baseline_method == "median" else kwh.mean()
-        base = in_window.group_by("enterprise_id").aggregate(baseline=stat)
+        base = in_window.group_by("enterprise_id").aggregate(baseline=_statistic(in_window.kwh.cast("float64"), params))
     if not params.baseload:
         return base.mutate(baseload=f64(0.0))
     lw = params.baseload_window or window
@@ -208,6 +218,39 @@ def baselines(readings: ir.Table, *, params: IndexParams, period: Window | None 
     )
     joined = base.join(low, "enterprise_id")
     return joined.select(*[c for c in base.columns], joined.baseload)
+
+
+def baseline_aggregates(readings: ir.Table, *, params: IndexParams, accepted: ir.BooleanValue | None = None) -> dict | None:
+    """The per-enterprise B (and L) of ``baselines`` as aggregates over *every* row of ``readings``
+    (each with its window as a FILTER), for a caller that groups the readings by enterprise anyway —
+    ``fugong index compute`` checks a file with one aggregate per enterprise, and computing B in the
+    same pass spares the engine a pass of its own. ``accepted``: the rows that count (others are
+    read but skipped). Returns {'baseline': …, 'baseload': …} (``baseload`` only with the option),
+    or None for the lunar method, whose B is per day. An enterprise without a reading in the window
+    gets a null B (or L), which ``_eligible`` drops as ``baselines`` drops its absent row.
+    """
+    if params.baseline_method == "lunar":
+        return None
+    r, window = readings, params.baseline
+
+    def rows(w: Window, *more):
+        cond = r.date.between(_date(w.start), _date(w.end))
+        for extra in (*more, accepted):
+            cond = cond if extra is None else cond & extra
+        return cond
+
+    kwh = r.kwh.cast("float64")
+    workdays = r.date.isin([_date(d) for d in _workdays(window, params)]) if params.baseline_method == "workday-mean" else None
+    out = {"baseline": _statistic(kwh, params, rows(window, workdays))}
+    if params.baseload:
+        out["baseload"] = kwh.min(where=rows(params.baseload_window or window))
+    return out
+
+
+def stored_baselines(table: ir.Table, *, params: IndexParams) -> ir.Table:
+    """enterprise_id, baseline, baseload from a table holding ``baseline_aggregates``' columns."""
+    baseload = table.baseload if params.baseload else f64(0.0)
+    return table.select("enterprise_id", baseline=table.baseline, baseload=baseload)
 
 
 def enterprise_days(readings: ir.Table, base: ir.Table, *, period: Window, params: IndexParams) -> ir.Table:
@@ -369,6 +412,9 @@ class Inputs:
     readings: ir.Table  # enterprise_id, date, kwh
     enterprises: ir.Table  # enterprise_id, GROUP_COLUMNS
     members: ir.Table | None = None  # group_id, enterprise_id
+    # enterprise_id, baseline, baseload when already computed (``baseline_aggregates`` folded into
+    # the file check of ``fugong index compute``); else ``baselines`` computes them from readings.
+    baselines: ir.Table | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -388,7 +434,7 @@ def compute_levels(
     from fugong.engine import cached
 
     keep = (lambda t: cached(con, t)) if cache else (lambda t: t)
-    base = baselines(inputs.readings, params=params, period=period)
+    base = inputs.baselines if inputs.baselines is not None else baselines(inputs.readings, params=params, period=period)
     dates = dates_table(period)
     parts = []
     plain = [lv for lv in levels if lv != "group"]

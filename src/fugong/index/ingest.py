@@ -145,6 +145,15 @@ def _normalise(name: str) -> str:
     return ALIASES.get(key, key)
 
 
+def _row_numbers(start: int, count: int):
+    """int64 array start, start + 1, … made from a numpy buffer (``pa.array(range(...))`` converts
+    every number through Python)."""
+    import numpy as np
+    import pyarrow as pa
+
+    return pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(np.arange(start, start + count, dtype=np.int64))])
+
+
 def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[[int, int], None] | None = None) -> Iterator:
     """pyarrow tables of at most ~BATCH_ROWS rows with ``_row`` (1-based data row) and normalised names.
 
@@ -171,7 +180,7 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
                 return
             table = pa.Table.from_batches([batch])
             table = table.rename_columns([_normalise(c) for c in table.column_names])
-            yield table.append_column("_row", pa.array(range(start, start + len(table)), pa.int64()))
+            yield table.append_column("_row", _row_numbers(start, len(table)))
             start += len(table)
             if progress:
                 progress(start - 1, total)
@@ -187,7 +196,7 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
             for batch in reader:
                 table = pa.Table.from_batches([batch])
                 table = table.rename_columns([_normalise(c) for c in names])
-                yield table.append_column("_row", pa.array(range(start, start + len(table)), pa.int64()))
+                yield table.append_column("_row", _row_numbers(start, len(table)))
                 start += len(table)
                 if progress:
                     progress(min(fh.tell(), total), total)
@@ -292,16 +301,41 @@ def sql_literal(text: str) -> str:
     return literal(text)
 
 
-def _known(con, known_ids, max_kwh: dict | None = None) -> bool:
-    """Register the known enterprises as table ``known`` (enterprise_id, max_kwh); False when not checked.
+def _drop(con, name: str) -> None:
+    """Drop temp table or view ``name`` if there is one (either kind)."""
+    import duckdb
+
+    for kind in ("VIEW", "TABLE"):
+        try:
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+        except duckdb.CatalogException:  # it is the other kind
+            pass
+
+
+def _known(con, known_ids, max_kwh: dict | None = None, *, unique: bool = False) -> bool:
+    """Register the known enterprises as relation ``known`` (enterprise_id, max_kwh); False when not checked.
 
     ``known_ids``: a pyarrow array of ids, or a table with enterprise_id[, size_class] (the bound of a
-    reading comes from the size class, ``MAX_KWH``)."""
+    reading comes from the size class, ``MAX_KWH``). ``unique``: the caller knows each id is there
+    once (a validated enterprises file), so the table is read in place without a check."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     if known_ids is None:
         return False
+    _drop(con, "known")
     bounds = {**MAX_KWH, **(max_kwh or {})}
+    if isinstance(known_ids, pa.Table) and (unique or pc.count_distinct(known_ids["enterprise_id"]).as_py() == known_ids.num_rows):
+        # Each id once (a validated enterprises file): the bound per row, and the table read in place.
+        size = (known_ids["size_class"].cast(pa.string()) if "size_class" in known_ids.column_names
+                else pa.nulls(known_ids.num_rows, pa.string()))
+        classes = [k for k in bounds if k is not None]
+        index = pc.index_in(size, value_set=pa.array(classes, pa.string()))
+        limits = pa.array([float(bounds[k]) for k in classes], pa.float64())
+        max_kwh_column = pc.fill_null(pc.take(limits, index), float(bounds[None]))
+        con.register("known_arrow", pa.table({"enterprise_id": known_ids["enterprise_id"].cast(pa.string()), "max_kwh": max_kwh_column}))
+        con.execute("CREATE TEMP VIEW known AS SELECT enterprise_id, max_kwh FROM known_arrow")
+        return True
     if isinstance(known_ids, pa.Table):
         table = pa.table({"enterprise_id": known_ids["enterprise_id"].cast(pa.string()),
                           "size_class": (known_ids["size_class"].cast(pa.string()) if "size_class" in known_ids.column_names
@@ -764,6 +798,7 @@ def _store_features(txn, con) -> bool:
 def validate_enterprises(path: Path, *, encoding: str | None = None):
     """(clean pyarrow table, bad pyarrow table, rows, duplicates) for an enterprises file."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from fugong.index.attributes import section_of
 
@@ -779,10 +814,16 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
     table = pa.table({c: table[c] if c == "_row" else _tidy(table[c].cast(pa.string()), code=c in ("region_code", "industry_code", "size_class", "uscc"))
                       for c in table.column_names})
     regions_ok = _region_checker()
-    region_codes = sorted({c for c in table["region_code"].to_pylist() if c})
-    industry_codes = sorted({c for c in table["industry_code"].to_pylist() if c})
+    region_codes = sorted(c for c in pc.unique(table["region_code"]).to_pylist() if c)  # once per distinct code
+    industry_codes = sorted(c for c in pc.unique(table["industry_code"]).to_pylist() if c)
     con = _connect()
     con.register("src", table)
+    if (table["enterprise_id"].null_count == 0 and table["region_code"].null_count == 0 and table["industry_code"].null_count == 0
+            and all(regions_ok(c) for c in region_codes) and all(section_of(c) is not None for c in industry_codes)
+            and con.execute("SELECT count(*) FROM (SELECT enterprise_id FROM src GROUP BY 1 HAVING count(*) > 1)").fetchone()[0] == 0):
+        # Nothing to reject and no id twice (the usual file): the rows as read, tidied — what the checks
+        # below would keep, without copying 3 M rows through DuckDB and back.
+        return con, table, len(table), 0
     con.register("region_ok", pa.table({"code": region_codes, "ok": [regions_ok(c) for c in region_codes]}))
     con.register("industry_ok", pa.table({"code": industry_codes, "ok": [section_of(c) is not None for c in industry_codes]}))
     con.execute("""
@@ -800,17 +841,23 @@ def validate_enterprises(path: Path, *, encoding: str | None = None):
                  ELSE enterprise_id END), split_part(failure, '|', 2)
         FROM checked WHERE failure IS NOT NULL
     """)
+    # Only ids given more than once are compared row by row (one GROUP BY finds them; a window over
+    # every row cost 30 s at 3 M enterprises).
+    con.execute("""CREATE TEMP TABLE repeated AS SELECT enterprise_id FROM checked WHERE failure IS NULL
+                   GROUP BY enterprise_id HAVING count(*) > 1""")
     con.execute("""
         CREATE TEMP TABLE keyed AS SELECT *,
             count(DISTINCT (region_code, industry_code, size_class, name, uscc)) OVER (PARTITION BY enterprise_id) AS n,
             row_number() OVER (PARTITION BY enterprise_id ORDER BY _row) AS nth
-        FROM checked WHERE failure IS NULL
+        FROM checked WHERE failure IS NULL AND enterprise_id IN (SELECT enterprise_id FROM repeated)
     """)
     con.execute("""INSERT INTO bad SELECT _row, 'enterprise_id', shown(enterprise_id),
                    'conflicting duplicate: same enterprise_id with other attributes in this file 企业编号重复且属性不同'
                    FROM keyed WHERE n > 1""")
     duplicates = con.execute("SELECT count(*) FROM keyed WHERE n = 1 AND nth > 1").fetchone()[0]
-    clean = _arrow(con, "SELECT _row, enterprise_id, region_code, industry_code, size_class, name, uscc FROM keyed WHERE n = 1 AND nth = 1")
+    columns = "_row, enterprise_id, region_code, industry_code, size_class, name, uscc"
+    clean = _arrow(con, f"""SELECT {columns} FROM checked WHERE failure IS NULL AND enterprise_id NOT IN (SELECT enterprise_id FROM repeated)
+                            UNION ALL SELECT {columns} FROM keyed WHERE n = 1 AND nth = 1""")
     return con, clean, len(table), duplicates
 
 
@@ -940,27 +987,36 @@ def read_readings_for_compute(paths: list[Path], *, known_ids=None, encoding: st
                               zero_days_missing: bool = False, max_kwh: dict | None = None):
     """``readings_in_engine`` on a connection of its own, as a pyarrow table (enterprise_id, date, kwh)."""
     con = _connect()
-    name, summaries = readings_in_engine(paths, con=con, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
-                                         min_completeness=min_completeness, rejects=rejects,
-                                         zero_days_missing=zero_days_missing, max_kwh=max_kwh)
+    name, summaries, _ = readings_in_engine(paths, con=con, known_ids=known_ids, encoding=encoding, tz=tz, day_tz=day_tz,
+                                            min_completeness=min_completeness, rejects=rejects,
+                                            zero_days_missing=zero_days_missing, max_kwh=max_kwh)
     return _arrow(con, f"SELECT enterprise_id, date, kwh FROM {name}"), summaries
 
 
 def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str | None = None, tz: str = "Asia/Shanghai",
                        day_tz: str = "Asia/Shanghai", min_completeness: float = 0.9, rejects: Path | None = None,
-                       zero_days_missing: bool = False, max_kwh: dict | None = None) -> tuple[str, list]:
+                       zero_days_missing: bool = False, max_kwh: dict | None = None, unique_ids: bool = False,
+                       also=None) -> tuple[str, list, str | None]:
     """Stateless form: validate daily or interval files (kind from the columns) inside DuckDB connection
-    ``con`` (the index engine's own, so nothing is copied out); returns (name of a relation in ``con``
-    with enterprise_id, date, kwh; list of summaries). Later files do not override earlier ones: a day
-    given twice with different values is rejected in the later file.
+    ``con`` (the index engine's own, so nothing is copied out). Returns (name of a relation in ``con``
+    with enterprise_id, date, kwh; list of summaries; ``PER_ENTERPRISE`` or None). Later files do not
+    override earlier ones: a day given twice with different values is rejected in the later file.
 
     A clean daily Parquet file (typed date and kWh columns) takes the fast path, ``_clean_parquet``: one
     aggregate per enterprise proves there is nothing to reject, and the relation is a view over the
     file itself. Anything else (a row to reject, CSV, interval files) goes through ``validate_file``,
     whose tables stay in DuckDB. Reasons, rejects file and summary are the same either way.
+
+    ``also(table, accepted)``: more per-enterprise Ibis reductions {name: reduction} over an Ibis table
+    of (enterprise_id, date, kwh) rows, counting only the ``accepted`` rows (an Ibis boolean, or None
+    for all) — the index's baselines (``compute.baseline_aggregates``). On the fast path they are
+    computed in the check's own pass over the file and kept in table ``PER_ENTERPRISE``
+    (enterprise_id and those columns), whose name is returned; otherwise None (the caller computes them).
+    ``unique_ids``: each id of ``known_ids`` is there once (``read_enterprises_file``'s table).
     """
     _connect(con)
-    checked = _known(con, known_ids, max_kwh)
+    con.execute(f"DROP TABLE IF EXISTS {PER_ENTERPRISE}")
+    checked = _known(con, known_ids, max_kwh, unique=unique_ids)
     summaries, parts = [], []
     used: set[Path] = set()
     for n, path in enumerate(paths):
@@ -969,7 +1025,8 @@ def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str 
         summary = IngestSummary(file=str(path), kind=kind)
         with _reading_parquet(path):
             fast = (len(paths) == 1 and kind == "daily" and path.suffix.lower() == ".parquet"
-                    and _clean_parquet(con, path, checked=checked, summary=summary, zero_days_missing=zero_days_missing))
+                    and _clean_parquet(con, path, checked=checked, summary=summary, zero_days_missing=zero_days_missing,
+                                       also=also))
         if fast:
             con.execute("DELETE FROM bad")
             parts.append(fast)
@@ -1000,7 +1057,9 @@ def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str 
         summaries.append(summary)
     union = " UNION ALL ".join(f"SELECT enterprise_id, date, kwh FROM {p}" for p in parts)
     con.execute(f"CREATE OR REPLACE TEMP VIEW fugong_readings AS {union}")
-    return "fugong_readings", summaries
+    exists = "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?"
+    folded = con.execute(exists, [PER_ENTERPRISE]).fetchone()[0] > 0
+    return "fugong_readings", summaries, PER_ENTERPRISE if folded else None
 
 
 def _kind_of(path: Path, encoding: str | None) -> str:
@@ -1015,22 +1074,27 @@ def _kind_of(path: Path, encoding: str | None) -> str:
 # Days per 64-bit word of the duplicate check (bit 63 is the sign).
 _WORD_DAYS = 62
 _MAX_WORDS = 8
+PER_ENTERPRISE = "fugong_per_enterprise"  # the table of ``readings_in_engine``'s ``also`` reductions
 
 
-def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, zero_days_missing: bool) -> str | bool:
+def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, zero_days_missing: bool,
+                   also=None) -> str | bool:
     """If a daily Parquet file has nothing to reject, a view over it (name) and its summary; else False.
 
     One aggregate per enterprise over the raw columns (no per-row parsing) decides it::
 
         n, count(kwh), count(date)       null values                  → missing kWh / bad date
         min(kwh), max(kwh)               negative, NaN/inf, above the size-class bound
-        min(date), max(date)             outside FIRST_DATE..LAST_DATE
-        Σ 2^(day − first day)            popcount = n ⇔ no day twice (each repeated day makes a carry,
-                                         and a carry lowers the popcount); one word per 62 days
+        min(date), max(date)             outside FIRST_DATE..LAST_DATE (the file's statistics)
+        OR of 2^(day − first day)        popcount = n ⇔ no day twice (one 64-bit word per 62 days)
         enterprise id                    unknown, empty, or with surrounding spaces
 
-    The engine groups by enterprise for the baselines anyway, so this costs about one such pass.
+    ``also(table, accepted)`` (see ``readings_in_engine``) adds per-enterprise reductions to the same
+    pass — the engine's baselines, so that the file is read twice in all (this check with the
+    baselines, then the period), as a hand-written query reads it; they are kept in table
+    ``PER_ENTERPRISE`` when the file is clean.
     """
+    import ibis
     import pyarrow as pa
 
     pf = _parquet_file(path)
@@ -1047,50 +1111,61 @@ def _clean_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, ze
     if low is None or str(low) < FIRST_DATE or str(high) > LAST_DATE or (high - low).days >= _WORD_DAYS * _MAX_WORDS:
         return False
     quoted = {c: '"' + names[c].replace('"', '""') + '"' for c in DAILY_COLUMNS}
-    source = f"read_parquet({sql_literal(str(path))})"
+    words = range((high - low).days // _WORD_DAYS + 1)
+    # bit_W: 2^(day offset) in word W (days W·62 … W·62 + 61 after the first day), else 0. The CASE
+    # keeps a day outside the word (or outside the statistics of a damaged file) from being shifted
+    # (DuckDB refuses a shift out of range); written here, not in Ibis, which types 1 as INTEGER.
     offset = f"CAST({quoted['date']} - DATE '{low.isoformat()}' AS BIGINT)"
-    words = (high - low).days // _WORD_DAYS + 1
-    popcount = _distinct_days_sql(words)
+    bits = "".join(f""", CASE WHEN {offset} >= {w * _WORD_DAYS} AND {offset} < {(w + 1) * _WORD_DAYS}
+                           THEN CAST(1 AS BIGINT) << ({offset} - {w * _WORD_DAYS}) ELSE CAST(0 AS BIGINT) END AS bit_{w}"""
+                   for w in words)
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW fugong_source AS
+                    SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, {quoted['date']} AS date,
+                           CAST({quoted['kwh']} AS DOUBLE) AS kwh {bits}
+                    FROM read_parquet({sql_literal(str(path))})""")
+    t = ibis.table({"enterprise_id": "string", "date": "date", "kwh": "float64", **{f"bit_{w}": "int64" for w in words}},
+                   name="fugong_source")
+    checks = {"n": t.count(), "with_kwh": t.kwh.count(), "with_date": t.date.count(), "low": t.kwh.min(), "top": t.kwh.max()}
+    for w in words:
+        checks[f"days_{w}"] = t[f"bit_{w}"].bit_or()
+    if zero_days_missing:
+        checks["zeros"] = (t.kwh == 0).sum()
+    extra = (also(t, (t.kwh != 0) if zero_days_missing else None) or {}) if also else {}
+    query = ibis.to_sql(t.group_by("enterprise_id").aggregate(**checks, **extra), dialect="duckdb")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE per_enterprise AS {query}")
+    # bit_count is a TINYINT: cast before adding the words (183 days overflowed it).
+    days = " + ".join(f"CAST(COALESCE(bit_count(p.{c}), 0) AS BIGINT)" for c in checks if c.startswith("days_"))
     bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE per_enterprise AS
-        SELECT enterprise_id, count(*) AS n, count(kwh) AS with_kwh, count(d) AS with_date, min(kwh) AS low, max(kwh) AS top,
-               count(*) FILTER (WHERE kwh = 0) AS zeros, {popcount} AS days
-        FROM (SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, CAST({quoted['kwh']} AS DOUBLE) AS kwh,
-                     {offset} AS d FROM {source})
-        GROUP BY enterprise_id
-    """)
     unknown = "OR k.enterprise_id IS NULL" if checked else ""
     join = "LEFT JOIN known k USING (enterprise_id)" if checked else ""
     dirty = con.execute(f"""
         SELECT count(*) FROM per_enterprise p {join}
         WHERE p.enterprise_id IS NULL OR trim(p.enterprise_id) <> p.enterprise_id OR p.enterprise_id = ''
-           OR p.with_kwh < p.n OR p.with_date < p.n OR p.days <> p.n OR p.low < 0 OR isnan(p.top) OR isinf(p.top)
+           OR p.with_kwh < p.n OR p.with_date < p.n OR {days} <> p.n OR p.low < 0 OR isnan(p.top) OR isinf(p.top)
            OR p.top > {bound} {unknown}
     """).fetchone()[0]
     if dirty:
         con.execute("DROP TABLE per_enterprise")
         return False
-    rows, zeros = con.execute("SELECT COALESCE(sum(n), 0), COALESCE(sum(zeros), 0) FROM per_enterprise").fetchone()
-    con.execute("DROP TABLE per_enterprise")
+    zeros = "COALESCE(sum(zeros), 0)" if zero_days_missing else "0"
+    rows, zero_days = con.execute(f"SELECT COALESCE(sum(n), 0), {zeros} FROM per_enterprise").fetchone()
     summary.rows = int(rows)
-    keep = f"WHERE {quoted['kwh']} <> 0" if zero_days_missing else ""
-    if zero_days_missing:
-        summary.zero_days = int(zeros)
+    summary.zero_days = int(zero_days)
     summary.accepted = summary.rows - summary.zero_days
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW clean_parquet AS
-                    SELECT CAST({quoted['enterprise_id']} AS VARCHAR) AS enterprise_id, {quoted['date']} AS date,
-                           CAST({quoted['kwh']} AS DOUBLE) AS kwh FROM {source} {keep}""")
+    if extra:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {PER_ENTERPRISE} AS SELECT enterprise_id, {', '.join(extra)} FROM per_enterprise")
+    con.execute("DROP TABLE per_enterprise")
+    keep = "WHERE kwh <> 0" if zero_days_missing else ""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW clean_parquet AS SELECT enterprise_id, date, kwh FROM fugong_source {keep}")
     return "clean_parquet"
 
 
 def _distinct_days_sql(words: int) -> str:
     """SQL aggregate: the number of distinct day offsets ``d`` (0 ≤ d < 62·words) in a group, as the
-    popcount of Σ 2^d per 62-day word (exact when no day repeats; a repeat makes a carry, which lowers
-    the popcount, so popcount = count(*) ⇔ no day twice)."""
+    popcount of the OR of 2^d, one 64-bit word per 62 days (so popcount = count(*) ⇔ no day twice)."""
     return " + ".join(
-        f"CAST(bit_count(CAST(sum(CASE WHEN d >= {w * _WORD_DAYS} AND d < {(w + 1) * _WORD_DAYS} "
-        f"THEN CAST(1 AS BIGINT) << (d - {w * _WORD_DAYS}) ELSE 0 END) AS HUGEINT)) AS BIGINT)" for w in range(words))
+        f"CAST(COALESCE(bit_count(bit_or(CASE WHEN d >= {w * _WORD_DAYS} AND d < {(w + 1) * _WORD_DAYS} "
+        f"THEN CAST(1 AS BIGINT) << (d - {w * _WORD_DAYS}) ELSE 0 END)), 0) AS BIGINT)" for w in range(words))
 
 
 def _date_range(pf, column: str):
