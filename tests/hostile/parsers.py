@@ -213,3 +213,8 @@ from tests.hostile import index_parsers  # noqa: E402,F401  (registers them)
 # --- the service workflows' spreadsheets and TOML files (enterprises, rosters, policies, the desk) ------
 
 from tests.hostile import service_parsers  # noqa: E402,F401  (registers them)
+
+
+# --- the precision control index's model files and indicator feeds ---------------------------------------
+
+from tests.hostile import control_parsers  # noqa: E402,F401  (registers them)

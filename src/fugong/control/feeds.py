@@ -32,6 +32,7 @@ from pathlib import Path
 
 from fugong.control.engine import Observation
 from fugong.control.model import CODE, Model
+from fugong.errors import shown
 
 REQUIRED = ("region_code", "date", "indicator", "value")
 OPTIONAL = ("flag", "note")
@@ -79,6 +80,8 @@ def _raw_rows(path: Path):
     """(row number, {column: text}) for every data row; FeedError for an unreadable file."""
     if not path.exists():
         raise FeedError(f"{path}: file not found")
+    if path.is_dir():
+        raise FeedError(f"{path}: is a folder, not a feed file")
     if path.suffix.lower() == ".parquet":
         import pyarrow.parquet as pq
 
@@ -94,9 +97,12 @@ def _raw_rows(path: Path):
         return
     if path.suffix.lower() not in (".csv", ".txt"):
         raise FeedError(f"{path}: a feed is a .csv or .parquet file")
-    from fugong.index.ingest import detect_encoding
+    from fugong.index.ingest import IngestError, detect_encoding
 
-    encoding = detect_encoding(path)
+    try:
+        encoding = detect_encoding(path)
+    except IngestError as exc:  # UTF-16, binary: the ingest's own named reason
+        raise FeedError(str(exc)) from None
     with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as handle:
         reader = csv.reader(handle)
         try:
@@ -105,6 +111,8 @@ def _raw_rows(path: Path):
             raise FeedError(f"{path}: empty file (expected a header {','.join(REQUIRED + OPTIONAL)})") from None
         except csv.Error as exc:
             raise FeedError(f"{path}: not a readable CSV: {exc}") from None
+        except UnicodeDecodeError:
+            raise FeedError(f"{path}: the header is not {encoding} text; save the file as UTF-8 CSV") from None
         names = [c.strip().lower() for c in header]
         _check_columns(path, names)
         try:
@@ -117,6 +125,9 @@ def _raw_rows(path: Path):
                 yield reader.line_num, dict(zip(names, cells))
         except csv.Error as exc:
             raise FeedError(f"{path}:{reader.line_num}: not a readable CSV: {exc}") from None
+        except UnicodeDecodeError:  # the encoding was guessed from the start of the file
+            raise FeedError(f"{path}: after line {reader.line_num} the file is not {encoding} text; "
+                            "save it as UTF-8 CSV") from None
 
 
 def _text(value) -> str:
@@ -136,8 +147,9 @@ def _check_columns(path: Path, names: list[str]) -> None:
                         f"{','.join(REQUIRED)}[,flag][,note]")
     unknown = [c for c in names if c not in REQUIRED + OPTIONAL]
     if unknown:
-        raise FeedError(f"{path}: unknown column(s) {', '.join(unknown)}; a feed has "
-                        f"{','.join(REQUIRED)}[,flag][,note]")
+        more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        raise FeedError(f"{path}: unknown column(s) {', '.join(shown(c, 40) for c in unknown[:5])}{more}; "
+                        f"a feed has {','.join(REQUIRED)}[,flag][,note]")
 
 
 @lru_cache(maxsize=4096)

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -176,13 +175,10 @@ def load_model(name_or_path: str | Path) -> Model:
 
 @lru_cache(maxsize=32)
 def _load_file(path: str, _modified: int) -> Model:
+    from fugong.risk.rules import read_toml  # folders, size, encodings, nesting: named as for rule sets
+
+    data = read_toml(Path(path), ModelError)
     raw = Path(path).read_bytes()
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ModelError(path, "file", "not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(path, "toml", str(exc)) from None
     model = parse_model(data, source=path)
     return Model(**{**model.__dict__, "path": path, "digest": hashlib.sha256(raw).hexdigest()})
 
