@@ -31,6 +31,8 @@ tried, results, named errors, crashes, partial writes, rejects lost.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import csv
 import os
 import traceback
 from collections import Counter
@@ -43,6 +45,18 @@ DIRECTORY = object()  # a corpus entry meaning "a folder where the file should b
 PROFILE = os.environ.get("FUGONG_HOSTILE_PROFILE", "ci")
 EXAMPLES = {"ci": 40, "large": 1500}[PROFILE]
 
+
+
+@contextlib.contextmanager
+def wide_csv_fields(limit: int = 1 << 24):
+    """Let the harness itself read the corpus's 200,000-character fields, then put the limit back:
+    ``csv.field_size_limit`` is process-wide, and the parsers under test (and every later test in the
+    worker) must meet their own default."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 @dataclass
 class Context:

@@ -18,7 +18,7 @@ import io
 import re
 from pathlib import Path
 
-from tests.hostile.harness import Context, Parser, register
+from tests.hostile.harness import Context, Parser, register, wide_csv_fields
 from tests.hostile.parsers import count, rows_in
 
 # Enterprises the hostile ctx fixture registers (tests/healthcode/helpers.TEST_ENTERPRISES, size small).
@@ -93,8 +93,8 @@ def as_parquet(path: Path) -> Path:
         target.mkdir()
         return target
     data = path.read_bytes()
-    csv.field_size_limit(1 << 24)  # the corpus has 200,000-character fields
-    lines = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace").replace("\x00", ""), newline="")))
+    with wide_csv_fields():  # the corpus has 200,000-character fields
+        lines = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace").replace("\x00", ""), newline="")))
     if data.startswith(b"PAR1") or not lines or not lines[0]:
         target.write_bytes(data)
         return target

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from fugong.access import SYSTEM, Principal
 from fugong.store.db import session_scope
-from tests.hostile.harness import Context, Parser, register
+from tests.hostile.harness import Context, Parser, register, wide_csv_fields
 
 ZHEJIANG_ADMIN = Principal(user_id="zj-admin", role="province_admin", region_prefix="33")
 
@@ -20,7 +20,7 @@ def rows_in(path) -> int:
     """Data rows of a rejects file (0 when there is none)."""
     if not path:
         return 0
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8") as fh, wide_csv_fields():
         return max(0, sum(1 for _ in csv.reader(fh)) - 1)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from fugong.access import SYSTEM
 from fugong.store.db import session_scope
-from tests.hostile.harness import PROFILE, Context, Parser, register
+from tests.hostile.harness import PROFILE, Context, Parser, register, wide_csv_fields
 from tests.hostile.parsers import ZHEJIANG_ADMIN, count
 
 ROSTER_FIRM = "E-ROSTER"
@@ -42,7 +42,7 @@ def rejected_rows_in(path) -> set[int]:
     """The distinct data row numbers of a tabular rejects file (``file, row, field, value, reason``)."""
     if not path:
         return set()
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8") as fh, wide_csv_fields():
         return {int(r["row"]) for r in csv.DictReader(fh)}
 
 
@@ -84,9 +84,9 @@ def csv_to_xlsx(data: bytes) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    csv.field_size_limit(1 << 24)
     text = data.decode("utf-8", errors="replace")
-    lines = list(csv.reader(io.StringIO(text.replace("\x00", ""), newline="")))
+    with wide_csv_fields():
+        lines = list(csv.reader(io.StringIO(text.replace("\x00", ""), newline="")))
     book = Workbook(write_only=True)
     sheet = book.create_sheet("名录")
     for line in lines[:5000]:
