@@ -151,10 +151,14 @@ class Server:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
+        # The server's warnings and errors are kept (they outlive the run's schema): a failed request is
+        # explained there, and the result names the file and counts its tracebacks.
+        self.log = Path(tempfile.gettempdir()) / f"resumption-bench-server-{self.port}.log"
+        self._log_handle = self.log.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "fugong.web.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
-            env=schema.env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            env=schema.env, cwd=REPO, stdout=self._log_handle, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         import httpx
 
@@ -174,6 +178,7 @@ class Server:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=20)
+        self._log_handle.close()
 
 
 async def _fixed_rate(base: str, token: str, bodies: list[bytes], rate: float, connections: int) -> dict:
@@ -255,6 +260,9 @@ def bench_http(*, rate: float, seconds: float, connections: int, workers: int, d
             result["server_cpu_ms_per_filing"] = round(shares["server_workers"] * 1000 / max(result["ok"], 1), 2)
         finally:
             server.stop()
+        log = server.log.read_text(encoding="utf-8", errors="replace")
+        result["server_log"] = str(server.log)
+        result["server_tracebacks"] = log.count("Traceback (most recent call last)")
         filings, transitions = map(int, schema.python(COUNT).split())
         result.update({"filings_stored": filings, "transitions_stored": transitions, "workers": workers,
                        "database": "postgresql" if schema.name else "sqlite",
