@@ -145,3 +145,17 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; in CI every test must run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``xdist_group("name")`` share an expensive session fixture (a demo run, a served
+    demo, Spark): ``--dist loadgroup`` (scripts/test.sh) sends each group to one worker by suffixing
+    its node ids with ``@name``. Under pytest 9.2 that suffix silently stopped sticking (node ids became
+    structured), every group was split and built twice in CI; so check it took effect."""
+    if not getattr(config.option, "loadgroup", False):  # set in xdist's workers under --dist loadgroup
+        return
+    ungrouped = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if ungrouped:
+        raise pytest.UsageError(f"--dist loadgroup is not grouping ({len(ungrouped)} marked tests without an "
+                                f"@group node id, e.g. {ungrouped[0]}): check the pytest and pytest-xdist versions")

@@ -4,6 +4,7 @@ and the synthetic feed; what is missing shows in present/required, never as a ze
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from fugong.access import SYSTEM
@@ -13,6 +14,8 @@ from fugong.reference import regions
 from fugong.store.db import session_scope
 
 from tests.control.conftest import AS_OF
+
+pytestmark = pytest.mark.xdist_group("control-world")  # one demo_world (tests/control/conftest.py)
 
 COUNTIES = {r.code for r in regions.children("33", vintage="2020", level="county")}
 

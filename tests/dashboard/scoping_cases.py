@@ -48,8 +48,7 @@ def _refused_ningbo(world: World, path: str) -> None:
     for query in ("code=330200", "code=330203", "series=city:330200", "series=county:330203",
                   "series=province:330000", "series=section:C"):
         world.assert_refused(world.client.get(f"{path}?{DAY}&{query}", headers=hangzhou))
-    for role, firms in (("enterprise", ["E0000001"]), ("gate_staff", [])):
-        world.assert_refused(world.client.get(f"{path}?{DAY}", headers=world.headers(role, "3301", firms)))
+    world.assert_refused_for("GET", f"{path}?{DAY}", (("enterprise", "3301", ["E0000001"]), ("gate_staff", "3301", [])))
 
 
 @refusal_case("GET", "/overview.json")
@@ -129,8 +128,8 @@ def _enterprise_refusals(world: World, path: str) -> None:
     assert ok.status_code == 200
     world.assert_not_leaked(ok, *NINGBO_MARKERS)
     world.assert_refused(world.client.get(f"{path}?id={ningbo}", headers=officer))
-    for role, firms in (("grid_analyst", []), ("department", []), ("enterprise", [hangzhou]), ("gate_staff", [])):
-        world.assert_refused(world.client.get(f"{path}?id={hangzhou}", headers=world.headers(role, "3301", firms)))
+    world.assert_refused_for("GET", f"{path}?id={hangzhou}", (("grid_analyst", "3301", []), ("department", "3301", []),
+                                                              ("enterprise", "3301", [hangzhou]), ("gate_staff", "3301", [])))
 
 
 @refusal_case("GET", "/enterprise.json")

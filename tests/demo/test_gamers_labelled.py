@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from fugong.cli import app
 from fugong.demo.scenario import generate
 
+pytestmark = pytest.mark.xdist_group("gamers")  # the module's scenario is generated once
+
 
 @pytest.fixture(scope="module")
 def flagged(tmp_path_factory):

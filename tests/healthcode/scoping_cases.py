@@ -103,11 +103,6 @@ def _person(world: World, person_id: str):
         return person
 
 
-def _refused_roles(world: World, method: str, url: str, roles, **kwargs) -> None:
-    for role, prefix, firms in roles:
-        world.assert_refused(world.client.request(method, url, headers=world.headers(role, prefix, firms), **kwargs))
-
-
 STAFF_AND_GATES = (("officer", "3301", ()), ("gate_staff", "3301", ()), ("enterprise", "330106", ("E-HZ",)))
 NOT_STAFF = (("gate_staff", "3301", ()), ("enterprise", "330106", ("E-HZ",)), ("grid_analyst", "3301", ()))
 
@@ -120,7 +115,7 @@ def a_person_reads_their_own_record_and_nobody_elses(world: World):
     response = world.client.get("/api/code/me", headers=seeded.hz)
     assert response.status_code == 200 and response.json()["id"] == seeded.hz_person
     world.assert_not_leaked(response, seeded.nb_person, *Seeded.NB_MARKERS)
-    _refused_roles(world, "GET", "/api/code/me", STAFF_AND_GATES)
+    world.assert_refused_for("GET", "/api/code/me", STAFF_AND_GATES)
 
 
 @healthcode_case("GET", "/api/code/me/token")
@@ -133,7 +128,7 @@ def a_persons_token_carries_their_own_code_only(world: World):
     code_id = decode(response.json()["token"])[1]["c"]
     assert code_id == _person(world, seeded.hz_person).code_id
     world.assert_not_leaked(response, _person(world, seeded.nb_person).code_id, *Seeded.NB_MARKERS)
-    _refused_roles(world, "GET", "/api/code/me/token", STAFF_AND_GATES)
+    world.assert_refused_for("GET", "/api/code/me/token", STAFF_AND_GATES)
 
 
 @healthcode_case("GET", "/code/me")
@@ -142,7 +137,7 @@ def a_persons_page_shows_their_own_code_only(world: World):
     response = world.client.get("/code/me", headers={**seeded.hz, "Accept": "text/html"})
     assert response.status_code == 200 and "<svg" in response.text and "绿码" in response.text
     world.assert_not_leaked(response, seeded.nb_person, _person(world, seeded.nb_person).code_id, *Seeded.NB_MARKERS)
-    _refused_roles(world, "GET", "/code/me", STAFF_AND_GATES)
+    world.assert_refused_for("GET", "/code/me", STAFF_AND_GATES)
 
 
 @healthcode_case("POST", "/api/code/declarations")
@@ -153,7 +148,7 @@ def a_declaration_changes_the_callers_own_code_only(world: World):
     assert response.status_code == 200 and response.json()["colour"] == "red"
     world.assert_not_leaked(response, seeded.nb_person, *Seeded.NB_MARKERS)
     assert (_person(world, seeded.hz_person).colour, _person(world, seeded.nb_person).colour) == ("red", "green")
-    _refused_roles(world, "POST", "/api/code/declarations", STAFF_AND_GATES,
+    world.assert_refused_for("POST", "/api/code/declarations", STAFF_AND_GATES,
                    json={"current_region": "330203", "temperature": 38.5})
     assert _person(world, seeded.nb_person).colour == "green"
 
@@ -168,7 +163,7 @@ def a_check_in_is_stored_for_the_caller_only(world: World):
     response = world.client.post("/api/code/checkins", headers=seeded.hz, json={"temperature": 38.6})
     assert response.status_code == 200 and response.json()["colour"] == "red"
     world.assert_not_leaked(response, seeded.nb_person, *Seeded.NB_MARKERS)
-    _refused_roles(world, "POST", "/api/code/checkins", STAFF_AND_GATES, json={"temperature": 38.6})
+    world.assert_refused_for("POST", "/api/code/checkins", STAFF_AND_GATES, json={"temperature": 38.6})
     with world.session() as session:
         assert list(session.scalars(select(CheckIn.person_id))) == [seeded.hz_person]
     assert _person(world, seeded.nb_person).colour == "green"
@@ -183,7 +178,7 @@ def an_appeal_is_filed_for_the_callers_own_code_only(world: World):
     seeded = _seed(world)
     response = world.client.post("/api/code/appeals", headers=seeded.hz, json={"statement": "我未接触病例"})
     assert response.status_code == 200
-    _refused_roles(world, "POST", "/api/code/appeals", STAFF_AND_GATES, json={"statement": "替他人申诉"})
+    world.assert_refused_for("POST", "/api/code/appeals", STAFF_AND_GATES, json={"statement": "替他人申诉"})
     with world.session() as session:
         assert list(session.scalars(select(Appeal.person_id))) == [seeded.hz_person]
 
@@ -210,7 +205,7 @@ def a_hangzhou_officer_lists_hangzhou_appeals_only(world: World):
     world.assert_not_leaked(response, seeded.nb_person, *Seeded.NB_MARKERS)
     ningbo = world.client.get("/api/code/appeals", headers=world.headers("officer", "3302")).json()
     assert [a["id"] for a in ningbo["appeals"]] == [appeals[seeded.nb_person]]
-    _refused_roles(world, "GET", "/api/code/appeals", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/api/code/appeals", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("POST", "/api/code/appeals/{appeal_id}/decision")
@@ -222,7 +217,7 @@ def a_hangzhou_officer_may_not_decide_a_ningbo_appeal(world: World):
     decision = {"uphold": True, "reason": "行程记录有误", "to_colour": "green"}
     url = f"/api/code/appeals/{appeals[seeded.nb_person]}/decision"
     world.assert_refused(world.client.post(url, headers=world.headers("officer", "3301"), json=decision))
-    _refused_roles(world, "POST", url, NOT_STAFF, json=decision)
+    world.assert_refused_for("POST", url, NOT_STAFF, json=decision)
     with world.session() as session:
         assert session.get(Appeal, appeals[seeded.nb_person]).status == "open"
     own = world.client.post(f"/api/code/appeals/{appeals[seeded.hz_person]}/decision",
@@ -239,7 +234,7 @@ def a_hangzhou_officer_may_not_request_a_ningbo_override(world: World):
     seeded = _seed(world)
     body = {"person_id": seeded.nb_person, "to_colour": "red", "legal_basis": "密接名单（核查）"}
     world.assert_refused(world.client.post("/api/code/overrides", headers=world.headers("officer", "3301"), json=body))
-    _refused_roles(world, "POST", "/api/code/overrides", NOT_STAFF + (("person", "330106", ()),), json=body)
+    world.assert_refused_for("POST", "/api/code/overrides", NOT_STAFF + (("person", "330106", ()),), json=body)
     with world.session() as session:
         assert session.scalar(select(func.count()).select_from(Override)) == 0
 
@@ -255,7 +250,7 @@ def a_hangzhou_officer_may_not_approve_a_ningbo_override(world: World):
                                        person_id=seeded.nb_person, to_colour="red", legal_basis="密接名单（核查）").id
     url = f"/api/code/overrides/{override_id}/decision"
     world.assert_refused(world.client.post(url, headers=world.headers("officer", "3301"), json={"approve": True}))
-    _refused_roles(world, "POST", url, NOT_STAFF, json={"approve": True})
+    world.assert_refused_for("POST", url, NOT_STAFF, json={"approve": True})
     with world.session() as session:
         assert session.get(Override, override_id).status == "pending"
     assert _person(world, seeded.nb_person).colour == "green"
@@ -269,7 +264,7 @@ def another_regions_or_another_persons_record_is_refused(world: World):
     assert own.status_code == 200 and own.json()["id"] == seeded.hz_person
     world.assert_refused(world.client.get(f"/api/code/people/{seeded.nb_person}?purpose=appeal", headers=hangzhou))
     world.assert_refused(world.client.get(f"/api/code/people/{seeded.nb_person}?purpose=x", headers=seeded.hz))
-    _refused_roles(world, "GET", f"/api/code/people/{seeded.hz_person}?purpose=x", NOT_STAFF)
+    world.assert_refused_for("GET", f"/api/code/people/{seeded.hz_person}?purpose=x", NOT_STAFF)
 
 
 @healthcode_case("POST", "/api/code/lists")
@@ -283,7 +278,7 @@ def a_hangzhou_officer_may_not_load_list_rows_for_ningbo(world: World):
     assert (body["loaded"], body["rejected"], body["colour_changes"]) == (0, 1, 0)
     assert body["rejects"][0]["field"] == "region_code"
     world.assert_not_leaked(response, nb_id, seeded.nb_person, "宁波乙")
-    _refused_roles(world, "POST", "/api/code/lists", NOT_STAFF + (("person", "330106", ()),), content=csv.encode())
+    world.assert_refused_for("POST", "/api/code/lists", NOT_STAFF + (("person", "330106", ()),), content=csv.encode())
     assert _person(world, seeded.nb_person).colour == "green"
 
 
@@ -333,7 +328,7 @@ def the_gate_page_holds_no_gate_or_person_and_is_for_gate_users_only(world: Worl
     response = world.client.get("/code/gate", headers={**world.headers("gate_staff", "3301"), "Accept": "text/html"})
     assert response.status_code == 200 and 'id="scan-form"' in response.text
     world.assert_not_leaked(response, *Seeded.NB_MARKERS, "G-HZ", "杭州甲")
-    _refused_roles(world, "GET", "/code/gate", (("officer", "3301", ()), ("person", "330106", ())))
+    world.assert_refused_for("GET", "/code/gate", (("officer", "3301", ()), ("person", "330106", ())))
 
 
 def _token_of(world: World, headers: dict) -> str:
@@ -369,7 +364,7 @@ def hangzhou_gate_users_may_not_scan_at_a_ningbo_gate_but_pass_a_ningbo_code_at_
     assert answer.status_code == 200 and set(answer.json()) == {"result", "reason", "scan_id"}
     assert answer.json()["result"] == "pass"
     world.assert_not_leaked(answer, seeded.nb_person, *Seeded.NB_MARKERS)
-    _refused_roles(world, "POST", "/api/code/scan", (("officer", "3301", ()), ("person", "330106", ())),
+    world.assert_refused_for("POST", "/api/code/scan", (("officer", "3301", ()), ("person", "330106", ())),
                    json={"gate_id": "G-HZ", "token": nb_token, "temperature": 36.5})
 
 
@@ -408,9 +403,8 @@ def _enterprise_day_refuses_another_enterprise(world: World, template: str, acce
     world.client.post("/api/code/gates", headers=world.headers("officer", "3301"),
                       json={"gate_id": "G-X", "enterprise_id": "E-NB", "region_code": "330106", "name": "东门"})
     nb_url = template.format(enterprise_id="E-NB")
-    for role, prefix, firms in (("officer", "3301", ()), ("enterprise", "330106", ("E-HZ",)),
-                                ("gate_staff", "3301", ()), ("person", "330203", ())):
-        world.assert_refused(world.client.get(nb_url, headers={**world.headers(role, prefix, firms), "Accept": accept}))
+    world.assert_refused_for("GET", nb_url, (("officer", "3301", ()), ("enterprise", "330106", ("E-HZ",)),
+                                             ("gate_staff", "3301", ()), ("person", "330203", ())), accept=accept)
     own = world.client.get(template.format(enterprise_id="E-HZ"),
                            headers={**world.headers("enterprise", "330106", ["E-HZ"]), "Accept": accept})
     assert own.status_code == 200 and "E-HZ" in own.text
@@ -453,7 +447,7 @@ def the_declaration_form_changes_the_callers_own_code_only(world: World):
                           {"current_region": "330106", "temperature": "36.5", "contact": "yes"})
     assert response.status_code == 303
     assert (_person(world, seeded.hz_person).colour, _person(world, seeded.nb_person).colour) == ("red", "green")
-    _refused_roles(world, "POST", "/code/me/declaration", STAFF_AND_GATES,
+    world.assert_refused_for("POST", "/code/me/declaration", STAFF_AND_GATES,
                    data={"current_region": "330203", "temperature": "38.5"})
     assert _person(world, seeded.nb_person).colour == "green"
 
@@ -466,7 +460,7 @@ def the_check_in_form_is_stored_for_the_caller_only(world: World):
 
     seeded = _seed(world)
     assert _form_post(world, "/code/me/checkin", seeded.hz, {"temperature": "36.4"}).status_code == 303
-    _refused_roles(world, "POST", "/code/me/checkin", STAFF_AND_GATES, data={"temperature": "38.6"})
+    world.assert_refused_for("POST", "/code/me/checkin", STAFF_AND_GATES, data={"temperature": "38.6"})
     with world.session() as session:
         assert list(session.scalars(select(CheckIn.person_id))) == [seeded.hz_person]
 
@@ -479,7 +473,7 @@ def the_appeal_form_files_for_the_callers_own_code_only(world: World):
 
     seeded = _seed(world)
     assert _form_post(world, "/code/me/appeal", seeded.hz, {"statement": "我未接触病例"}).status_code == 303
-    _refused_roles(world, "POST", "/code/me/appeal", STAFF_AND_GATES, data={"statement": "替他人申诉"})
+    world.assert_refused_for("POST", "/code/me/appeal", STAFF_AND_GATES, data={"statement": "替他人申诉"})
     with world.session() as session:
         assert list(session.scalars(select(Appeal.person_id))) == [seeded.hz_person]
 
@@ -490,7 +484,7 @@ def the_people_page_is_for_officers_only(world: World):
     page = world.client.get("/code/people", headers={**world.headers("officer", "3301"), **HTML})
     assert page.status_code == 200 and 'name="id_number"' in page.text
     world.assert_not_leaked(page, *Seeded.NB_MARKERS, "杭州甲")
-    _refused_roles(world, "GET", "/code/people", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/code/people", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("POST", "/code/people")
@@ -505,7 +499,7 @@ def a_hangzhou_officer_finds_no_ningbo_person_by_id_number(world: World):
                                                                    "purpose": "申诉复核"})
     assert own.status_code == 200 and seeded.hz_person in own.text and "杭*" in own.text
     assert make_id(1, "330106") not in own.text  # the ID number is shown masked only
-    _refused_roles(world, "POST", "/code/people", NOT_STAFF + (("person", "330106", ()),),
+    world.assert_refused_for("POST", "/code/people", NOT_STAFF + (("person", "330106", ()),),
                    data={"id_number": make_id(1, "330106"), "purpose": "x"})
 
 
@@ -519,7 +513,7 @@ def a_hangzhou_officer_may_not_open_a_ningbo_persons_page(world: World):
     refused = world.client.get(f"/code/people/{seeded.nb_person}?purpose=review", headers=hangzhou)
     assert refused.status_code == 404  # another region's person: as if nobody
     world.assert_not_leaked(refused, *Seeded.NB_MARKERS, "宁*")
-    _refused_roles(world, "GET", f"/code/people/{seeded.hz_person}?purpose=x", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", f"/code/people/{seeded.hz_person}?purpose=x", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("GET", "/code/appeals")
@@ -530,7 +524,7 @@ def the_appeals_page_lists_hangzhou_appeals_only(world: World):
     assert page.status_code == 200 and f'id="appeal-{appeals[seeded.hz_person]}"' in page.text
     assert f'id="appeal-{appeals[seeded.nb_person]}"' not in page.text
     world.assert_not_leaked(page, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
-    _refused_roles(world, "GET", "/code/appeals", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/code/appeals", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("POST", "/code/appeals/{appeal_id}/decision")
@@ -542,7 +536,7 @@ def the_decision_form_may_not_decide_a_ningbo_appeal(world: World):
     decision = {"decision": "uphold", "reason": "行程记录有误", "to_colour": "green"}
     url = f"/code/appeals/{appeals[seeded.nb_person]}/decision"
     world.assert_refused(_form_post(world, url, world.headers("officer", "3301"), decision))
-    _refused_roles(world, "POST", url, NOT_STAFF, data=decision)
+    world.assert_refused_for("POST", url, NOT_STAFF, data=decision)
     with world.session() as session:
         assert session.get(Appeal, appeals[seeded.nb_person]).status == "open"
     own = _form_post(world, f"/code/appeals/{appeals[seeded.hz_person]}/decision", world.headers("officer", "3301"),
@@ -566,7 +560,7 @@ def the_pending_changes_of_ningbo_are_not_listed_for_hangzhou(world: World):
     assert response.status_code == 200 and response.json()["overrides"] == []
     world.assert_not_leaked(response, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
     assert len(world.client.get("/api/code/overrides", headers=world.headers("officer", "3302")).json()["overrides"]) == 1
-    _refused_roles(world, "GET", "/api/code/overrides", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/api/code/overrides", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("GET", "/code/overrides")
@@ -576,7 +570,7 @@ def the_pending_changes_page_of_hangzhou_has_no_ningbo(world: World):
     page = world.client.get("/code/overrides", headers={**world.headers("officer", "3301"), **HTML})
     assert page.status_code == 200 and f'id="override-{override_id}"' not in page.text
     world.assert_not_leaked(page, seeded.nb_person, *Seeded.NB_MARKERS, "宁*")
-    _refused_roles(world, "GET", "/code/overrides", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/code/overrides", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("POST", "/code/overrides")
@@ -588,7 +582,7 @@ def the_change_request_form_may_not_ask_for_a_ningbo_person(world: World):
     seeded = _seed(world)
     body = {"person_id": seeded.nb_person, "to_colour": "red", "legal_basis": "密接名单（核查）"}
     world.assert_refused(_form_post(world, "/code/overrides", world.headers("officer", "3301"), body))
-    _refused_roles(world, "POST", "/code/overrides", NOT_STAFF + (("person", "330106", ()),), data=body)
+    world.assert_refused_for("POST", "/code/overrides", NOT_STAFF + (("person", "330106", ()),), data=body)
     with world.session() as session:
         assert session.scalar(select(func.count()).select_from(Override)) == 0
 
@@ -601,7 +595,7 @@ def the_approval_form_may_not_approve_a_ningbo_change(world: World):
     override_id = _ningbo_override(world, seeded)
     url = f"/code/overrides/{override_id}/decision"
     world.assert_refused(_form_post(world, url, world.headers("officer", "3301"), {"decision": "approve"}))
-    _refused_roles(world, "POST", url, NOT_STAFF, data={"decision": "approve"})
+    world.assert_refused_for("POST", url, NOT_STAFF, data={"decision": "approve"})
     with world.session() as session:
         assert session.get(Override, override_id).status == "pending"
     assert _person(world, seeded.nb_person).colour == "green"
@@ -612,7 +606,7 @@ def the_list_upload_page_is_for_officers_only(world: World):
     _seed(world)
     page = world.client.get("/code/lists", headers={**world.headers("officer", "3301"), **HTML})
     assert page.status_code == 200 and 'type="file"' in page.text
-    _refused_roles(world, "GET", "/code/lists", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/code/lists", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("POST", "/code/lists")
@@ -624,7 +618,7 @@ def the_list_upload_form_rejects_ningbo_rows_for_a_hangzhou_officer(world: World
     page = world.client.post("/code/lists", headers={**world.headers("officer", "3301"), **HTML}, files=files)
     assert page.status_code == 200 and 'id="rejected">1<' in page.text and 'id="loaded">0<' in page.text
     world.assert_not_leaked(page, nb_id, seeded.nb_person, "宁乙", "宁波乙")
-    _refused_roles(world, "POST", "/code/lists", NOT_STAFF + (("person", "330106", ()),), files=files)
+    world.assert_refused_for("POST", "/code/lists", NOT_STAFF + (("person", "330106", ()),), files=files)
     assert _person(world, seeded.nb_person).colour == "green"
 
 
@@ -634,7 +628,7 @@ def a_hangzhou_officer_lists_hangzhou_gates_only(world: World):
     response = world.client.get("/api/code/gates/region", headers=world.headers("officer", "3301"))
     assert response.status_code == 200 and [g["id"] for g in response.json()["gates"]] == ["G-HZ"]
     world.assert_not_leaked(response, *Seeded.NB_MARKERS)
-    _refused_roles(world, "GET", "/api/code/gates/region", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/api/code/gates/region", NOT_STAFF + (("person", "330106", ()),))
 
 
 @healthcode_case("GET", "/code/gates")
@@ -643,4 +637,4 @@ def the_gates_page_of_hangzhou_has_no_ningbo_gate(world: World):
     page = world.client.get("/code/gates", headers={**world.headers("officer", "3301"), **HTML})
     assert page.status_code == 200 and "G-HZ" in page.text
     world.assert_not_leaked(page, *Seeded.NB_MARKERS)
-    _refused_roles(world, "GET", "/code/gates", NOT_STAFF + (("person", "330106", ()),))
+    world.assert_refused_for("GET", "/code/gates", NOT_STAFF + (("person", "330106", ()),))

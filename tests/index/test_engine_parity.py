@@ -16,6 +16,8 @@ from fugong.index.service import compute, enterprise_results
 
 pytest.importorskip("pyspark")
 
+pytestmark = pytest.mark.xdist_group("spark")  # Spark starts once
+
 PERIOD = Window(dt.date(2020, 1, 27), dt.date(2020, 2, 25))
 PARAMS = IndexParams(baseline=Window(dt.date(2019, 12, 1), dt.date(2019, 12, 20)))
 

@@ -5,6 +5,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from fastapi.testclient import TestClient
 
 from fugong.access import SYSTEM
@@ -14,6 +15,8 @@ from fugong.store.db import session_scope
 from fugong.web.app import create_app
 
 from tests.control.conftest import AS_OF
+
+pytestmark = pytest.mark.xdist_group("control-world")  # one demo_world (tests/control/conftest.py)
 
 
 def test_the_page_lists_versions_and_the_download_is_the_bundle(demo_world):

@@ -19,6 +19,8 @@ from fugong.publish.bundle import publish_bundle
 
 from tests.control.conftest import AS_OF
 
+pytestmark = pytest.mark.xdist_group("control-world")  # one demo_world (tests/control/conftest.py)
+
 
 @pytest.fixture(scope="module")
 def bundle(demo_world, tmp_path_factory):

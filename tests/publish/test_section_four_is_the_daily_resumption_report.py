@@ -5,12 +5,16 @@ same figures in the HTML."""
 
 import csv
 
+import pytest
+
 from fugong.access import Principal
 from fugong.publish.bundle import publish_bundle
 from fugong.resumption.filings import create_filing, decide, submit_filing
 from fugong.resumption.report import COLUMNS, freeze_day, report_for
 from tests.control.conftest import AS_OF
 from tests.resumption.helpers import ANSWERS, SYSTEM, add_firm, at, firm_user, publish
+
+pytestmark = pytest.mark.xdist_group("control-world")  # one demo_world (tests/control/conftest.py)
 
 HANGZHOU = Principal(user_id="hz-publisher", role="officer", region_prefix="3301")
 ZHEJIANG = Principal(user_id="zj-officer", role="officer", region_prefix="33")

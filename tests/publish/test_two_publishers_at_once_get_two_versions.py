@@ -4,6 +4,7 @@ half-written folder, and one audit entry each."""
 import json
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from fugong.publish.bundle import publish_bundle
@@ -11,6 +12,8 @@ from fugong.store.audit import AuditEntry
 from fugong.store.db import session_scope
 
 from tests.control.conftest import AS_OF
+
+pytestmark = pytest.mark.xdist_group("control-world")  # one demo_world (tests/control/conftest.py)
 
 
 def test_two_publishers_at_once_get_two_complete_versions(demo_world, tmp_path):

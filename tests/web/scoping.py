@@ -97,6 +97,12 @@ class World:
         """403 (not allowed) or 404 (hidden): either way, nothing of the other region's data."""
         assert response.status_code in (403, 404), f"expected 403/404, got {response.status_code}: {response.text[:300]}"
 
+    def assert_refused_for(self, method: str, url: str, roles, *, accept: str = "application/json", **kwargs) -> None:
+        """Each (role, region prefix, enterprise ids) in ``roles``, a new user, is refused ``method url``."""
+        for role, prefix, firms in roles:
+            headers = {**self.headers(role, prefix, firms), "Accept": accept}
+            self.assert_refused(self.client.request(method, url, headers=headers, **kwargs))
+
     @staticmethod
     def assert_not_leaked(response, *markers: str) -> None:
         """None of the markers (another region's codes, another enterprise's id or name) is in the answer."""

@@ -20,24 +20,13 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return engine
-
-
 def _run(work):
     """Run ``work(session)`` in one transaction; turn a refused or bad request into a clear error."""
     from fugong.access import AccessDenied
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(open_store().engine) as session:
             return work(session)
     except (ValueError, AccessDenied) as exc:
         err.print(f"[red]error:[/red] {exc}")

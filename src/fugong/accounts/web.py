@@ -561,19 +561,15 @@ async def users_create(request: Request, principal: Principal = Depends(ADMIN)):
 
 
 @router.post("/accounts/users/{username}/disable", include_in_schema=False)
-async def users_disable(request: Request, username: str, principal: Principal = Depends(ADMIN)):
-    form = await request.form()
-    reason = str(form.get("reason") or "") or None
-    return await run_in_threadpool(_user_change, request, principal, lambda s: service.disable_user(
-        s, actor=principal, username=username, reason=reason), done="disabled")
-
-
 @router.post("/accounts/users/{username}/enable", include_in_schema=False)
-async def users_enable(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+async def users_disable_or_enable(request: Request, username: str, principal: Principal = Depends(ADMIN)):
+    """Disable or re-enable a user (form: reason, optional); both are audited with the reason."""
+    action = request.url.path.rsplit("/", 1)[1]
     form = await request.form()
     reason = str(form.get("reason") or "") or None
-    return await run_in_threadpool(_user_change, request, principal, lambda s: service.enable_user(
-        s, actor=principal, username=username, reason=reason), done="enabled")
+    change = service.disable_user if action == "disable" else service.enable_user
+    return await run_in_threadpool(_user_change, request, principal, lambda s: change(
+        s, actor=principal, username=username, reason=reason), done=f"{action}d")
 
 
 @router.post("/accounts/users/{username}/password", include_in_schema=False)

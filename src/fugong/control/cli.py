@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from fugong.clitools import day_option, load_or_exit
+
 app = typer.Typer(no_args_is_help=True)
 feeds_app = typer.Typer(no_args_is_help=True, help="External indicator feeds 外部指标数据: load.")
 app.add_typer(feeds_app, name="feeds")
@@ -28,21 +30,7 @@ OUTPUT_COLUMNS = ("region_code", "date", "index", "value", "present", "required"
 def _model(name: str):
     from fugong.control.model import ModelError, load_model
 
-    try:
-        return load_model(name)
-    except ModelError as exc:
-        err.print(f"[red]模型文件错误 / model error[/red]\n{escape(str(exc))}")
-        raise typer.Exit(2) from None
-
-
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{option}: {text!r} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return load_or_exit(load_model, name, error=ModelError, title="模型文件错误 / model error")
 
 
 def _cell(value) -> str:
@@ -106,7 +94,7 @@ def compute_command(
     from fugong.control.feeds import FeedError, read_feed, write_rejects
 
     chosen = _model(model)
-    day = _date(as_of, "--as-of")
+    day = day_option(as_of, "--as-of")
     try:
         read = read_feed(indicators, model=chosen)
     except FeedError as exc:
@@ -152,17 +140,6 @@ def models_command(name: Optional[str] = typer.Argument(None, help="a preset or 
         console.print(f"  index {index.code}: {', '.join(index.indicators)} (required {index.required} of {index.k})")
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return settings, engine
-
-
 @feeds_app.command("load")
 def feeds_load_command(
     file: Path = typer.Argument(..., help="tidy file: region_code,date,indicator,value[,flag][,note] (.csv or .parquet)"),
@@ -177,8 +154,9 @@ def feeds_load_command(
     from fugong.access import SYSTEM
     from fugong.control import service
     from fugong.control.feeds import FeedError
+    from fugong.store.db import open_store
 
-    settings, engine = _engine()
+    settings, engine = open_store()
     try:
         summary = service.load_feed(engine, path=file, principal=SYSTEM, rejects_dir=settings.rejects_dir)
     except FeedError as exc:
@@ -203,10 +181,11 @@ def run_command(
     """
     from fugong.access import SYSTEM
     from fugong.control import service
+    from fugong.store.db import open_store
 
     chosen = _model(model)
-    settings, engine = _engine()
-    day = _date(date, "--date") or settings.as_of or dt.date.today()
+    settings, engine = open_store()
+    day = day_option(date, "--date") or settings.as_of or dt.date.today()
     try:
         summary = service.run(engine, settings=settings, model=chosen, as_of=day, principal=SYSTEM, days=days)
     finally:
@@ -229,11 +208,11 @@ def show_command(
     """
     from fugong.access import SYSTEM
     from fugong.control import service
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
     chosen = _model(model)
-    settings, engine = _engine()
-    day = _date(date, "--date") or settings.as_of or dt.date.today()
+    settings, engine = open_store()
+    day = day_option(date, "--date") or settings.as_of or dt.date.today()
     with session_scope(engine) as session:
         rows = service.results(session, model=chosen.name, principal=SYSTEM, date=day, prefix=prefix)
     engine.dispose()

@@ -40,21 +40,10 @@ app.add_typer(pairing_app, name="pairing", help="Layered pairing of officials wi
 console = Console()
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return settings, engine
-
-
 def _session():
-    from fugong.store.db import session_scope, write_lock
+    from fugong.store.db import open_store, session_scope, write_lock
 
-    _, engine = _engine()
+    engine = open_store().engine
 
     class _Scope:
         def __enter__(self):

@@ -101,6 +101,14 @@ def _page(request: Request, principal: Principal, name: str, context: dict, stat
                   status_code=status_code)
 
 
+def _page_or_json(request: Request, principal: Principal, name: str, build) -> HTMLResponse | JSONResponse:
+    """``build(session)``'s view as the page ``name``, or as itself at the .json twin address."""
+    view = _run(request, build)
+    if request.url.path.endswith(".json"):
+        return JSONResponse(view)
+    return _page(request, principal, name, {"view": view})
+
+
 def _suffix(request: Request) -> str | None:
     """"json" or "csv" for the twin addresses (/desk/demands.json), None for the page."""
     last = request.url.path.rsplit("/", 1)[-1]
@@ -166,10 +174,7 @@ def landing_view(session, principal: Principal, lang: str) -> dict:
 @router.get("/desk.json", include_in_schema=False)
 def landing(request: Request, principal: Principal = Depends(DESK_USERS)):
     lang = _lang(request)
-    view = _run(request, lambda s: landing_view(s, principal, lang))
-    if request.url.path.endswith(".json"):
-        return JSONResponse(view)
-    return _page(request, principal, "landing.html", {"view": view})
+    return _page_or_json(request, principal, "landing.html", lambda s: landing_view(s, principal, lang))
 
 
 # --- demands --------------------------------------------------------------------------------------------
@@ -384,10 +389,7 @@ def triage_view(session, principal: Principal, lang: str) -> dict:
 @router.get("/desk/triage.json", include_in_schema=False)
 def triage_page(request: Request, principal: Principal = Depends(TRIAGE)):
     lang = _lang(request)
-    view = _run(request, lambda s: triage_view(s, principal, lang))
-    if request.url.path.endswith(".json"):
-        return JSONResponse(view)
-    return _page(request, principal, "triage.html", {"view": view})
+    return _page_or_json(request, principal, "triage.html", lambda s: triage_view(s, principal, lang))
 
 
 def queue_view(session, principal: Principal, lang: str, today: dt.date, unit: str | None) -> dict:
@@ -418,16 +420,13 @@ def queue_view(session, principal: Principal, lang: str, today: dt.date, unit: s
 @router.get("/desk/queue.json", include_in_schema=False)
 def queue_page(request: Request, unit: str | None = None, principal: Principal = Depends(DEPARTMENT_QUEUE)):
     lang, today = _lang(request), _today(request)
-    view = _run(request, lambda s: queue_view(s, principal, lang, today, unit))
-    if request.url.path.endswith(".json"):
-        return JSONResponse(view)
-    return _page(request, principal, "queue.html", {"view": view})
+    return _page_or_json(request, principal, "queue.html", lambda s: queue_view(s, principal, lang, today, unit))
 
 
 def unit_view(session, principal: Principal, lang: str) -> dict:
     from sqlalchemy import func, select
 
-    from fugong.desk.models import Contact, Demand, GridArea, GridFirm
+    from fugong.desk.models import Contact, GridArea, GridFirm
 
     units = [u for u in service.units_of(session, principal.user_id) if u.is_contact or u.is_town]
     if not units:
@@ -448,10 +447,7 @@ def unit_view(session, principal: Principal, lang: str) -> dict:
 @router.get("/desk/unit.json", include_in_schema=False)
 def unit_page(request: Request, principal: Principal = Depends(CONTACT_UNITS)):
     lang = _lang(request)
-    view = _run(request, lambda s: unit_view(s, principal, lang))
-    if request.url.path.endswith(".json"):
-        return JSONResponse(view)
-    return _page(request, principal, "unit.html", {"view": view})
+    return _page_or_json(request, principal, "unit.html", lambda s: unit_view(s, principal, lang))
 
 
 # --- funnel ---------------------------------------------------------------------------------------------
@@ -531,10 +527,7 @@ def funnel_csv(view: dict) -> bytes:
 @router.get("/desk/workbench.json", include_in_schema=False)
 def workbench_page(request: Request, principal: Principal = Depends(WORKBENCH)):
     today = _today(request)
-    view = _run(request, lambda s: pairing.workbench(s, principal, today=today))
-    if request.url.path.endswith(".json"):
-        return JSONResponse(view)
-    return _page(request, principal, "workbench.html", {"view": view})
+    return _page_or_json(request, principal, "workbench.html", lambda s: pairing.workbench(s, principal, today=today))
 
 
 @router.get("/desk/pairing", response_class=HTMLResponse)
@@ -542,10 +535,7 @@ def workbench_page(request: Request, principal: Principal = Depends(WORKBENCH)):
 def pairing_page(request: Request, region: str | None = None, principal: Principal = Depends(FUNNEL)):
     if region and not region.isdigit():
         raise HTTPException(status_code=422, detail="region must be digits")
-    view = _run(request, lambda s: pairing.coverage(s, principal, region_prefix=region or ""))
-    if request.url.path.endswith(".json"):
-        return JSONResponse(view)
-    return _page(request, principal, "pairing.html", {"view": view})
+    return _page_or_json(request, principal, "pairing.html", lambda s: pairing.coverage(s, principal, region_prefix=region or ""))
 
 
 @router.post("/desk/contacts")

@@ -12,17 +12,6 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files, rows and fields: never wrap them
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return settings, engine
-
-
 @app.command("import")
 def import_command(
     file: Path = typer.Argument(..., help="CSV (UTF-8 or GBK) or XLSX: enterprise_id/uscc, name, region_code, …"),
@@ -34,9 +23,10 @@ def import_command(
     """
     from fugong.access import SYSTEM
     from fugong.enterprises.importer import import_file
+    from fugong.store.db import open_store
     from fugong.tabular import TabularError
 
-    settings, engine = _engine()
+    settings, engine = open_store()
     try:
         result = import_file(engine, SYSTEM, path=file, replace=replace, rejects_dir=settings.rejects_dir)
     except TabularError as exc:
@@ -58,9 +48,9 @@ def sync_command() -> None:
     """
     from fugong.access import SYSTEM
     from fugong.enterprises.importer import sync_from_meters
-    from fugong.store.db import session_scope, write_lock
+    from fugong.store.db import open_store, session_scope, write_lock
 
-    settings, engine = _engine()
+    settings, engine = open_store()
     with write_lock(engine), session_scope(engine) as session:
         added = sync_from_meters(session, SYSTEM, settings=settings)
     console.print(f"{added:,} enterprises added from meter data")
@@ -76,9 +66,9 @@ def show_command(enterprise_id: str = typer.Argument(..., help="enterprise id or
 
     from fugong.access import SYSTEM
     from fugong.enterprises.service import find_by_uscc, get_enterprise, view, white_lists_on
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
-    _, engine = _engine()
+    engine = open_store().engine
     with session_scope(engine) as session:
         try:
             enterprise = get_enterprise(session, SYSTEM, enterprise_id)

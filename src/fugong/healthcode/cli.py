@@ -16,17 +16,6 @@ console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return engine
-
-
 @app.command("verify")
 def verify_command(token: str = typer.Argument(..., help="the token text from the QR code (HC1.…)")) -> None:
     """Verify a health-code token: signature, expiry and revocation; prints colour and reason.
@@ -37,9 +26,9 @@ def verify_command(token: str = typer.Argument(..., help="the token text from th
     """
     from fugong.healthcode.rules import reason_text
     from fugong.healthcode.tokens import verify
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_store().engine) as session:
         result = verify(session, token)
     if result.ok:
         console.print(f"[green]valid 有效[/green] colour={result.claims['k']} key={result.claims['kid']} "
@@ -58,9 +47,9 @@ def rotate_command() -> None:
     """
     from fugong.access import SYSTEM
     from fugong.healthcode.tokens import rotate_keys
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_store().engine) as session:
         key = rotate_keys(session, SYSTEM)
         console.print(f"new active signing key {key.key_id}")
 
@@ -74,9 +63,9 @@ def keys_list_command() -> None:
     import json
 
     from fugong.healthcode.tokens import public_keys
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_store().engine) as session:
         console.print_json(json.dumps({"keys": public_keys(session)}))
 
 
@@ -91,12 +80,12 @@ def lists_load_command(
     from fugong.access import SYSTEM
     from fugong.config import get_settings
     from fugong.healthcode.lists import load_list_csv
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
     from fugong.store.textfiles import read_text
 
     try:
-        with session_scope(_engine()) as session:
+        with session_scope(open_store().engine) as session:
             result = load_list_csv(session, SYSTEM, text=read_text(path), source=path.name,
                                    rejects_dir=get_settings().rejects_dir)
     except ValueError as exc:  # TextFileError, a missing column: named, nothing stored
@@ -120,14 +109,14 @@ def purge_command(
     """
     from fugong.access import SYSTEM
     from fugong.healthcode.privacy import parse_age, purge
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
     try:
         age = parse_age(older_than)
     except ValueError as exc:
         err.print(f"[red]--older-than: {exc}[/red]")
         raise typer.Exit(2) from None
-    with session_scope(_engine()) as session:
+    with session_scope(open_store().engine) as session:
         counts = purge(session, SYSTEM, older_than=age)
     console.print(" ".join(f"{k}={v}" for k, v in counts.items()))
 

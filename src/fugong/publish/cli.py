@@ -26,21 +26,17 @@ def publish_command(
 
     Example: fugong publish --date 2020-02-20 --out fugong-data/publications
     """
+    from fugong.clitools import day_option
     from fugong.config import get_settings
     from fugong.publish.bundle import publish_bundle
-    from fugong.store.db import connect, upgrade
+    from fugong.store.db import open_store
 
     if lang not in ("zh", "en"):
         err.print(f"[red]--lang: {lang!r} is not zh or en[/red]")
         raise typer.Exit(2)
     settings = get_settings()
-    try:
-        day = dt.date.fromisoformat(date) if date else (settings.as_of or dt.date.today())
-    except ValueError:
-        err.print(f"[red]--date: {date!r} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
+    day = day_option(date, "--date") or settings.as_of or dt.date.today()
+    engine = open_store().engine
     try:
         result = publish_bundle(settings=settings, engine=engine, date=day, out=out, lang=lang, png=png)
     finally:

@@ -9,28 +9,11 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from fugong.clitools import day_option
+
 app = typer.Typer(no_args_is_help=True)
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
-
-
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return settings, engine
-
-
-def _date(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{option}: {text!r} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
 
 
 @app.command("report")
@@ -49,17 +32,17 @@ def report_command(
     """
     from fugong.access import SYSTEM
     from fugong.resumption.report import COLUMNS, LEVELS, report_for
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
     from fugong.tabular import TabularError, write_table
 
-    day = _date(date, "--date")
+    day = day_option(date, "--date")
     if by not in LEVELS:
         err.print(f"[red]--by {by!r} is not valid: accepted values are {', '.join(LEVELS)}[/red]")
         raise typer.Exit(2)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         err.print(f"[red]--out {out}: the file must end in .csv or .xlsx[/red]")
         raise typer.Exit(2)
-    settings, engine = _engine()
+    settings, engine = open_store()
     with session_scope(engine) as session:
         try:
             report = report_for(session, SYSTEM, day=day, level=by, settings=settings, version=version,
@@ -85,10 +68,10 @@ def freeze_command(date: str = typer.Option(..., "--date", help="the day to free
     Example: fugong resumption freeze --date 2020-02-20
     """
     from fugong.resumption.report import freeze_day
-    from fugong.store.db import session_scope, write_lock
+    from fugong.store.db import open_store, session_scope, write_lock
 
-    day = _date(date, "--date")
-    settings, engine = _engine()
+    day = day_option(date, "--date")
+    settings, engine = open_store()
     with write_lock(engine), session_scope(engine) as session:
         version, created = freeze_day(session, day=day, settings=settings, actor="system:cli", reason=reason)
     console.print(f"{day.isoformat()}: version {version} {'frozen' if created else 'unchanged (same figures)'}")
@@ -106,11 +89,11 @@ def import_roster_command(
     """
     from fugong.access import SYSTEM
     from fugong.resumption.roster import import_roster
-    from fugong.store.db import session_scope, write_lock
+    from fugong.store.db import open_store, session_scope, write_lock
     from fugong.tabular import TabularError
 
-    day = _date(date, "--date") if date else dt.date.today()
-    settings, engine = _engine()
+    day = day_option(date, "--date") if date else dt.date.today()
+    settings, engine = open_store()
     try:
         with write_lock(engine), session_scope(engine) as session:
             result = import_roster(session, SYSTEM, enterprise_id=enterprise, path=file, effective_on=day,
@@ -132,9 +115,9 @@ def bundle_groups_command(out: Path = typer.Option(..., "--out", help="CSV or Pa
     """
     from fugong.access import SYSTEM
     from fugong.resumption.bundles import bundle_groups
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
-    _, engine = _engine()
+    engine = open_store().engine
     with session_scope(engine) as session:
         rows = bundle_groups(session, SYSTEM)
     if out.suffix.lower() == ".parquet":

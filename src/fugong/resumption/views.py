@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from fugong.access import AccessDenied, Principal
 from fugong.accounts.guard import STAFF, allow
 from fugong.web.i18n import N_
 from fugong.web.shell import register_page
-from fugong.workflow.web import ServiceError, page, post_result, run, wants_json
+from fugong.workflow.web import ServiceError, page, post_result, run
 
 router = APIRouter(tags=["resumption"])
 OFFICERS = STAFF  # ("province_admin", "officer")

@@ -10,29 +10,17 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from fugong.clitools import day_option, load_or_exit
+
 app = typer.Typer(no_args_is_help=True)
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # errors name files and rows: never wrap them
 
 
-def _date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{option}: {text!r} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
-
-
 def _rules(name: str):
     from fugong.risk.rules import RuleSetError, load_rules
 
-    try:
-        return load_rules(name)
-    except RuleSetError as exc:
-        err.print(f"[red]规则文件错误 / rule-set error[/red]\n{exc}")
-        raise typer.Exit(2) from None
+    return load_or_exit(load_rules, name, error=RuleSetError, title="规则文件错误 / rule-set error")
 
 
 def _read(cases: Path):
@@ -165,8 +153,8 @@ def grade_command(
     """
     from fugong.risk.cases import repairs_frame
 
-    day = _date(date, "--date")
-    first, last = (day, day) if day else (_date(start, "--from"), _date(end, "--to"))
+    day = day_option(date, "--date")
+    first, last = (day, day) if day else (day_option(start, "--from"), day_option(end, "--to"))
     prepared, rule_set, graded = _graded(cases, rules, first, last)
     if level and not graded.empty:
         graded = graded[graded["region_code"].map(lambda c: _level(c)) == level]
@@ -213,7 +201,7 @@ def changes_command(
     """
     from fugong.risk.publication import publication_dates, publish
 
-    day = _date(date, "--date")
+    day = day_option(date, "--date")
     rule_set = _rules(rules)
     if cases is None:
         view = _stored_view(rule_set, day)
@@ -268,7 +256,7 @@ def map_command(
     from fugong.risk.mapping import publication_svg, svg_to_png
     from fugong.risk.publication import counts_per_level, grades_on
 
-    day = _date(date, "--date")
+    day = day_option(date, "--date")
     rule_set = _rules(rules)
     if cases is None:
         view = _stored_view(rule_set, day)

@@ -13,13 +13,9 @@ def upgrade_command() -> None:
 
     Example: FUGONG_DATABASE_URL=postgresql+psycopg://fugong@localhost/fugong fugong db upgrade
     """
-    from fugong.config import get_settings
-    from fugong.store.db import connect, current_revision, upgrade
+    from fugong.store.db import current_revision, open_store
 
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
+    engine = open_store().engine
     console.print(f"database {engine.url.render_as_string(hide_password=True)} at revision {current_revision(engine)}")
 
 
@@ -39,17 +35,6 @@ def current_command() -> None:
 audit_app = typer.Typer(no_args_is_help=True)
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return engine
-
-
 @audit_app.command("seal")
 def audit_seal_command(grace_seconds: int = typer.Option(60, "--grace-seconds", min=0,
                                                         help="seal only entries older than this")) -> None:
@@ -58,11 +43,12 @@ def audit_seal_command(grace_seconds: int = typer.Option(60, "--grace-seconds", 
 
     Example: fugong audit seal
     """
+    from fugong.store.db import open_store
     import datetime as dt
 
     from fugong.store.audit import seal_all
 
-    sealed = seal_all(_engine(), grace=dt.timedelta(seconds=grace_seconds))
+    sealed = seal_all(open_store().engine, grace=dt.timedelta(seconds=grace_seconds))
     console.print(f"sealed {sealed:,} audit entries")
 
 
@@ -76,9 +62,9 @@ def audit_verify_command(json_output: bool = typer.Option(False, "--json", help=
     from dataclasses import asdict
 
     from fugong.store.audit import verify
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_store().engine) as session:
         result = verify(session)
     if json_output:
         print(json.dumps(asdict(result), ensure_ascii=False))

@@ -12,6 +12,7 @@ import os
 import threading
 import weakref
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from fugong.config import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -61,6 +65,23 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Apply every migration up to ``revision`` (idempotent; "heads" follows every domain branch)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+class Store(NamedTuple):
+    settings: "Settings"
+    engine: Engine
+
+
+def open_store() -> Store:
+    """The configured transactional store, its folders made and its schema migrated to head, with the
+    settings it came from: how every CLI command that reads or writes the database begins."""
+    from fugong.config import get_settings
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    engine = connect(settings.resolved_database_url)
+    upgrade(engine)
+    return Store(settings, engine)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -12,17 +12,6 @@ app = typer.Typer(no_args_is_help=True)
 console = Console()
 
 
-def _engine():
-    from fugong.config import get_settings
-    from fugong.store.db import connect, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = connect(settings.resolved_database_url)
-    upgrade(engine)
-    return settings, engine
-
-
 @app.command("run")
 def run_command(force: bool = typer.Option(False, "--force", help="run even while a server holds the scheduler lease")) -> None:
     """Schedule the recurring jobs, run every due job once and deliver due notifications, then exit.
@@ -30,9 +19,10 @@ def run_command(force: bool = typer.Option(False, "--force", help="run even whil
     For cron when no `fugong serve` runs the scheduler (it holds the lease; this then does nothing).
     Example (every five minutes): */5 * * * * fugong jobs run
     """
+    from fugong.store.db import open_store
     from fugong.workflow import scheduler
 
-    settings, engine = _engine()
+    settings, engine = open_store()
     holder = scheduler.holder_name("cron")
     result = scheduler.tick(engine, settings=settings, holder=holder, force=force)
     if not result.held and not force:
@@ -58,10 +48,10 @@ def list_command(status: Optional[str] = typer.Option(None, help="pending | runn
 
     Example: fugong jobs list --status dead
     """
-    from fugong.store.db import session_scope
+    from fugong.store.db import open_store, session_scope
     from fugong.workflow import jobs, outbox
 
-    _, engine = _engine()
+    engine = open_store().engine
     with session_scope(engine) as session:
         rows = jobs.list_jobs(session, status=status, limit=limit)
         counts = outbox.outbox_counts(session)

@@ -76,7 +76,7 @@ def freeze(session: Session, *, kind: str, day: dt.date, columns: list[str], row
         if not insert_or_skip(session, Report, values, ("kind", "day", "version")):
             continue  # a concurrent freezer stored this version first: read again
         report = get(session, kind=kind, day=day, version=version)
-        record_change(session, actor=actor, action=f"report.freeze", entity=kind, entity_id=f"{day.isoformat()}/v{version}",
+        record_change(session, actor=actor, action="report.freeze", entity=kind, entity_id=f"{day.isoformat()}/v{version}",
                       before={"version": current.version, "checksum": current.checksum} if current else None,
                       after={"version": version, "checksum": digest, "rows": len(rows)}, reason=report.reason)
         session.flush()
