@@ -2,7 +2,9 @@
 
 Database tests take the ``engine`` or ``session`` fixture and run once per database URL: SQLite
 always, PostgreSQL when ``FUGONG_TEST_POSTGRES_URL`` is set (scripts/test.sh starts a server and sets
-it). Each test gets an empty, migrated database of its own (a SQLite file, or a PostgreSQL schema).
+it). Each test gets an empty, migrated database of its own: a SQLite file, or a PostgreSQL database
+copied from a template migrated once per test worker (``CREATE DATABASE … TEMPLATE``: about a tenth of
+running every migration for each of the ~650 PostgreSQL tests).
 
 In CI (``CI=true``) a skipped test is a failure: every test must run there.
 """
@@ -32,6 +34,38 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def _postgres_admin():
+    """An autocommit engine on the server's maintenance database (CREATE / DROP DATABASE)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    return create_engine(make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _postgres_database_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """The name of a database migrated to head, one per test worker (templates cannot be shared while
+    another session copies them)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"fugong_tpl_{worker}_{uuid.uuid4().hex[:8]}"
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = connect(_postgres_database_url(name))
+    upgrade(engine)
+    engine.dispose()  # nobody may be connected to a template while it is copied
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
     if request.param == "sqlite":
@@ -39,14 +73,15 @@ def db_url(request, tmp_path):
         return
     if not POSTGRES_URL:
         pytest.skip("FUGONG_TEST_POSTGRES_URL is not set (scripts/test.sh starts PostgreSQL and sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = connect(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    template = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin()
+    with admin.connect() as conn:
+        # FILE_COPY: a checkpoint and a file copy (~50 ms) rather than WAL-logging every page (~180 ms)
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY'))
+    yield _postgres_database_url(name)
+    with admin.connect() as conn:  # FORCE: a test's child process or pool may still hold a connection
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
 
 

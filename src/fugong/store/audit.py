@@ -244,6 +244,9 @@ def _cutoff(session: Session, grace: dt.timedelta) -> dt.datetime:
         "      THEN statement_timestamp() ELSE 'epoch'::timestamptz END))"
         "    FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
         "   WHERE l.locktype = 'relation' AND l.relation = CAST(:table AS regclass)"
+        # Relation OIDs repeat across databases (a database copied from a template keeps them):
+        # only this database's writers matter.
+        "     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         "     AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()))"),
         {"grace": grace.total_seconds(), "table": AuditEntry.__tablename__}).scalar_one()
 
