@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 
-say() { printf '\n== %s\n' "$*"; }
+say() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()

@@ -188,6 +188,9 @@ def pytest_collection_modifyitems(config, items):
     demo, Spark): ``--dist loadgroup`` (scripts/test.sh) sends each group to one worker by suffixing
     its node ids with ``@name``. Under pytest 9.2 that suffix silently stopped sticking (node ids became
     structured), every group was split and built twice in CI; so check it took effect."""
+    # The groups are the longest units of work: scheduled first, they do not keep one worker busy
+    # while the other has run out of tests (a stable sort keeps every file's own order).
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
     if not getattr(config.option, "loadgroup", False):  # set in xdist's workers under --dist loadgroup
         return
     ungrouped = [item.nodeid for item in items if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
