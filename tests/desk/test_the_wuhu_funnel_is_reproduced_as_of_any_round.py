@@ -90,6 +90,21 @@ def test_the_seed_figures_as_of_the_25th_and_an_earlier_round_as_it_was_then(eng
     for entry, funnel in ((table[ROUND - 1], then), (table[-1], as_of_25th)):
         assert {k: funnel["figures"][k] for k in entry["cumulative"]} == entry["cumulative"]
         assert {k: funnel["round_flow"][k] for k in entry["flow"]} == entry["flow"]
+    # A funnel as of any time starts from the latest frozen round still exact and adds the rows after
+    # it: the same answer as counting every row, per unit too. Rounds 5–7 were frozen empty and then
+    # filled (stale: round 4 is their checkpoint), round 8 was frozen again; the times fall inside
+    # rounds, on a round's end, before the first round ends, and after the last.
+    times = [wuhu.local(dt.date(2020, 2, 10), 0) + dt.timedelta(hours=29) * n for n in range(24)]
+    times += [end_4, end_25th]
+    with session_scope(engine) as session:
+        checkpoints = set()
+        for when in times:
+            checkpoint = rounds._checkpoint(session, wuhu.REGION, when)
+            checkpoints.add(checkpoint["round"]["number"] if checkpoint else None)
+            assert rounds.funnel(session, wuhu.SYSTEM, region_prefix=wuhu.REGION, until=when) == \
+                rounds.funnel(session, wuhu.SYSTEM, region_prefix=wuhu.REGION, until=when, from_rows=True), when
+    assert checkpoints == {None, 1, 2, 3, 4, 8}  # never the stale rounds 5–7
+
     # Per contact unit and per department the figures add up to the totals.
     assert sum(u["demands_collected"] for u in as_of_25th["by_contact_unit"]) == 926
     assert len([u for u in as_of_25th["by_contact_unit"] if u["unit"]]) == 7

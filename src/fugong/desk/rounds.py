@@ -133,10 +133,18 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def funnel(session: Session, principal: Principal, *, region_prefix: str, until: dt.datetime,
-           since: dt.datetime | None = None, by_unit: bool = True) -> dict:
+           since: dt.datetime | None = None, by_unit: bool = True, from_rows: bool = False) -> dict:
     """The funnel of a region as of ``until`` (exclusive), cumulative — or, with ``since``, the flow
-    of the window [since, until). See the module docstring for each figure."""
+    of the window [since, until). See the module docstring for each figure.
+
+    A cumulative funnel starts from the latest frozen round that ended by ``until`` and is still
+    exact, and adds what the rows after it bring (``_growth``): an open round costs its own rows, not
+    every row since the first round. ``from_rows=True`` counts every row (what a freeze stores)."""
     _require_reader(principal, region_prefix)
+    if since is None and not from_rows:
+        checkpoint = _checkpoint(session, region_prefix, until)
+        if checkpoint is not None:
+            return _grown(session, checkpoint, region_prefix=region_prefix, until=until, by_unit=by_unit)
     name = machine().name
     t = TransitionRow
     window = [t.machine == name, t.at < until, t.region_code.startswith(region_prefix)]
@@ -217,6 +225,195 @@ def funnel(session: Session, principal: Principal, *, region_prefix: str, until:
     return result
 
 
+# --- a cumulative funnel from a frozen round ---------------------------------------------------------
+#
+# The figures as of T are those as of the checkpoint F (a frozen round's end, still exact) plus what
+# the rows of [F, T) add. Counts of rows (demands collected, resolutions, reopenings) simply add up.
+# Counts of distinct things (demands that entered "valid", firms contacted, firms with a valid demand,
+# a department's dispatched demands) add only the things the window has that no row before F had:
+# each window row is probed for an earlier row of the same thing (an index lookup per row of the
+# window). The money of resolutions is the latest resolution of each demand: for the demands the
+# window touches, their value as of T replaces their value as of F.
+
+ADDED_BY_ENTERING = {"valid": "demands_valid", "dispatched": "demands_dispatched", "invalid": "demands_invalid",
+                     "merged": "demands_merged"}
+
+
+def _checkpoint(session: Session, region_prefix: str, until: dt.datetime) -> dict | None:
+    """The cumulative view of the latest round of exactly this prefix that ended by ``until`` and whose
+    frozen view is still exact; None if there is none."""
+    # A handful of rows, compared here: SQLite keeps the times as UTC text, ``until`` may be local.
+    candidates = [row for row in session.scalars(select(Round)) if _aware(row.ends_at) <= until]
+    if not candidates:
+        return None
+    frozen = frozen_views(session, candidates, region_prefix)
+    if not frozen:
+        return None
+    view = max(frozen.values(), key=lambda v: v["until"])
+    return view if view["region_prefix"] == region_prefix and view.get("since") is None else None
+
+
+def _growth(session: Session, *, region_prefix: str, since: dt.datetime, until: dt.datetime, by_unit: bool) -> dict:
+    """What the cumulative funnel gains from ``since`` (the checkpoint) to ``until``: {"figures": {…},
+    "contact_units": {code: {…}}, "departments": {code: {…}}} of increments."""
+    from sqlalchemy import String, exists
+    from sqlalchemy.orm import aliased
+
+    name = machine().name
+    t, t2 = TransitionRow, aliased(TransitionRow)
+    d, d2 = Demand, aliased(Demand)
+    c, c2 = Contact, aliased(Contact)
+    window = [t.machine == name, t.at >= since, t.at < until, t.region_code.startswith(region_prefix)]
+    # A probe must find the thing's own rows by (machine, entity_id). Without statistics SQLite would
+    # rather walk (machine, to_state, at) — every row before the checkpoint, for each row of the
+    # window — so the state and the time are compared in a form no index serves.
+    before = [t2.machine == name, func.coalesce(t2.at, t2.at) < since, t2.region_code.startswith(region_prefix)]
+    entity = cast(t.entity_id, Integer)
+
+    def entered_before(state, *more):
+        return exists().where(*before, t2.entity_id == t.entity_id, t2.to_state.concat("") == state, *more)
+
+    def firm_valid_before(*more):
+        # the firm's demands (by enterprise), then each one's rows (by entity): nested, so in that order
+        return exists().where(d2.enterprise_id == d.enterprise_id, *more, exists().where(
+            *before, t2.entity_id == cast(d2.id, String), t2.to_state.concat("") == "valid"))
+
+    figures: dict = {}
+    rows = dict(session.execute(select(t.to_state, func.count()).where(
+        *window, t.to_state.in_(("collected", "resolved", "reopened"))).group_by(t.to_state)).all())
+    if any(transition.to == "collected" for transition in machine().transitions):
+        figures["demands_collected"] = session.scalar(select(func.count()).where(
+            *window, t.to_state == "collected", t.action == "create")) or 0
+    else:
+        figures["demands_collected"] = rows.get("collected", 0)
+    figures["demands_resolved"] = rows.get("resolved", 0) - rows.get("reopened", 0)
+    new = dict(session.execute(select(t.to_state, func.count(func.distinct(t.entity_id))).where(
+        *window, t.to_state.in_(tuple(ADDED_BY_ENTERING)), ~entered_before(t.to_state)).group_by(t.to_state)).all())
+    for state, key in ADDED_BY_ENTERING.items():
+        figures[key] = new.get(state, 0)
+    contacts = [c.at >= since, c.at < until, c.region_code.startswith(region_prefix)]
+    contacted_before = [func.coalesce(c2.at, c2.at) < since, c2.region_code.startswith(region_prefix),
+                        c2.enterprise_id == c.enterprise_id]  # by the firm's own rows, as above
+    figures["firms_contacted"] = session.scalar(select(func.count(func.distinct(c.enterprise_id))).where(
+        *contacts, ~exists().where(*contacted_before))) or 0
+    figures["firms_valid"] = session.scalar(select(func.count(func.distinct(d.enterprise_id))).join(t, d.id == entity)
+                                            .where(*window, t.to_state == "valid", ~firm_valid_before())) or 0
+    figures.update(_money_growth(session, window=window, since=since, until=until, region_prefix=region_prefix,
+                                 newly_dispatched=~entered_before("dispatched")))
+    out = {"figures": figures, "contact_units": {}, "departments": {}}
+    if not by_unit:
+        return out
+
+    def add(table: dict, key, figure: str, value: int) -> None:
+        table.setdefault(key, {})[figure] = table.get(key, {}).get(figure, 0) + value
+
+    # A unit is listed once it has contacted or collected (a department once it has dispatched or
+    # resolved), as in ``funnel``: the other figures of an unlisted unit are not shown there either.
+    units, departments = out["contact_units"], out["departments"]
+    out["listed_units"], out["listed_departments"] = listed_units, listed_departments = set(), set()
+    for unit, count in session.execute(select(c.unit_code, func.count(func.distinct(c.enterprise_id))).where(
+            *contacts, ~exists().where(*contacted_before, c2.unit_code.is_not_distinct_from(c.unit_code)))
+            .group_by(c.unit_code)):
+        add(units, unit, "firms_contacted", count)
+        listed_units.add(unit)
+    collected_by = t.data["contact_unit"].as_string()
+    for unit, count in session.execute(select(collected_by, func.count()).where(
+            *window, t.to_state == "collected", t.action == "create").group_by(collected_by)):
+        add(units, unit, "demands_collected", count)
+        listed_units.add(unit)
+    for unit, count in session.execute(select(d.contact_unit, func.count(func.distinct(t.entity_id))).join(t, d.id == entity)
+                                       .where(*window, t.to_state == "valid", ~entered_before("valid"))
+                                       .group_by(d.contact_unit)):
+        add(units, unit, "demands_valid", count)
+    for unit, count in session.execute(select(d.contact_unit, func.count(func.distinct(d.enterprise_id))).join(t, d.id == entity)
+                                       .where(*window, t.to_state == "valid",
+                                              ~firm_valid_before(d2.contact_unit.concat("").is_not_distinct_from(d.contact_unit)))
+                                       .group_by(d.contact_unit)):
+        add(units, unit, "firms_valid", count)
+    department_of, department_before = t.data["department"].as_string(), t2.data["department"].as_string()
+    for unit, count in session.execute(select(department_of, func.count(func.distinct(t.entity_id))).where(
+            *window, t.to_state == "dispatched",
+            ~entered_before("dispatched", department_before.is_not_distinct_from(department_of)))
+            .group_by(department_of)):
+        add(departments, unit, "demands_dispatched", count)
+        listed_departments.add(unit)
+    for state, unit, count in session.execute(select(t.to_state, department_of, func.count()).where(
+            *window, t.to_state.in_(("resolved", "reopened"))).group_by(t.to_state, department_of)):
+        add(departments, unit, "demands_resolved", count if state == "resolved" else -count)
+        if state == "resolved":
+            listed_departments.add(unit)
+    return out
+
+
+def _money_growth(session: Session, *, window, since, until, region_prefix, newly_dispatched) -> dict:
+    """The money figures' increments (Decimal): amounts of the demands first dispatched in the window;
+    for each demand resolved or reopened in it, its latest resolution's values as of ``until`` minus
+    those as of ``since``."""
+    t = TransitionRow
+    requested = session.scalar(select(func.coalesce(func.sum(Demand.amount_yuan), 0)).where(Demand.id.in_(
+        select(cast(t.entity_id, Integer)).where(*window, t.to_state == "dispatched", newly_dispatched))))
+    out = {"amount_requested_yuan": Decimal(str(requested or 0))}
+    # The demands the window touches, listed, then read by their own rows (a subquery here made SQLite
+    # walk every row of the machine); in slices, within any database's limit of parameters.
+    touched = sorted(set(session.scalars(select(t.entity_id).where(*window,
+                                                                   t.to_state.in_(("resolved", "reopened"))))))
+    values = {key: t.data[key].as_string() for key in MONEY[1:]}
+    for key in values:
+        out[key] = Decimal(0)
+    for start in range(0, len(touched), 5000):
+        part = touched[start:start + 5000]
+
+        def resolved_values(as_of: dt.datetime) -> tuple:
+            latest = (select(func.max(t.id).label("id"))
+                      .where(t.machine == machine().name, t.entity_id.in_(part), t.at < as_of,
+                             t.region_code.startswith(region_prefix), t.to_state.in_(("resolved", "reopened")))
+                      .group_by(t.entity_id).subquery())
+            return session.execute(select(*(func.coalesce(func.sum(cast(value, Numeric(16, 2))), 0)
+                                            for value in values.values()))
+                                   .join(latest, latest.c.id == t.id).where(t.action == "resolve")).one()
+
+        for key, now, then in zip(values, resolved_values(until), resolved_values(since)):
+            out[key] += Decimal(str(now or 0)) - Decimal(str(then or 0))
+    return out
+
+
+def _grown(session: Session, checkpoint: dict, *, region_prefix: str, until: dt.datetime, by_unit: bool) -> dict:
+    """The checkpoint's cumulative view moved on to ``until`` (the same shape ``funnel`` returns)."""
+    since = dt.datetime.fromisoformat(checkpoint["until"])
+    result = {"region_prefix": region_prefix, "until": until.isoformat(), "since": None,
+              "figures": dict(checkpoint["figures"])}
+    growth = _growth(session, region_prefix=region_prefix, since=since, until=until, by_unit=by_unit) \
+        if since < until else {"figures": {}, "contact_units": {}, "departments": {}, "listed_units": set(),
+                               "listed_departments": set()}
+    for key, value in growth["figures"].items():
+        if key in MONEY:
+            total = Decimal(str(result["figures"][key])) + value
+            result["figures"][key] = float(total.quantize(Decimal("0.01")))
+        else:
+            result["figures"][key] += value
+    if not by_unit:
+        return result
+    names = {u.code: (u.name_zh, u.name_en) for u in session.scalars(select(Unit))}
+
+    def merged(entries: list[dict], more: dict, listed: set, figures: tuple[str, ...]) -> list[dict]:
+        table = {entry["unit"]: {k: entry[k] for k in figures} for entry in entries}
+        for code, increments in more.items():
+            if code not in table and code not in listed:
+                continue
+            row = table.setdefault(code, dict.fromkeys(figures, 0))
+            for key, value in increments.items():
+                row[key] += value
+        return [{"unit": code, "name_zh": names.get(code, (code, code))[0], "name_en": names.get(code, (code, code))[1],
+                 **table[code]} for code in sorted(table, key=lambda c: (c is None, c or ""))]
+
+    result["by_contact_unit"] = merged(checkpoint.get("by_contact_unit", []), growth["contact_units"],
+                                       growth["listed_units"],
+                                       ("firms_contacted", "demands_collected", "firms_valid", "demands_valid"))
+    result["by_department"] = merged(checkpoint.get("by_department", []), growth["departments"],
+                                     growth["listed_departments"], ("demands_dispatched", "demands_resolved"))
+    return result
+
+
 def data_stamp(session: Session) -> tuple:
     """What the funnels depend on: the newest transition row (of any workflow: max of the primary key
     is one index step, a filter by machine would scan) and the newest contact-log row. A cache keyed
@@ -260,9 +457,9 @@ def round_funnel(session: Session, principal: Principal, *, round_id: int, regio
     return _compute_round(session, principal, row, prefix)
 
 
-def _compute_round(session: Session, principal: Principal, row: Round, prefix: str) -> dict:
+def _compute_round(session: Session, principal: Principal, row: Round, prefix: str, *, from_rows: bool = False) -> dict:
     until, since = _aware(row.ends_at), _aware(row.starts_at)
-    cumulative = funnel(session, principal, region_prefix=prefix, until=until)
+    cumulative = funnel(session, principal, region_prefix=prefix, until=until, from_rows=from_rows)
     flow = funnel(session, principal, region_prefix=prefix, until=until, since=since, by_unit=False)
     return {"round": round_view(row), **cumulative, "round_flow": flow["figures"]}
 
@@ -350,7 +547,7 @@ def freeze_round(session: Session, *, round_id: int, region_prefix: str | None =
     prefix = region_prefix or row.region_prefix
     system = Principal(user_id=actor, role="system")
     stamp = _stamp(session)  # read first: a row committed meanwhile has a larger id and is found stale
-    view = _compute_round(session, system, row, prefix)
+    view = _compute_round(session, system, row, prefix, from_rows=True)  # what is stored counts every row
     latest = reports.latest(session, kind=_kind(row, prefix), day=_report_day(row))
     if latest is not None and latest.rows and latest.rows[0]["view"] == json_safe(view):
         return latest.version, False  # unchanged: keep the older stamp (a newer one would only add a version)

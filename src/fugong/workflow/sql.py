@@ -7,6 +7,8 @@ pysqlite's savepoints outside an explicit BEGIN are unreliable).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy.orm import Session
 
 
@@ -17,16 +19,21 @@ def insert_or_skip(session: Session, model, values: dict, conflict: tuple[str, .
 
 def insert_or_skip_returning(session: Session, model, values: dict, conflict: tuple[str, ...], returning: str):
     """As ``insert_or_skip``, answering the new row's ``returning`` column (its id), or None if skipped."""
-    dialect = session.get_bind().dialect.name
+    session.flush()
+    # The values go in as parameters of one statement built once per table: building the statement with
+    # its values on every call (expressions, bound parameters, a new cache key) was most of its cost.
+    statement = _statement(session.get_bind().dialect.name, model.__table__, conflict, returning)
+    row = session.execute(statement, values).first()
+    return None if row is None else row[0]
+
+
+@lru_cache(maxsize=64)
+def _statement(dialect: str, table, conflict: tuple[str, ...], returning: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - fugong supports SQLite and PostgreSQL
         raise NotImplementedError(f"insert_or_skip on {dialect}")
-    session.flush()
     # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT here.
-    statement = (insert(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
-                 .returning(getattr(model, returning)))
-    row = session.execute(statement).first()
-    return None if row is None else row[0]
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c[returning])
