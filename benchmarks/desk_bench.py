@@ -227,6 +227,7 @@ def peer(url: str, repeat: int = 3) -> dict:
 
     engine = connect(url)
     until = local(dt.date(2020, 2, 26), 0)
+    mid_round = local(dt.date(2020, 2, 25), 12)  # a day and a half into the last round (an open round)
     system = Principal(user_id="bench", role="system")
     results = {}
     with session_scope(engine) as session:
@@ -236,7 +237,12 @@ def peer(url: str, repeat: int = 3) -> dict:
                                                                           round_id=None, day=None)),
             ("last round computed from the rows", lambda: rounds.round_funnel(session, system, round_id=last,
                                                                               region_prefix=REGION, frozen=False)),
-            ("desk funnel (rows as of t)", lambda: rounds.funnel(session, system, region_prefix=REGION, until=until)),
+            ("desk funnel (rows as of t)", lambda: rounds.funnel(session, system, region_prefix=REGION, until=until,
+                                                                 from_rows=True)),
+            ("as of mid last round, from the last frozen round", lambda: rounds.funnel(
+                session, system, region_prefix=REGION, until=mid_round)),
+            ("as of mid last round, counting every row", lambda: rounds.funnel(
+                session, system, region_prefix=REGION, until=mid_round, from_rows=True)),
             ("core latest_states window", lambda: dict(session.execute(
                 select(sq.c.state, func.count()).group_by(sq.c.state)).all()) if (
                 sq := transitions.latest_states(session, machine="desk-demand", until=until)) is not None else None),
