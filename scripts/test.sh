@@ -59,9 +59,8 @@ else
 fi
 
 say "pytest"
-# Three workers by default on the 2-core reference machine: the suite waits on subprocesses, servers, browsers
-# and PostgreSQL about a third of the time, and two workers left a core idle for it (CI: 23 min with two).
-# FUGONG_TEST_WORKERS=0 runs in one process.
+# Two workers by default (the reference machine has 2 cores; three were no faster: the machine is busy
+# with the tests' servers, browsers and PostgreSQL too). FUGONG_TEST_WORKERS=0 runs in one process.
 # loadgroup: tests marked xdist_group("…") run on one worker, so a shared session fixture (the demo
 # command runs of tests/demo) is built once.
-exec .venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-3}" --dist loadgroup "$@"
+exec .venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" --dist loadgroup "$@"
