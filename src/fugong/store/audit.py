@@ -23,6 +23,8 @@ and gate scans do not queue on the chain)::
     h0 = SHA-256("fugong-audit-v1");  h(i) = SHA-256(h(i-1) || canonical JSON of entry i)
 
 A seal row holds the first and last entry id it covers, their count, the hash before and after.
+A seal covers a run of consecutive ids and stops at the first entry too recent to seal (an entry's
+``at`` is stamped a moment after its id is drawn, so ids and times can disagree by that moment).
 A seal must never skip an entry that commits later with a lower id (PostgreSQL hands out ids at
 insert, not at commit; SQLite's single writer commits in id order). So only entries written before
 the cutoff are sealed: ``SEAL_GRACE`` ago, and on PostgreSQL also before the start of the oldest open
@@ -42,7 +44,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, event, func, select, text
+from sqlalchemy import JSON, DateTime, Integer, String, Text, event, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -258,7 +260,13 @@ def seal(session: Session, *, grace: dt.timedelta = SEAL_GRACE, batch: int = SEA
     cutoff = _cutoff(session, grace)  # read before the entries: see _cutoff
     last = session.scalars(select(AuditSeal).order_by(AuditSeal.last_id.desc()).limit(1)).first()
     after_id, previous = (last.last_id, last.hash) if last else (0, GENESIS)
-    rows = session.execute(select(*_ENTRY_COLUMNS).where(AuditEntry.id > after_id, AuditEntry.at < cutoff)
+    # A run of consecutive ids only: an entry's ``at`` is stamped a moment after its id is drawn, so a
+    # lower id can carry a later time. Stop at the first entry too recent to seal, never step over it.
+    too_recent = (select(func.min(AuditEntry.id)).where(AuditEntry.id > after_id, AuditEntry.at >= cutoff)
+                  .scalar_subquery())
+    rows = session.execute(select(*_ENTRY_COLUMNS)
+                           .where(AuditEntry.id > after_id, AuditEntry.at < cutoff,
+                                  or_(too_recent.is_(None), AuditEntry.id < too_recent))
                            .order_by(AuditEntry.id).limit(batch)).all()
     digest, count, first, last_id = chain(previous, rows)
     if not count:
