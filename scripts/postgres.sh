@@ -6,7 +6,15 @@
 # user when invoked as root (PostgreSQL refuses to run as root).
 set -euo pipefail
 PORT=${FUGONG_TEST_PG_PORT:-54329}
-DATA=${FUGONG_TEST_PG_DIR:-/tmp/fugong-pg-$PORT}
+# In memory (/dev/shm) where there is one: on a virtual disk, copying a migrated database for each
+# test took 0.8 s, in memory 0.03 s. The server is thrown away; nothing in it needs the disk.
+SHM=/dev/shm
+if [ -d "$SHM" ] && [ -w "$SHM" ] && [ "$(df -Pk "$SHM" | awk 'NR==2 {print $4}')" -gt 2000000 ]; then
+  DEFAULT_DATA=$SHM/fugong-pg-$PORT
+else
+  DEFAULT_DATA=/tmp/fugong-pg-$PORT
+fi
+DATA=${FUGONG_TEST_PG_DIR:-$DEFAULT_DATA}
 BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 [ -n "$BIN" ] || BIN=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/pg_ctl)")
 if [ ! -x "$BIN/pg_ctl" ]; then

@@ -63,4 +63,23 @@ say "pytest"
 # with the tests' servers, browsers and PostgreSQL too). FUGONG_TEST_WORKERS=0 runs in one process.
 # loadgroup: tests marked xdist_group("…") run on one worker, so a shared session fixture (the demo
 # command runs of tests/demo) is built once.
-exec .venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" --dist loadgroup "$@"
+# Scratch files (pytest's tmp_path, TMPDIR) in memory where there is room: on a virtual disk a SQLite
+# commit took 0.5 ms, in /dev/shm 0.03 ms. One folder per checkout; removed when every test passed.
+scratch=${FUGONG_TEST_SCRATCH:-}
+if [ -z "$scratch" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
+   && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -gt 4000000 ]; then
+  scratch=/dev/shm/fugong-tests-$(printf %s "$PWD" | md5sum | cut -c1-8)
+fi
+pytest_args=()
+if [ -n "$scratch" ]; then
+  rm -rf "$scratch" && mkdir -p "$scratch/tmp"
+  export TMPDIR="$scratch/tmp"
+  pytest_args=(--basetemp "$scratch/pytest")
+  echo "scratch files in $scratch"
+fi
+status=0
+.venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" --dist loadgroup "${pytest_args[@]}" "$@" || status=$?
+if [ -n "$scratch" ]; then
+  if [ "$status" = 0 ]; then rm -rf "$scratch"; else echo "scratch files kept in $scratch"; fi
+fi
+exit "$status"
