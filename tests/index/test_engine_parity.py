@@ -6,6 +6,7 @@ more under load); the data is small (302 enterprises × 50 days) so that only th
 
 import datetime as dt
 import math
+import os
 
 import numpy as np
 import pyarrow as pa
@@ -17,6 +18,11 @@ from fugong.index.service import compute, enterprise_results
 pytest.importorskip("pyspark")
 
 pytestmark = pytest.mark.xdist_group("spark")  # Spark starts once
+
+# The JVM's quick compiler only: a test's jobs are short, and the optimising compiler's work never
+# pays back (the module took 106 s on an idle machine, 87 s with this). Read when Spark starts, by
+# the first test here; the Spark settings themselves are fugong's own (fugong.engine).
+os.environ.setdefault("PYSPARK_SUBMIT_ARGS", "--driver-java-options -XX:TieredStopAtLevel=1 pyspark-shell")
 
 PERIOD = Window(dt.date(2020, 1, 27), dt.date(2020, 2, 25))
 PARAMS = IndexParams(baseline=Window(dt.date(2019, 12, 1), dt.date(2019, 12, 20)))
