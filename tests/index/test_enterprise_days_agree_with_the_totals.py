@@ -30,7 +30,10 @@ def _store(settings, tmp_path):
     IndexParams(baseline=Window(dt.date(2019, 12, 1), dt.date(2019, 12, 30)), theta=0.45, baseload=True,
                 baseload_window=Window(dt.date(2019, 12, 20), dt.date(2019, 12, 30)), closures=("zhejiang-2020",),
                 baseline_method="median", min_baseline_kwh=105.0),
-], ids=["defaults", "every-option"])
+    # a working-day calendar read from an in-memory table inside the query the engine writes from
+    IndexParams(baseline=Window(dt.date(2019, 12, 1), dt.date(2019, 12, 30)), baseline_method="workday-mean",
+                closures=("zhejiang-2020",)),
+], ids=["defaults", "every-option", "workday-mean"])
 def test_enterprise_days_add_up_to_the_county_rows(index_settings, tmp_path, params):
     _store(index_settings, tmp_path)
     compute_all(settings=index_settings, period=PERIOD, params=params, enterprises_too=True)
