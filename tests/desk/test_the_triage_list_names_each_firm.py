@@ -1,8 +1,6 @@
 """The triage office reads its lists by firm name, not by id alone: every list row carries the firm's
 registered name (the page shows it, with the id on hover; the JSON twin has both)."""
 
-from jinja2 import Environment, FileSystemLoader
-
 from fugong.desk import service, views
 from tests.desk.helpers import CONTACT, TRIAGE, at, build_world
 
@@ -20,15 +18,11 @@ def test_each_row_of_the_triage_lists_has_the_firms_registered_name(session):
 
 
 def test_the_list_shows_the_name_and_keeps_the_id_on_hover():
-    from pathlib import Path
+    from fugong.web.pages import templates  # the app's own template environment
 
-    import fugong.web
-
-    templates = Path(fugong.web.__file__).parent / "templates"
-    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True)
-    env.globals["_"] = lambda text: text
-    macro = env.get_template("desk/_macros.html").module.demand_table
-    html = str(macro("zh", [{"id": 7, "code": "D000007", "enterprise_id": "E-WH-1", "enterprise_name": "芜湖某机械",
-                             "category_name": "物流", "text": "货车", "state": "collected", "state_name": "已收集",
-                             "due_on": None, "escalation_level": 0}]))
+    page = templates.env.from_string('{% from "desk/_macros.html" import demand_table with context %}'
+                                     '{{ demand_table("zh", demands) }}')
+    html = page.render(_=lambda text: text, demands=[{
+        "id": 7, "code": "D000007", "enterprise_id": "E-WH-1", "enterprise_name": "芜湖某机械", "category_name": "物流",
+        "text": "货车", "state": "collected", "state_name": "已收集", "due_on": None, "escalation_level": 0}])
     assert '<td title="E-WH-1">芜湖某机械</td>' in html

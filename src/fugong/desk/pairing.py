@@ -43,6 +43,7 @@ from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.desk.models import LAYERS, Contact, Demand, GridArea, GridFirm, Pairing, Unit
 from fugong.desk.service import OPEN_STATES, DeskError, _now, local_day
 from fugong.enterprises.models import Enterprise
+from fugong.enterprises.service import names_of
 from fugong.errors import shown
 from fugong.store.audit import record_change
 
@@ -224,7 +225,7 @@ def workbench(session: Session, principal: Principal, *, today: dt.date | None =
     today = today or local_day(_now())
     pairs = my_firms(session, principal.user_id)
     ids = [p.enterprise_id for p in pairs]
-    names = dict(session.execute(select(Enterprise.enterprise_id, Enterprise.name).where(Enterprise.enterprise_id.in_(ids))).all())
+    names = names_of(session, ids)
     open_counts = dict(session.execute(select(Demand.enterprise_id, func.count()).where(
         Demand.enterprise_id.in_(ids), Demand.state.in_(OPEN_STATES)).group_by(Demand.enterprise_id)).all())
     overdue = list(session.scalars(select(Demand).where(Demand.enterprise_id.in_(ids), Demand.state.in_(OPEN_STATES),

@@ -124,25 +124,15 @@ def _briefs(rows, lang: str) -> list[dict]:
     machine, read once per list (each load checks the file's mtime: a few stat calls, which at 300
     rows a page were a third of a queue's time)."""
     config, states = load_desk_config(), service.machine().states
-    rows = list(rows)
-    names = _enterprise_names(rows)
-    return [{**_brief(demand, lang, config=config, states=states), "enterprise_name": names.get(demand.enterprise_id, "")}
-            for demand in rows]
-
-
-def _enterprise_names(rows) -> dict[str, str]:
-    """{enterprise_id: registered name} of a list's firms, in one query (an officer triages by name)."""
-    from sqlalchemy import select
     from sqlalchemy.orm import object_session
 
-    from fugong.enterprises.models import Enterprise
+    from fugong.enterprises.service import names_of
 
-    ids = sorted({demand.enterprise_id for demand in rows})
-    if not ids:
-        return {}
-    session = object_session(rows[0])
-    return {eid: name for part in range(0, len(ids), 500) for eid, name in session.execute(
-        select(Enterprise.enterprise_id, Enterprise.name).where(Enterprise.enterprise_id.in_(ids[part:part + 500])))}
+    rows = list(rows)
+    # an officer triages by the firm's name (the rows are already scoped to what the principal may see)
+    names = names_of(object_session(rows[0]), (demand.enterprise_id for demand in rows)) if rows else {}
+    return [{**_brief(demand, lang, config=config, states=states), "enterprise_name": names.get(demand.enterprise_id, "")}
+            for demand in rows]
 
 
 def _brief(demand, lang: str, *, config, states) -> dict:
