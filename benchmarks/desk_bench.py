@@ -9,8 +9,8 @@ What it does:
 1. fills a fresh database with a synthetic zone (340203): 5,000 registered enterprises, 7 contact
    units, 8 departments, 21 grid areas, 8 rounds, 100,000 demands spread over the rounds and 46,000
    contact-log rows, with their transition rows as the services write them (create, accept/invalidate,
-   dispatch, take, resolve, reopen …: ~400,000 rows). The fill uses bulk inserts — it is the stage,
-   not the thing measured;
+   dispatch, take, resolve, reopen …: ~400,000 rows) and the milestones the services keep beside them.
+   The fill uses bulk inserts — it is the stage, not the thing measured;
 2. runs the scheduler's round freezes (``desk.freeze_round`` jobs, what ``fugong serve`` or
    ``fugong jobs run`` do an hour after each round ends) and times them: each closed round's funnel
    computed once and stored;
@@ -50,7 +50,7 @@ def fill(url: str, *, demands: int, seed: int = 2020) -> dict:
     from fugong.access import Principal
     from fugong.accounts import service as accounts
     from fugong.desk import rounds, routing, service
-    from fugong.desk.models import Contact, Demand, GridArea, GridFirm, Member, Unit
+    from fugong.desk.models import Contact, Demand, GridArea, GridFirm, Member, Milestone, Unit
     from fugong.desk.scenarios.wuhu import ROUTES, TEXTS, UNITS, local
     from fugong.enterprises.models import Enterprise
     from fugong.store.db import connect, session_scope, upgrade
@@ -94,7 +94,7 @@ def fill(url: str, *, demands: int, seed: int = 2020) -> dict:
         tokens = {u: accounts.create_api_token(session, actor=system, username=u, name="bench").token
                   for u in ("bench-triage", "bench-contact", "bench-dept", "bench-official", "bench-firm")}
     categories = list(TEXTS)
-    demand_rows, transition_rows, contact_rows = [], [], []
+    demand_rows, transition_rows, contact_rows, milestone_rows = [], [], [], []
     for n in range(1, demands + 1):
         firm = firms[0] if n % 997 == 0 else rng.choice(firms)
         start, end = windows[rng.randrange(len(windows))]
@@ -129,6 +129,10 @@ def fill(url: str, *, demands: int, seed: int = 2020) -> dict:
                                         from_state=before, to_state=after, actor="bench", role="officer", at=t,
                                         reason="bench" if action in ("invalidate", "resolve") else None,
                                         region_code=REGION, data=data))
+            if after in ("collected", "valid", "dispatched", "invalid", "merged"):  # as milestones.record does
+                for key in ("", department) if after == "dispatched" else ("",):
+                    milestone_rows.append(dict(demand_id=n, state=after, department=key, first_at=t,
+                                               region_code=REGION, enterprise_id=firm, contact_unit=contact))
             t = t + dt.timedelta(hours=rng.randrange(2, 30))
         demand_rows.append(dict(id=n, enterprise_id=firm, region_code=REGION, category=category,
                                 text=rng.choice(TEXTS[category]).format(n=n % 300), source="contact",
@@ -147,6 +151,8 @@ def fill(url: str, *, demands: int, seed: int = 2020) -> dict:
             session.execute(insert(TransitionRow), transition_rows[chunk:chunk + 10000])
         for chunk in range(0, len(contact_rows), 10000):
             session.execute(insert(Contact), contact_rows[chunk:chunk + 10000])
+        for chunk in range(0, len(milestone_rows), 10000):
+            session.execute(insert(Milestone), milestone_rows[chunk:chunk + 10000])
     from fugong.desk import deadlines  # noqa: F401 - registers the desk's job handlers, as the scheduler does
     from fugong.workflow import jobs
 

@@ -1,5 +1,5 @@
-"""Migrations 0009_desk and 0010_desk_indexes create exactly the desk tables and indexes the models declare
-(autogenerate finds nothing)."""
+"""Migrations 0009_desk, 0010_desk_indexes and 0011_desk_milestones create exactly the desk tables and
+indexes the models declare (autogenerate finds nothing)."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext

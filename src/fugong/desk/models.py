@@ -13,6 +13,8 @@
     desk_routing_rule  category × region prefix × conditions → department, in one version
     desk_pairing       an official paired with an enterprise, in a layer (leader / department / grid)
     desk_contact       the visit and contact log: who contacted which firm, when, how
+    desk_milestone     the first time a demand entered a state the funnel counts (per department for
+                       "dispatched"): a projection of its transition rows, for the open round's funnel
     desk_api_key       an Open311 client's key (hash only), bound to a unit or an enterprise
 
 Example rows::
@@ -135,6 +137,38 @@ class Demand(WorkflowState, Base):
     recorded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Milestone(Base):
+    """The first time a demand entered a state the funnel counts — collected, valid, dispatched,
+    invalid, merged — written in the same transaction as the transition row (``milestones.record``)
+    and filled from the rows by migration 0011. "dispatched" has a row per department the demand was
+    ever dispatched to and one with ``department=""`` for any department::
+
+        demand_id=17 state="dispatched" department=""       first_at=02-13 09:10  (first dispatch)
+        demand_id=17 state="dispatched" department="WH-JRB" first_at=02-13 09:10
+        demand_id=17 state="dispatched" department="WH-RSJ" first_at=02-16 15:02  (re-dispatched)
+
+    The funnel as of a time counts "entered before t" as one range of an index here, where the
+    transition rows need a probe per row for "and not before" (``rounds._growth``). The firm, its
+    contact unit and region are the demand's, which never change once recorded."""
+
+    __tablename__ = "desk_milestone"
+    __table_args__ = (
+        # "entered in [F, t)" per state, counted and grouped from the index alone
+        Index("ix_desk_milestone_state_first", "state", "department", "first_at", "region_code", "contact_unit",
+              "enterprise_id"),
+        # "had this firm (through this unit) a valid demand before F?": one step per firm
+        Index("ix_desk_milestone_enterprise", "enterprise_id", "state", "contact_unit", "first_at", "region_code"),
+    )
+
+    demand_id: Mapped[int] = mapped_column(ForeignKey("desk_demand.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(40), primary_key=True)
+    department: Mapped[str] = mapped_column(String(40), primary_key=True, default="")
+    first_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    region_code: Mapped[str] = mapped_column(String(6))
+    enterprise_id: Mapped[str] = mapped_column(String(40))
+    contact_unit: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Attachment(Base):

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from fugong.access import AccessDenied, OutOfScope, Principal
 from fugong.config import TIMEZONE
-from fugong.desk import search
+from fugong.desk import milestones, search
 from fugong.desk.calendar import add_workdays, closures_of
 from fugong.desk.models import (CHANNELS, SOURCES, Attachment, Contact, Demand, GridArea, GridFirm, Member, Pairing,
                                 Round, Unit)
@@ -370,8 +370,9 @@ def submit_demand(session: Session, principal: Principal, *, enterprise_id: str,
             "round": current_round.number if current_round else None, "source": source}
     if amount is not None:
         data["amount_yuan"] = str(amount)
-    transitions.start(session, machine=machine(), entity=demand, principal=principal, region_code=region,
-                      data=data, at=at)
+    row = transitions.start(session, machine=machine(), entity=demand, principal=principal, region_code=region,
+                            data=data, at=at)
+    milestones.record(session, demand, state=row.to_state, at=row.at)
     search.index_demand(session, demand)
     if log_contact:
         record_contact(session, principal, enterprise_id=enterprise_id, channel=channel,
@@ -445,6 +446,7 @@ def _apply(session: Session, principal: Principal, demand: Demand, action: str, 
     at = at or _now()
     row = transitions.apply(session, machine=machine(), entity=demand, action=action, principal=principal,
                             region_code=demand.region_code, reason=reason, data=data, guards=_guards(session), at=at)
+    milestones.record(session, demand, state=row.to_state, at=row.at, department=(row.data or {}).get("department"))
     demand.updated_at = at
     return row
 
