@@ -156,7 +156,7 @@ class Milestone(Base):
     __tablename__ = "desk_milestone"
     __table_args__ = (
         # "entered in [F, t)" per state, counted and grouped from the index alone
-        Index("ix_desk_milestone_state_first", "state", "department", "first_at", "region_code", "contact_unit",
+        Index("ix_desk_milestone_state_first", "state", "first_at", "department", "region_code", "contact_unit",
               "enterprise_id"),
         # "had this firm (through this unit) a valid demand before F?": one step per firm
         Index("ix_desk_milestone_enterprise", "enterprise_id", "state", "contact_unit", "first_at", "region_code"),

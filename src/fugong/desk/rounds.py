@@ -35,9 +35,11 @@ same, always. Computing one round's funnel reads every transition row before its
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import weakref
 from decimal import Decimal
 
-from sqlalchemy import Integer, Numeric, case, cast, func, select
+from sqlalchemy import Integer, Numeric, case, cast, event, func, select
 from sqlalchemy.orm import Session
 
 from fugong.access import AccessDenied, OutOfScope, Principal
@@ -133,18 +135,28 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def funnel(session: Session, principal: Principal, *, region_prefix: str, until: dt.datetime,
-           since: dt.datetime | None = None, by_unit: bool = True, from_rows: bool = False) -> dict:
+           since: dt.datetime | None = None, by_unit: bool = True, from_rows: bool = False,
+           now: dt.datetime | None = None) -> dict:
     """The funnel of a region as of ``until`` (exclusive), cumulative — or, with ``since``, the flow
     of the window [since, until). See the module docstring for each figure.
 
-    A cumulative funnel starts from the latest frozen round that ended by ``until`` and is still
-    exact, and adds what the rows after it bring (``_growth``): an open round costs its own rows, not
-    every row since the first round. ``from_rows=True`` counts every row (what a freeze stores)."""
+    A cumulative funnel starts from the latest checkpoint still exact — a frozen round that ended by
+    ``until``, or a live checkpoint of this process — and adds what the rows after it bring
+    (``_growth``): an open round costs the rows since the last full hour, not every row since the
+    first round. A window's totals (``by_unit=False``) move on from a live checkpoint the same way.
+    ``from_rows=True`` counts every row (what a freeze stores); ``now`` is the clock (tests)."""
     _require_reader(principal, region_prefix)
-    if since is None and not from_rows:
-        checkpoint = _checkpoint(session, region_prefix, until)
-        if checkpoint is not None:
-            return _grown(session, checkpoint, region_prefix=region_prefix, until=until, by_unit=by_unit)
+    if not from_rows:
+        if since is None:
+            return _cumulative(session, region_prefix=region_prefix, until=until, by_unit=by_unit, now=now)
+        if not by_unit:
+            return _flow(session, region_prefix=region_prefix, since=since, until=until, now=now)
+    return _rows_funnel(session, region_prefix=region_prefix, until=until, since=since, by_unit=by_unit)
+
+
+def _rows_funnel(session: Session, *, region_prefix: str, until: dt.datetime, since: dt.datetime | None,
+                 by_unit: bool) -> dict:
+    """The funnel counted from every row of the window (see ``funnel``)."""
     name = machine().name
     t = TransitionRow
     window = [t.machine == name, t.at < until, t.region_code.startswith(region_prefix)]
@@ -274,10 +286,12 @@ def _growth(session: Session, *, region_prefix: str, since: dt.datetime, until: 
                 m.first_at >= since, m.first_at < until, m.region_code.startswith(region_prefix)]
 
     def firm_valid_before(*more):
-        # "valid" milestones are never per department; the index (enterprise_id, state, contact_unit, …)
-        # answers in one step per firm
+        # "valid" milestones are never per department. The index (enterprise_id, state, contact_unit, …)
+        # answers in one step per firm; the time is compared in a form no index serves, or SQLite,
+        # without statistics, walks (state, first_at) — every valid demand before F, for each firm.
         return exists().where(m2.enterprise_id == m.enterprise_id, m2.state == "valid", *more,
-                              m2.first_at < since, m2.region_code.startswith(region_prefix))
+                              func.coalesce(m2.first_at, m2.first_at) < since,
+                              m2.region_code.startswith(region_prefix))
 
     figures: dict = {}
     rows = dict(session.execute(select(t.to_state, func.count()).where(
@@ -339,9 +353,10 @@ def _growth(session: Session, *, region_prefix: str, since: dt.datetime, until: 
     return out
 
 
-def _money_growth(session: Session, *, window, since, until, region_prefix) -> dict:
+def _money_growth(session: Session, *, window, since, until, region_prefix, lower=None) -> dict:
     """The resolution money's increments (Decimal): for each demand resolved or reopened in the
-    window, its latest resolution's values as of ``until`` minus those as of ``since``."""
+    window, its latest resolution's values as of ``until`` minus those as of ``since`` (among its rows
+    from ``lower`` on, when given)."""
     t = TransitionRow
     # The demands the window touches, listed, then read by their own rows (a subquery here made SQLite
     # walk every row of the machine); in slices, within any database's limit of parameters.
@@ -353,10 +368,11 @@ def _money_growth(session: Session, *, window, since, until, region_prefix) -> d
         part = touched[start:start + 5000]
 
         def resolved_values(as_of: dt.datetime) -> tuple:
-            latest = (select(func.max(t.id).label("id"))
-                      .where(t.machine == machine().name, t.entity_id.in_(part), t.at < as_of,
-                             t.region_code.startswith(region_prefix), t.to_state.in_(("resolved", "reopened")))
-                      .group_by(t.entity_id).subquery())
+            rows = [t.machine == machine().name, t.entity_id.in_(part), t.at < as_of,
+                    t.region_code.startswith(region_prefix), t.to_state.in_(("resolved", "reopened"))]
+            if lower is not None:
+                rows.append(t.at >= lower)
+            latest = select(func.max(t.id).label("id")).where(*rows).group_by(t.entity_id).subquery()
             return session.execute(select(*(func.coalesce(func.sum(cast(value, Numeric(16, 2))), 0)
                                             for value in values.values()))
                                    .join(latest, latest.c.id == t.id).where(t.action == "resolve")).one()
@@ -403,6 +419,195 @@ def _grown(session: Session, checkpoint: dict, *, region_prefix: str, until: dt.
     return result
 
 
+# --- live checkpoints (this process's memory) ---------------------------------------------------------
+#
+# An open round has no frozen checkpoint after the previous round's end, so every request would add
+# the whole round's rows (a second at 100,000 demands). A live checkpoint is the funnel as of a time
+# T0 a little in the past (every LIVE_STEP, at least LIVE_MARGIN ago), kept in this process's memory
+# with the stamp read before it was computed. Like a frozen round it is used while no row written after
+# the stamp falls before T0, and a request adds only the rows of [T0, until). Every figure is additive
+# over adjacent windows (the growth of [F, T0) and of [T0, t) make the growth of [F, t)), so the answer
+# is the same as counting every row — tested in test_an_open_round_moves_on_from_a_live_checkpoint.py.
+#
+# The next live checkpoint grows from the previous one; once a day (LIVE_REBUILD) it is rebuilt from
+# the frozen round or the rows, so anything a checkpoint could have missed — a transaction that
+# committed after the stamp with an id below it (a PostgreSQL sequence hands ids out before commit)
+# and a time before T0 — lasts a day at most, as a frozen round's lasts until its recheck. A checkpoint
+# is stored only by a transaction that has written nothing (what it saw cannot be rolled back).
+
+LIVE_STEP = dt.timedelta(minutes=10)
+LIVE_MARGIN = dt.timedelta(minutes=10)  # desk transactions take milliseconds; ten minutes is ample
+LIVE_REBUILD = dt.timedelta(hours=24)
+LIVE_PER_KEY = 4
+_LIVE: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
+_LIVE_LOCK = threading.Lock()
+_WROTE = "fugong.desk.rounds:wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def _clock(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.timezone.utc)
+
+
+def _until(view: dict) -> dt.datetime:
+    return dt.datetime.fromisoformat(view["until"])
+
+
+def _live_time(until: dt.datetime, now: dt.datetime | None) -> dt.datetime:
+    """T0 for a funnel as of ``until``: ``until`` itself once it is LIVE_MARGIN in the past, else the
+    last LIVE_STEP boundary before now - LIVE_MARGIN."""
+    settled = _clock(now) - LIVE_MARGIN
+    if until <= settled:
+        return until
+    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    return epoch + ((settled - epoch) // LIVE_STEP) * LIVE_STEP
+
+
+def _live(session: Session, key: tuple, *, until: dt.datetime, now: dt.datetime | None, rebuild, extend,
+          rebuild_after: dt.datetime | None = None) -> dict:
+    """The live checkpoint of ``key`` for a funnel as of ``until``: the latest one still exact, or a new
+    one at T0 grown from it (``extend(view, start, T0)``) or rebuilt (``rebuild(T0)``) — when the chain is
+    a day old, there is none, or a frozen round ends after it (``rebuild_after``)."""
+    at = _live_time(until, now)
+    engine = session.get_bind()
+    with _LIVE_LOCK:
+        entries = sorted(_LIVE.get(engine, {}).get(key, {}).items(), reverse=True)
+    found = None
+    for when, (stamp, view, origin) in entries:
+        if when <= until and _still_exact(_earliest_since(session, stamp), when):
+            found = when, view, origin
+            break
+    if found is not None and found[0] >= at:
+        return found[1]
+    stamp = _stamp(session)  # read first: a row committed meanwhile has a larger id and is found stale
+    if found is not None and _clock(now) - found[2] < LIVE_REBUILD and \
+            (rebuild_after is None or found[0] >= rebuild_after):
+        view, origin = extend(found[1], found[0], at), found[2]
+    else:
+        view, origin = rebuild(at), _clock(now)
+    if not session.info.get(_WROTE):
+        with _LIVE_LOCK:
+            kept = _LIVE.setdefault(engine, {}).setdefault(key, {})
+            kept[at] = (stamp, view, origin)
+            for old in sorted(kept)[:-LIVE_PER_KEY]:
+                del kept[old]
+    return view
+
+
+def _cumulative(session: Session, *, region_prefix: str, until: dt.datetime, by_unit: bool,
+                now: dt.datetime | None) -> dict:
+    """The cumulative funnel as of ``until`` from the latest exact checkpoint, frozen or live."""
+    frozen = _checkpoint(session, region_prefix, until)
+    base = frozen
+    if frozen is None or _until(frozen) < _live_time(until, now):
+        def rebuild(at: dt.datetime) -> dict:
+            if frozen is None:
+                return _rows_funnel(session, region_prefix=region_prefix, until=at, since=None, by_unit=by_unit)
+            return _grown(session, frozen, region_prefix=region_prefix, until=at, by_unit=by_unit)
+
+        base = _live(session, ("cumulative", region_prefix, by_unit), until=until, now=now, rebuild=rebuild,
+                     extend=lambda view, _start, at: _grown(session, view, region_prefix=region_prefix, until=at,
+                                                            by_unit=by_unit),
+                     rebuild_after=_until(frozen) if frozen else None)
+    return _grown(session, base, region_prefix=region_prefix, until=until, by_unit=by_unit)
+
+
+def _flow(session: Session, *, region_prefix: str, since: dt.datetime, until: dt.datetime,
+          now: dt.datetime | None) -> dict:
+    """The totals of the window [since, until): a live checkpoint of the window as of T0 and what the
+    rows of [T0, until) add to it."""
+    def rebuild(at: dt.datetime) -> dict:
+        return _rows_funnel(session, region_prefix=region_prefix, until=max(at, since), since=since, by_unit=False)
+
+    def extend(view: dict, _start, at: dt.datetime) -> dict:
+        return _flow_grown(session, view, region_prefix=region_prefix, lower=since, until=at)
+
+    base = _live(session, ("flow", region_prefix, since.isoformat()), until=until, now=now, rebuild=rebuild,
+                 extend=extend)
+    return _flow_grown(session, base, region_prefix=region_prefix, lower=since, until=until)
+
+
+def _flow_grown(session: Session, view: dict, *, region_prefix: str, lower: dt.datetime, until: dt.datetime) -> dict:
+    """A window's totals [lower, T) extended to ``until`` (the same shape ``funnel`` returns)."""
+    start = _until(view)
+    result = {"region_prefix": region_prefix, "until": until.isoformat(), "since": view["since"],
+              "figures": dict(view["figures"])}
+    if start < until:
+        for key, value in _flow_growth(session, region_prefix=region_prefix, lower=lower, since=start,
+                                       until=until).items():
+            if key in MONEY:
+                total = Decimal(str(result["figures"][key])) + value
+                result["figures"][key] = float(total.quantize(Decimal("0.01")))
+            else:
+                result["figures"][key] += value
+    return result
+
+
+def _flow_growth(session: Session, *, region_prefix: str, lower: dt.datetime, since: dt.datetime,
+                 until: dt.datetime) -> dict:
+    """What the totals of the window [lower, since) gain when it is extended to ``until``: the rows of
+    [since, until), distinct things counted only when no row of [lower, since) had them (a probe per
+    row: for the short stretch since a live checkpoint)."""
+    from sqlalchemy import String, exists
+    from sqlalchemy.orm import aliased
+
+    name = machine().name
+    t, t2 = TransitionRow, aliased(TransitionRow)
+    d, d2 = Demand, aliased(Demand)
+    c, c2 = Contact, aliased(Contact)
+    window = [t.machine == name, t.at >= since, t.at < until, t.region_code.startswith(region_prefix)]
+    # A probe finds the thing's own rows by (machine, entity_id); the state and the time are compared in
+    # a form no index serves, so SQLite, without statistics, does not walk (machine, to_state, at).
+    probe_at = func.coalesce(t2.at, t2.at)
+    before = [t2.machine == name, probe_at >= lower, probe_at < since, t2.region_code.startswith(region_prefix)]
+    entity = cast(t.entity_id, Integer)
+
+    def entered_before(state):
+        return exists().where(*before, t2.entity_id == t.entity_id, t2.to_state.concat("") == state)
+
+    figures: dict = {}
+    rows = dict(session.execute(select(t.to_state, func.count()).where(
+        *window, t.to_state.in_(("resolved", "reopened"))).group_by(t.to_state)).all())
+    figures["demands_resolved"] = rows.get("resolved", 0) - rows.get("reopened", 0)
+    figures["demands_collected"] = session.scalar(select(func.count()).where(
+        *window, t.to_state == "collected", t.action == "create")) or 0
+    new = dict(session.execute(select(t.to_state, func.count(func.distinct(t.entity_id))).where(
+        *window, t.to_state.in_(tuple(ADDED_BY_ENTERING)), ~entered_before(t.to_state)).group_by(t.to_state)).all())
+    for state, key in ADDED_BY_ENTERING.items():
+        figures[key] = new.get(state, 0)
+    contact_at = func.coalesce(c2.at, c2.at)
+    figures["firms_contacted"] = session.scalar(select(func.count(func.distinct(c.enterprise_id))).where(
+        c.at >= since, c.at < until, c.region_code.startswith(region_prefix), ~exists().where(
+            contact_at >= lower, contact_at < since, c2.region_code.startswith(region_prefix),
+            c2.enterprise_id == c.enterprise_id))) or 0
+    firm_valid_before = exists().where(d2.enterprise_id == d.enterprise_id, exists().where(
+        *before, t2.entity_id == cast(d2.id, String), t2.to_state.concat("") == "valid"))
+    figures["firms_valid"] = session.scalar(select(func.count(func.distinct(d.enterprise_id))).join(t, d.id == entity)
+                                            .where(*window, t.to_state == "valid", ~firm_valid_before)) or 0
+    requested = session.scalar(select(func.coalesce(func.sum(Demand.amount_yuan), 0)).where(Demand.id.in_(
+        select(entity).where(*window, t.to_state == "dispatched", ~entered_before("dispatched")))))
+    figures["amount_requested_yuan"] = Decimal(str(requested or 0))
+    figures.update(_money_growth(session, window=window, since=since, until=until, region_prefix=region_prefix,
+                                 lower=lower))
+    return figures
+
+
 def data_stamp(session: Session) -> tuple:
     """What the funnels depend on: the newest transition row (of any workflow: max of the primary key
     is one index step, a filter by machine would scan) and the newest contact-log row. A cache keyed
@@ -436,7 +641,7 @@ def _money(session: Session, *, window, entity, until, since, region_prefix) -> 
 
 
 def round_funnel(session: Session, principal: Principal, *, round_id: int, region_prefix: str | None = None,
-                 frozen: bool = True) -> dict:
+                 frozen: bool = True, now: dt.datetime | None = None) -> dict:
     """A round's funnel: cumulative as of the round's end, and the flow inside the round — the frozen
     view when there is one still exact (``frozen=False``: always computed)."""
     row = get_round(session, principal, round_id=round_id)
@@ -446,13 +651,15 @@ def round_funnel(session: Session, principal: Principal, *, round_id: int, regio
         view = frozen_view(session, row, prefix)
         if view is not None:
             return view
-    return _compute_round(session, principal, row, prefix)
+    return _compute_round(session, principal, row, prefix, now=now)
 
 
-def _compute_round(session: Session, principal: Principal, row: Round, prefix: str, *, from_rows: bool = False) -> dict:
+def _compute_round(session: Session, principal: Principal, row: Round, prefix: str, *, from_rows: bool = False,
+                   now: dt.datetime | None = None) -> dict:
     until, since = _aware(row.ends_at), _aware(row.starts_at)
-    cumulative = funnel(session, principal, region_prefix=prefix, until=until, from_rows=from_rows)
-    flow = funnel(session, principal, region_prefix=prefix, until=until, since=since, by_unit=False)
+    cumulative = funnel(session, principal, region_prefix=prefix, until=until, from_rows=from_rows, now=now)
+    flow = funnel(session, principal, region_prefix=prefix, until=until, since=since, by_unit=False,
+                  from_rows=from_rows, now=now)
     return {"round": round_view(row), **cumulative, "round_flow": flow["figures"]}
 
 
@@ -491,7 +698,10 @@ def _earliest_since(session: Session, stamp: dict) -> tuple[dt.datetime | None, 
     t = TransitionRow
     first_row = session.scalar(select(func.min(case((t.machine == machine().name, t.at))))
                                .where(t.id > stamp["transition"]))
-    first_contact = session.scalar(select(func.min(Contact.at)).where(Contact.id > stamp["contact"]))
+    # min(coalesce(at)): with min(at) SQLite walks the time index looking for an id above the stamp
+    # (all of it when there is none)
+    first_contact = session.scalar(select(func.min(func.coalesce(Contact.at, Contact.at)))
+                                   .where(Contact.id > stamp["contact"]))
     return (_aware(first_row) if first_row else None, _aware(first_contact) if first_contact else None)
 
 
@@ -566,30 +776,58 @@ def round_view(row: Round) -> dict:
             "report_day": (ends.astimezone(TZ) - dt.timedelta(days=1)).date().isoformat()}
 
 
-def series(session: Session, principal: Principal, *, region_prefix: str) -> list[dict]:
-    """Every round of the region with its own flow and the running totals, in ONE grouped query over
-    the transition rows (each row falls in the round whose window holds its time; rows before the
-    first round count towards the totals). Flow: demands collected, entering valid / dispatched,
+def series(session: Session, principal: Principal, *, region_prefix: str, now: dt.datetime | None = None) -> list[dict]:
+    """Every round of the region with its own flow and the running totals: the frozen rounds' views,
+    then ONE grouped query over the transition rows after the last of them (each row falls in the
+    round whose window holds its time; rows before the first round counted here add to the totals
+    they start from). Flow: demands collected, entering valid / dispatched,
     resolved (resolutions minus reopenings), invalid, merged. Running totals of the additive figures
     (collected, resolved, invalid, merged) are exact prefix sums; the distinct-firm figures of a round
-    are in ``round_funnel``."""
-    rows = rounds_of(session, principal, region_prefix=region_prefix)
+    are in ``round_funnel``. When no row is yet at or after the end of the first round not frozen (an
+    open round), its row is the round's own flow and totals, from live checkpoints, and the rounds
+    after it have none of their own."""
+    rows = sorted(rounds_of(session, principal, region_prefix=region_prefix), key=lambda r: r.starts_at)
     if not rows:
         return []
     frozen = frozen_views(session, rows, region_prefix)
-    if len(frozen) == len(rows):  # every round closed and frozen: the table is theirs
-        return [_series_entry(frozen[row.id]) for row in sorted(rows, key=lambda r: r.starts_at)]
+    # The leading rounds frozen and exact are read from their views; the rest (an open round, a round
+    # not yet frozen or made stale by a late row) from the rows after the last of them, whose running
+    # totals start from its own.
+    leading = 0
+    while leading < len(rows) and rows[leading].id in frozen:
+        leading += 1
+    out = [_series_entry(frozen[row.id]) for row in rows[:leading]]
+    if leading == len(rows):  # every round closed and frozen: the table is theirs
+        return out
+    rest = rows[leading:]
+    newest = [session.scalar(select(func.max(TransitionRow.at)).where(TransitionRow.machine == machine().name)),
+              session.scalar(select(func.max(Contact.at)))]
+    if all(when is None or _aware(when) < _aware(rest[0].ends_at) for when in newest):
+        # The usual case: an open round, then rounds not begun (no row yet at or after the open round's
+        # end). The open round's flow and totals move on from live checkpoints; the later rounds have
+        # no flow and the same totals.
+        row = rest[0]
+        flow = _flow(session, region_prefix=region_prefix, since=_aware(row.starts_at), until=_aware(row.ends_at),
+                     now=now)["figures"]
+        totals = _cumulative(session, region_prefix=region_prefix, until=_aware(row.ends_at), by_unit=False,
+                             now=now)["figures"]
+        cumulative = {k: totals[k] for k in SERIES_TOTALS}
+        return out + [{"round": round_view(row), "flow": {k: flow[k] for k in SERIES_FLOW}, "cumulative": cumulative}] \
+            + [{"round": round_view(later), "flow": dict.fromkeys(SERIES_FLOW, 0), "cumulative": dict(cumulative)}
+               for later in rest[1:]]
     t = TransitionRow
-    bucket = case(*[((t.at >= _aware(r.starts_at)) & (t.at < _aware(r.ends_at)), r.number) for r in rows], else_=0)
+    bucket = case(*[((t.at >= _aware(r.starts_at)) & (t.at < _aware(r.ends_at)), r.number) for r in rest], else_=0)
     counted = ("collected", "valid", "dispatched", "resolved", "reopened", "invalid", "merged")
+    window = [t.machine == machine().name, t.region_code.startswith(region_prefix),
+              t.at < max(_aware(r.ends_at) for r in rest), t.to_state.in_(counted)]
+    if out:
+        window.append(t.at >= _aware(rows[leading - 1].ends_at))
     found: dict[int, dict[str, tuple[int, int]]] = {}
     for number, state, distinct, count in session.execute(
             select(bucket.label("n"), t.to_state, func.count(func.distinct(t.entity_id)), func.count())
-            .where(t.machine == machine().name, t.region_code.startswith(region_prefix),
-                   t.at < max(_aware(r.ends_at) for r in rows), t.to_state.in_(counted))
-            .group_by(bucket, t.to_state)):
+            .where(*window).group_by(bucket, t.to_state)):
         found.setdefault(number, {})[state] = (distinct, count)
-    totals = dict.fromkeys(("demands_collected", "demands_resolved", "demands_invalid", "demands_merged"), 0)
+    totals = dict(out[-1]["cumulative"]) if out else dict.fromkeys(SERIES_TOTALS, 0)
 
     def add(number: int) -> dict:
         got = found.get(number, {})
@@ -601,9 +839,8 @@ def series(session: Session, principal: Principal, *, region_prefix: str) -> lis
             totals[key] += flow[key]
         return flow
 
-    add(0)  # before the first round
-    out = []
-    for row in sorted(rows, key=lambda r: r.starts_at):
+    add(0)  # before the first round computed here
+    for row in rest:
         flow = add(row.number)
         out.append({"round": round_view(row), "flow": flow, "cumulative": dict(totals)})
     return out

@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("contact_unit", sa.String(length=40), nullable=True),
     )
     op.create_index("ix_desk_milestone_state_first", "desk_milestone",
-                    ["state", "department", "first_at", "region_code", "contact_unit", "enterprise_id"])
+                    ["state", "first_at", "department", "region_code", "contact_unit", "enterprise_id"])
     op.create_index("ix_desk_milestone_enterprise", "desk_milestone",
                     ["enterprise_id", "state", "contact_unit", "first_at", "region_code"])
     _fill(op.get_bind())
