@@ -34,6 +34,7 @@ same, always. Computing one round's funnel reads every transition row before its
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import weakref
@@ -442,6 +443,7 @@ LIVE_PER_KEY = 4
 _LIVE: "weakref.WeakKeyDictionary[object, dict]" = weakref.WeakKeyDictionary()
 _LIVE_LOCK = threading.Lock()
 _WROTE = "fugong.desk.rounds:wrote"
+_MEMO = "fugong.desk.rounds:memo"  # this transaction's funnels, while it writes nothing: a page asks twice
 
 
 @event.listens_for(Session, "after_flush")
@@ -459,6 +461,19 @@ def _note_statement(state) -> None:
 def _forget_writes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(_WROTE, None)
+        session.info.pop(_MEMO, None)
+
+
+def _memo(session: Session, key: tuple, compute) -> dict:
+    """``compute()``, once per transaction that has written nothing (a copy each time: callers add
+    to what they get)."""
+    if session.info.get(_WROTE):
+        session.info.pop(_MEMO, None)
+        return compute()
+    memo = session.info.setdefault(_MEMO, {})
+    if key not in memo:
+        memo[key] = compute()
+    return copy.deepcopy(memo[key])
 
 
 def _clock(now: dt.datetime | None) -> dt.datetime:
@@ -513,6 +528,12 @@ def _live(session: Session, key: tuple, *, until: dt.datetime, now: dt.datetime 
 def _cumulative(session: Session, *, region_prefix: str, until: dt.datetime, by_unit: bool,
                 now: dt.datetime | None) -> dict:
     """The cumulative funnel as of ``until`` from the latest exact checkpoint, frozen or live."""
+    return _memo(session, ("cumulative", region_prefix, until, by_unit),
+                 lambda: _cumulative_now(session, region_prefix=region_prefix, until=until, by_unit=by_unit, now=now))
+
+
+def _cumulative_now(session: Session, *, region_prefix: str, until: dt.datetime, by_unit: bool,
+                    now: dt.datetime | None) -> dict:
     frozen = _checkpoint(session, region_prefix, until)
     base = frozen
     if frozen is None or _until(frozen) < _live_time(until, now):
@@ -532,6 +553,12 @@ def _flow(session: Session, *, region_prefix: str, since: dt.datetime, until: dt
           now: dt.datetime | None) -> dict:
     """The totals of the window [since, until): a live checkpoint of the window as of T0 and what the
     rows of [T0, until) add to it."""
+    return _memo(session, ("flow", region_prefix, since, until),
+                 lambda: _flow_now(session, region_prefix=region_prefix, since=since, until=until, now=now))
+
+
+def _flow_now(session: Session, *, region_prefix: str, since: dt.datetime, until: dt.datetime,
+              now: dt.datetime | None) -> dict:
     def rebuild(at: dt.datetime) -> dict:
         return _rows_funnel(session, region_prefix=region_prefix, until=max(at, since), since=since, by_unit=False)
 
@@ -809,8 +836,8 @@ def series(session: Session, principal: Principal, *, region_prefix: str, now: d
         row = rest[0]
         flow = _flow(session, region_prefix=region_prefix, since=_aware(row.starts_at), until=_aware(row.ends_at),
                      now=now)["figures"]
-        totals = _cumulative(session, region_prefix=region_prefix, until=_aware(row.ends_at), by_unit=False,
-                             now=now)["figures"]
+        totals = _cumulative(session, region_prefix=region_prefix, until=_aware(row.ends_at), by_unit=True,
+                             now=now)["figures"]  # by unit: the page's round funnel asked the same
         cumulative = {k: totals[k] for k in SERIES_TOTALS}
         return out + [{"round": round_view(row), "flow": {k: flow[k] for k in SERIES_FLOW}, "cumulative": cumulative}] \
             + [{"round": round_view(later), "flow": dict.fromkeys(SERIES_FLOW, 0), "cumulative": dict(cumulative)}
