@@ -143,8 +143,8 @@ def funnel(session: Session, principal: Principal, *, region_prefix: str, until:
 
     A cumulative funnel starts from the latest checkpoint still exact — a frozen round that ended by
     ``until``, or a live checkpoint of this process — and adds what the rows after it bring
-    (``_growth``): an open round costs the rows since the last full hour, not every row since the
-    first round. A window's totals (``by_unit=False``) move on from a live checkpoint the same way.
+    (``_growth``): an open round costs the rows since the last live checkpoint (ten to twenty
+    minutes), not every row since the first round. A window's totals (``by_unit=False``) move on from a live checkpoint the same way.
     ``from_rows=True`` counts every row (what a freeze stores); ``now`` is the clock (tests)."""
     _require_reader(principal, region_prefix)
     if not from_rows:
