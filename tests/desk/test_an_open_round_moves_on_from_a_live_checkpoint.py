@@ -1,7 +1,7 @@
 """While a round is open its funnel starts from a live checkpoint (the funnel as of a time a little in
 the past, kept in memory) and adds only the rows since: the same answer as counting every row, as the
 round fills hour by hour, after a row dated before the checkpoint arrives late, and for the per-round
-table. Runs on SQLite and PostgreSQL on our Wuhu fixture (rounds 1–4 closed and frozen, round 5 open)."""
+table. Runs on SQLite and PostgreSQL on our Wuhu fixture (rounds 1–2 closed and frozen, round 3 open)."""
 
 import datetime as dt
 
@@ -10,6 +10,7 @@ from fugong.desk.scenarios import wuhu
 from fugong.store.db import session_scope
 
 CONTACT = service.Principal(user_id="wh-rsj-1", role="officer", region_prefix=wuhu.REGION)
+OPEN = 3  # the open round's number
 
 
 def _counted_from_every_row(session, until):
@@ -21,11 +22,11 @@ def test_the_open_round_agrees_with_every_row_as_it_fills_and_after_a_late_row(e
     with session_scope(engine) as session:
         wuhu.setup(session, plan)
         all_rounds = rounds.rounds_of(session, wuhu.SYSTEM, region_prefix=wuhu.REGION)
-        round_4, round_5 = all_rounds[3], all_rounds[4]
-        open_id, opens, closes = round_5.id, rounds._aware(round_5.starts_at), rounds._aware(round_5.ends_at)
-        wuhu.play(session, plan, until=rounds._aware(round_4.ends_at))
+        last_closed, open_round = all_rounds[OPEN - 2], all_rounds[OPEN - 1]
+        open_id, opens, closes = open_round.id, rounds._aware(open_round.starts_at), rounds._aware(open_round.ends_at)
+        wuhu.play(session, plan, until=rounds._aware(last_closed.ends_at))
     with session_scope(engine) as session:
-        for row in all_rounds[:4]:
+        for row in all_rounds[:OPEN - 1]:
             rounds.freeze_round(session, round_id=row.id, at=opens + dt.timedelta(hours=2))
 
     played = opens
@@ -63,9 +64,9 @@ def _check(engine, open_id: int, now: dt.datetime) -> dict:
                                          wuhu.REGION, from_rows=True)
         assert page == counted, now
         assert as_of_now == _counted_from_every_row(session, now), now
-    # the table: rounds 1–4 frozen, the open round's own flow and totals, the rounds not begun
+    # the table: the frozen rounds, the open round's own flow and totals, the rounds not begun
     assert [entry["round"]["number"] for entry in table] == list(range(1, 9))
-    for entry, expected in ((table[4], counted), (table[5], next_one)):
+    for entry, expected in ((table[OPEN - 1], counted), (table[OPEN], next_one)):
         assert {k: expected["round_flow"][k] for k in entry["flow"]} == entry["flow"], now
         assert {k: expected["figures"][k] for k in entry["cumulative"]} == entry["cumulative"], now
     # a live checkpoint was kept, a step (ten minutes) behind and at least a margin before now
