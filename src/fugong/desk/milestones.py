@@ -9,27 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from fugong.desk.models import Demand, Milestone
+from fugong.workflow.sql import insert_or_skip
 
 COUNTED = ("collected", "valid", "dispatched", "invalid", "merged")
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
 def record(session: Session, demand: Demand, *, state: str, at: dt.datetime, department: str | None = None) -> None:
-    """Note that ``demand`` entered ``state`` at ``at`` (a dispatch: to ``department``)."""
+    """Note that ``demand`` entered ``state`` at ``at`` (a dispatch: to ``department``): a new row, or
+    an earlier time for an existing one — one statement each, no read first."""
     if state not in COUNTED:
         return
     departments = ("", department or "") if state == "dispatched" else ("",)
     for key in dict.fromkeys(departments):
-        row = session.get(Milestone, (demand.id, state, key))
-        if row is None:
-            session.add(Milestone(demand_id=demand.id, state=state, department=key, first_at=at,
-                                  region_code=demand.region_code, enterprise_id=demand.enterprise_id,
-                                  contact_unit=demand.contact_unit))
-        elif _aware(row.first_at) > at:
-            row.first_at = at
+        values = {"demand_id": demand.id, "state": state, "department": key, "first_at": at,
+                  "region_code": demand.region_code, "enterprise_id": demand.enterprise_id,
+                  "contact_unit": demand.contact_unit}
+        if not insert_or_skip(session, Milestone, values, ("demand_id", "state", "department")):
+            session.execute(update(Milestone).where(
+                Milestone.demand_id == demand.id, Milestone.state == state, Milestone.department == key,
+                Milestone.first_at > at).values(first_at=at))
