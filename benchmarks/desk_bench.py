@@ -52,6 +52,7 @@ def fill(url: str, *, demands: int, seed: int = 2020, open_round: bool = False) 
     from fugong.access import Principal
     from fugong.accounts import service as accounts
     from fugong.desk import rounds, routing, service
+    from fugong.desk.milestones import COUNTED
     from fugong.desk.models import Contact, Demand, GridArea, GridFirm, Member, Milestone
     from fugong.desk.scenarios.wuhu import ROUTES, TEXTS, UNITS, local
     from fugong.enterprises.models import Enterprise
@@ -142,7 +143,7 @@ def fill(url: str, *, demands: int, seed: int = 2020, open_round: bool = False) 
                                         from_state=before, to_state=after, actor="bench", role="officer", at=t,
                                         reason="bench" if action in ("invalidate", "resolve") else None,
                                         region_code=REGION, data=data))
-            if after in ("collected", "valid", "dispatched", "invalid", "merged"):  # as milestones.record does
+            if after in COUNTED:  # as milestones.record does
                 for key in ("", department) if after == "dispatched" else ("",):
                     milestone_rows.append(dict(demand_id=n, state=after, department=key, first_at=t,
                                                region_code=REGION, enterprise_id=firm, contact_unit=contact))
