@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 
 import pyarrow as pa
+import pytest
 import pyarrow.parquet as pq
 
 from fugong.index.ingest import _connect, readings_in_engine
@@ -24,7 +25,8 @@ def _files(tmp_path, rows, name):
     pq.write_table(pa.table({"enterprise_id": [r[0] for r in rows], "date": pa.array([r[1] for r in rows], pa.date32()),
                              "kwh": pa.array([r[2] for r in rows], pa.float64())}), parquet)
     text = tmp_path / f"{name}.csv"
-    text.write_text("enterprise_id,date,kwh\n" + "".join(f"{e},{d.isoformat()},{k!r}\n" for e, d, k in rows), encoding="utf-8")
+    text.write_text("enterprise_id,date,kwh\n" + "".join(f"{e},{'' if d is None else d.isoformat()},{'' if k is None else repr(k)}\n"
+                                                     for e, d, k in rows), encoding="utf-8")
     return parquet, text
 
 
@@ -62,6 +64,29 @@ def test_a_parquet_file_with_anything_to_reject_gives_the_reasons_of_the_csv(tmp
     assert {"conflicting", "unknown", "negative", "non-numeric", "implausible"} <= reasons
     assert [r[:2] + r[3:] for r in fast[2]] == [r[:2] + r[3:] for r in slow[2]]
     assert fast[1] == slow[1] and fast[3] == slow[3]
+
+
+@pytest.mark.parametrize("row, caught", [
+    (("A", dt.date(2020, 2, 25), None), 1),  # missing kWh
+    (("A", dt.date(2020, 2, 25), float("nan")), 1),
+    (("A", dt.date(2020, 2, 25), float("inf")), 1),
+    (("A", dt.date(2020, 2, 25), float("-inf")), 1),
+    (("A", dt.date(2020, 2, 25), -0.5), 1),
+    (("B", dt.date(2020, 2, 25), 6e5), 1),  # above the small-class bound (not the large class's)
+    (("A", None, 5.0), 1),  # missing date
+    (("A", dt.date(2020, 2, 3), 30.0), 1),  # the same day again, same value: a duplicate
+    (("X", dt.date(2020, 2, 25), 5.0), 1),  # unknown enterprise
+    ((" A", dt.date(2020, 2, 25), 5.0), 0),  # surrounding space: the full check trims it and keeps the row
+], ids=["missing-kwh", "nan", "inf", "minus-inf", "negative", "above-bound", "missing-date", "repeated-day", "unknown", "spaces"])
+def test_one_row_to_reject_alone_sends_the_file_to_the_full_check(tmp_path, row, caught):
+    # The in-place check folds every kWh test into one max(); each kind of row, alone in a file, must
+    # still be caught there and handed to the full check, which counts it as it counts the CSV's.
+    parquet, text = _files(tmp_path, _rows([row]), "one")
+    fast, slow = _run(parquet, tmp_path), _run(text, tmp_path)
+    assert "clean_parquet" not in _view_sql(parquet, tmp_path)
+    assert fast[1] == slow[1] and fast[3] == slow[3]
+    assert [r[:2] for r in fast[2]] == [r[:2] for r in slow[2]]  # a typed date is "missing", a text one "bad"
+    assert fast[3][2] + fast[3][3] == caught  # rejected + duplicate
 
 
 def _view_sql(parquet, tmp_path):
