@@ -78,7 +78,9 @@ if [ -n "$scratch" ]; then
   echo "scratch files in $scratch"
 fi
 status=0
-.venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" --dist loadgroup "${pytest_args[@]}" "$@" || status=$?
+# --durations: the slowest tests are listed at the end of every run (the whole run must stay under
+# CI's 20 minutes; this is where to look first).
+.venv/bin/python -m pytest -n "${FUGONG_TEST_WORKERS:-2}" --dist loadgroup --durations=30 "${pytest_args[@]}" "$@" || status=$?
 if [ -n "$scratch" ]; then
   if [ "$status" = 0 ]; then rm -rf "$scratch"; else echo "scratch files kept in $scratch"; fi
 fi
