@@ -191,8 +191,9 @@ def compute_all(
             raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
         # The breakdowns need the codes only; names and USCCs are for the per-enterprise results.
         enterprises = snap.read_enterprises(None if enterprises_too else ["enterprise_id", "region_code", "industry_code", "size_class"])
+        base_files = snap.files("daily", _baseline_months(params))
         out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
-                           note=note, engine=engine, only_dates=only_dates, members_path=members_path)
+                           note=note, engine=engine, only_dates=only_dates, members_path=members_path, base_files=base_files)
         if enterprises_too:
             note("per-enterprise results")
             feature_files = snap.files("interval_days")
@@ -207,7 +208,19 @@ def _months_needed(period: Window, params: IndexParams, only_dates) -> set[str] 
     None (every month) for a full run or the lunar method, whose reference days lie a year back."""
     if not only_dates or params.baseline_method == "lunar":
         return None
-    windows = [params.baseline, params.baseload_window or params.baseline, Window(min(only_dates), max(only_dates))]
+    return _months_of([*_baseline_windows(params), Window(min(only_dates), max(only_dates))])
+
+
+def _baseline_windows(params: IndexParams) -> list[Window]:
+    return [params.baseline, params.baseload_window or params.baseline]
+
+
+def _baseline_months(params: IndexParams) -> set[str]:
+    return _months_of(_baseline_windows(params))
+
+
+def _months_of(windows: list[Window]) -> set[str]:
+    """'YYYY-MM' of every month a window touches."""
     months = set()
     for window in windows:
         day = window.start.replace(day=1)
@@ -237,7 +250,54 @@ def read_params(settings) -> tuple[IndexParams, dict]:
     return IndexParams.from_dict(doc), doc
 
 
-def _compute_all(*, settings, files, enterprises, period, params, note, engine, only_dates, members_path) -> dict[str, Path]:
+# The fields of IndexParams that the per-enterprise baselines depend on (``compute.baselines``).
+BASELINE_FIELDS = ("baseline", "baseline_method", "closures", "baseload", "baseload_window")
+
+
+def baselines_path(settings) -> Path:
+    return results_dir(settings) / "baselines.parquet"
+
+
+def stored_or_new_baselines(settings, *, con, files, base_files, params: IndexParams, period: Window, note=None):
+    """Ibis table on ``con`` (enterprise_id, baseline, baseload): the baselines saved by the last run
+    (results/index/baselines.parquet) when they were computed with the same ``BASELINE_FIELDS`` from
+    the same stored files of the baseline months — a version of the store never rewrites a part file,
+    so the same file names are the same readings — else computed from ``files`` and saved. A run
+    for one new day then reads 333,427 baselines instead of three months of readings. None for the
+    lunar method, whose baseline is per day.
+
+    The key is kept in the file's own metadata (one file, replaced atomically)::
+
+        {"fields": {"baseline": "2019-10-01:2019-12-31", ...}, "files": ["…/daily/month=2019-10/part-….parquet", …]}
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from fugong.index.compute import baselines
+
+    if params.baseline_method == "lunar":
+        return None
+    fields = params.to_dict()
+    key = json.dumps({"fields": {f: fields[f] for f in BASELINE_FIELDS}, "files": sorted(str(f) for f in base_files)},
+                     ensure_ascii=False, sort_keys=True)
+    target = baselines_path(settings)
+    try:
+        if pq.read_schema(target).metadata.get(b"fugong_key", b"").decode() == key:
+            return _to_table(con, pq.read_table(target), "baselines")
+    except (FileNotFoundError, OSError, AttributeError, pa.ArrowInvalid):
+        pass  # none yet (or unreadable): computed below
+    if note:
+        note("baselines")
+    table = con.to_pyarrow(baselines(_to_table(con, files, "readings"), params=params, period=period))
+    table = table.replace_schema_metadata({"fugong_key": key})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".baselines-{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return _to_table(con, table, "baselines")
+
+
+def _compute_all(*, settings, files, enterprises, period, params, note, engine, only_dates, members_path, base_files) -> dict[str, Path]:
     import pyarrow.parquet as pq
 
     members = pq.read_table(members_path) if members_path else None
@@ -250,6 +310,8 @@ def _compute_all(*, settings, files, enterprises, period, params, note, engine, 
     from fugong.engine import connect
 
     con = connect(engine or settings.engine)
+    base = stored_or_new_baselines(settings, con=con, files=files, base_files=base_files, params=params, period=run_period,
+                                   note=note)
     tables = compute(
         readings=files,
         enterprises=enterprises,
@@ -260,6 +322,7 @@ def _compute_all(*, settings, files, enterprises, period, params, note, engine, 
         members=members,
         with_band=True,
         con=con,
+        baselines=base,
     )
     out = {}
     root = results_dir(settings)
@@ -269,14 +332,14 @@ def _compute_all(*, settings, files, enterprises, period, params, note, engine, 
         out[level] = root / f"level={level}"
     note("writing enterprise days")
     out["enterprise_days"] = write_enterprise_days(settings, con=con, files=files, enterprises=enterprises,
-                                                   period=run_period, params=params, only_dates=only_dates)
+                                                   period=run_period, params=params, only_dates=only_dates, baselines=base)
     return out
 
 
 ENTERPRISE_DAY_COLUMNS = ("enterprise_id", "county", "date", "kwh", "baseline", "baseload", "threshold", "resumed", "ratio")
 
 
-def enterprise_day_facts(con, *, readings, enterprises, period: Window, params: IndexParams):
+def enterprise_day_facts(con, *, readings, enterprises, period: Window, params: IndexParams, stored=None):
     """Ibis: one row per eligible enterprise reporting on a day of ``period`` — exactly the rows the
     totals count (``compute.enterprise_days``)::
 
@@ -288,7 +351,7 @@ def enterprise_day_facts(con, *, readings, enterprises, period: Window, params: 
 
     groups = enterprise_groups(enterprises, category_set=params.category_set)
     r = _to_table(con, readings, "readings")
-    base = _eligible(baselines(r, params=params, period=period), params)
+    base = _eligible(stored if stored is not None else baselines(r, params=params, period=period), params)
     days = enterprise_days(r, base, period=period, params=params)
     counties = _to_table(con, groups.select(["enterprise_id", "county"]), "counties")
     j = days.join(counties, "enterprise_id")
@@ -302,12 +365,13 @@ def enterprise_days_dir(settings) -> Path:
     return results_dir(settings) / "enterprise_days"
 
 
-def write_enterprise_days(settings, *, con, files, enterprises, period: Window, params: IndexParams, only_dates=None) -> Path:
+def write_enterprise_days(settings, *, con, files, enterprises, period: Window, params: IndexParams, only_dates=None,
+                          baselines=None) -> Path:
     """results/index/enterprise_days/date=YYYY-MM-DD/part-0.parquet, one file per day (sorted by county,
     enterprise), each replaced atomically; days outside ``only_dates`` are left as they are."""
     folder = enterprise_days_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    expr = enterprise_day_facts(con, readings=files, enterprises=enterprises, period=period, params=params)
+    expr = enterprise_day_facts(con, readings=files, enterprises=enterprises, period=period, params=params, stored=baselines)
     if only_dates:
         expr = expr.filter(expr.date.isin(sorted(only_dates)))
     if getattr(con, "name", "") == "duckdb":
