@@ -37,7 +37,7 @@ def timed(command: list[str], env: dict) -> tuple[float, float, str]:
         done = subprocess.run(command, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        os.write(write, f"{seconds}\n{peak}\n{done.returncode}\n{(done.stdout + done.stderr)[-1500:]}".encode())
+        os.write(write, f"{seconds}\n{peak}\n{done.returncode}\n{(done.stdout + done.stderr)[-6000:]}".encode())
         os._exit(0)
     os.close(write)
     with os.fdopen(read) as fh:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from fugong.desk import search, service
-from fugong.desk.models import Demand, Term
+from fugong.desk.models import Demand, Milestone, Term
 from fugong.store.audit import AuditEntry
 from fugong.store.db import session_scope
 from fugong.workflow.models import Job, TransitionRow
@@ -97,6 +97,9 @@ def test_two_contact_officers_submitting_at_once_keep_every_demand_once(engine, 
         audited = session.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == "desk-demand.create")).all()
         assert sorted(map(int, audited)) == sorted(ids)
         assert session.scalar(select(func.count(func.distinct(Term.demand_id)))) == 2 * EACH
+        # The funnel's milestones: one "collected" per demand, written with it (none lost, none twice).
+        collected = session.scalars(select(Milestone.demand_id).where(Milestone.state == "collected")).all()
+        assert sorted(collected) == sorted(ids)
         for name in ("甲", "乙"):  # each writer's demands are found by their own words, all of them
             total, found = service.list_demands(session, TRIAGE, query=f"{name}号车队", limit=100)
             assert sorted(d.id for d in found) == sorted(got[name]) and total == EACH
@@ -130,6 +133,9 @@ def test_two_triage_officers_dispatching_the_same_demands_dispatch_each_once(eng
             dispatches = session.scalars(select(TransitionRow.data).where(
                 TransitionRow.entity_id == str(demand_id), TransitionRow.action == "dispatch")).all()
             assert [d["department"] for d in dispatches] == [department]
+            # One "dispatched" milestone, the winner's department (the loser's write left nothing).
+            assert session.scalars(select(Milestone.department).where(
+                Milestone.demand_id == demand_id, Milestone.state == "dispatched")).all() == [department]
             expected = [f"desk.remind:{demand_id}:1", f"desk.escalate:{demand_id}:1:1", f"desk.escalate:{demand_id}:1:2"]
             assert sorted(session.scalars(select(Job.key).where(Job.key.in_(expected))).all()) == sorted(expected)
         assert session.scalar(select(func.count()).select_from(Job).where(Job.kind.in_(("desk.remind", "desk.escalate")))) \
