@@ -367,8 +367,8 @@ def enterprise_days_dir(settings) -> Path:
 
 def write_enterprise_days(settings, *, con, files, enterprises, period: Window, params: IndexParams, only_dates=None,
                           baselines=None) -> Path:
-    """results/index/enterprise_days/date=YYYY-MM-DD/part-0.parquet, one file per day (sorted by county,
-    enterprise), each replaced atomically; days outside ``only_dates`` are left as they are."""
+    """results/index/enterprise_days/date=YYYY-MM-DD/part-0.parquet, one file per day (rows grouped by
+    county), each replaced atomically; days outside ``only_dates`` are left as they are."""
     folder = enterprise_days_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     expr = enterprise_day_facts(con, readings=files, enterprises=enterprises, period=period, params=params, stored=baselines)
@@ -379,13 +379,14 @@ def write_enterprise_days(settings, *, con, files, enterprises, period: Window, 
         from fugong.index.store import sql_literal
 
         # Straight from the query: a table of every row first cost 18 of 125 s at the demo's scale
-        # (333,427 enterprises × 183 days). The sort is what lets the drill-down read one row group of a
-        # day's file (its county's); it is most of the rest.
+        # (333,427 enterprises × 183 days). The sort by county is what lets the drill-down read only
+        # the row groups of its county in a day's file; every reader orders the rows it shows itself,
+        # so they are not sorted by enterprise too (90.5 → 70.0 s at the demo's scale).
         con._register_in_memory_tables(expr)  # calendars of some baseline methods, as con.execute does
         staging = folder / f".staging-{uuid.uuid4().hex}"
         try:
             con.raw_sql(f"""COPY (SELECT {', '.join(ENTERPRISE_DAY_COLUMNS)}, strftime(date, '%Y-%m-%d') AS day
-                                  FROM ({con.compile(expr)}) ORDER BY county, enterprise_id)
+                                  FROM ({con.compile(expr)}) ORDER BY county)
                             TO {sql_literal(str(staging))} (FORMAT PARQUET, PARTITION_BY (day), COMPRESSION zstd)""")
             for path in sorted(staging.glob("day=*/*.parquet")):
                 target = folder / f"date={path.parent.name.removeprefix('day=')}"
@@ -394,7 +395,7 @@ def write_enterprise_days(settings, *, con, files, enterprises, period: Window, 
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return folder
-    table = con.to_pyarrow(expr).sort_by([("county", "ascending"), ("enterprise_id", "ascending")])
+    table = con.to_pyarrow(expr).sort_by([("county", "ascending")])
     _write_level(table.select(list(ENTERPRISE_DAY_COLUMNS)), folder, only_dates=only_dates)
     return folder
 
