@@ -11,7 +11,7 @@ Inputs (CSV in UTF-8 or GBK/GB18030, detected or given; or Parquet)::
 
 Validation, one reason per rejected row (the first that applies), in this order:
 
-    missing enterprise_id · bad date / bad timestamp · missing kWh · non-numeric kWh ·
+    missing enterprise_id · bad date / bad timestamp (missing, in a typed Parquet column) · missing kWh · non-numeric kWh ·
     negative kWh · unknown enterprise · conflicting duplicate (every row of a key that has two
     different values in one file) · differs from stored value (unless ``replace``)
 
@@ -395,10 +395,18 @@ def _validate_relation(con, schema, *, kind: str, checked: bool, tz: str, materi
 
     batch = schema
     typed_date = kind == "daily" and pa.types.is_date(batch.field("date").type)
+    typed_ts = kind == "interval" and pa.types.is_timestamp(batch.field("timestamp").type)
     typed_kwh = pa.types.is_floating(batch.field("kwh").type) or pa.types.is_integer(batch.field("kwh").type)
     if typed_date:  # Parquet with a date column: nothing to parse
         key_raw, key_sql = "date", "date"
         key_reason = "date|missing date 缺少日期"
+    elif typed_ts:
+        # Parquet with a timestamp column: an instant as it is, a naive local time read in ``tz`` (as
+        # the text "2020-02-10 08:15" is). Parsing the text of 28 M timestamps instead cost ~35 s.
+        aware = batch.field("timestamp").type.tz is not None
+        key_raw = "timestamp"
+        key_sql = '"timestamp"' if aware else f'timezone({sql_literal(tz)}, "timestamp")'
+        key_reason = "timestamp|missing timestamp 缺少时间"
     elif kind == "daily":
         text = "ascii_digits(trim(CAST(date AS VARCHAR)))"
         key_raw, key_sql = "date", f"""CASE WHEN regexp_matches({text}, '^[0-9]{{4}}[-/][0-9]{{1,2}}[-/][0-9]{{1,2}}$')
@@ -523,10 +531,14 @@ def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
         CREATE OR REPLACE TEMP TABLE intervals AS
         SELECT _row, enterprise_id, key AS ts, kwh, timezone({zone}, key) AS local FROM clean
     """)
+    # The meter's resolution: its smallest gap between readings. Ordered by the instant as an integer
+    # (µs since 1970): the same window over TIMESTAMPTZ values, subtracted as intervals, took 27 s
+    # of 28 M readings instead of 4.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE resolution AS
-        SELECT enterprise_id, COALESCE(min(gap) FILTER (WHERE gap > 0), 900) AS seconds
-        FROM (SELECT enterprise_id, epoch(ts - lag(ts) OVER (PARTITION BY enterprise_id ORDER BY ts)) AS gap FROM intervals)
+        SELECT enterprise_id, COALESCE(min(gap) FILTER (WHERE gap > 0) / 1e6, 900) AS seconds
+        FROM (SELECT enterprise_id, us - lag(us) OVER (PARTITION BY enterprise_id ORDER BY us) AS gap
+              FROM (SELECT enterprise_id, epoch_us(ts) AS us FROM intervals))
         GROUP BY enterprise_id
     """)
     con.execute(f"""
