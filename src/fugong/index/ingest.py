@@ -524,12 +524,35 @@ def _dedupe(con, kind: str = "daily") -> int:
     return int(duplicates)
 
 
+def _local_time(column: str, zone: str, low, high) -> str:
+    """SQL: the wall-clock time in ``zone`` of the TIMESTAMPTZ ``column``, whose values lie in
+    [``low``, ``high``]. When the zone keeps one UTC offset over that span (Asia/Shanghai since 1991)
+    it is added as a number — ICU's conversion cost 4.9 s for 28 M readings, the addition 0.3 s;
+    otherwise (a daylight-saving change inside the span, or nothing known) DuckDB's ``timezone``."""
+    import zoneinfo
+
+    if low is None or high is None:
+        return f"timezone({sql_literal(zone)}, {column})"
+    tz = zoneinfo.ZoneInfo(zone)
+    # One sample a day (and both ends): no zone has changed its offset for less than a day.
+    day, offsets = low, set()
+    while day < high + dt.timedelta(days=1):
+        offsets.add(day.astimezone(tz).utcoffset())
+        day += dt.timedelta(days=1)
+    offsets.add(high.astimezone(tz).utcoffset())
+    if len(offsets) != 1:
+        return f"timezone({sql_literal(zone)}, {column})"
+    micros = int(offsets.pop().total_seconds()) * 1_000_000
+    return f"make_timestamp(epoch_us({column}) + {micros})"
+
+
 def _interval_days(con, *, day_tz: str, min_completeness: float) -> int:
     """``clean`` intervals → ``features`` per enterprise-day and the complete days as daily ``clean``."""
     zone = sql_literal(check_timezone(day_tz, "--day-tz"))
+    low, high = con.execute("SELECT min(key), max(key) FROM clean").fetchone()
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE intervals AS
-        SELECT _row, enterprise_id, key AS ts, kwh, timezone({zone}, key) AS local FROM clean
+        SELECT _row, enterprise_id, key AS ts, kwh, {_local_time("key", day_tz, low, high)} AS local FROM clean
     """)
     # The meter's resolution: its smallest gap between readings. Ordered by the instant as an integer
     # (µs since 1970): the same window over TIMESTAMPTZ values, subtracted as intervals, took 27 s
