@@ -1098,7 +1098,7 @@ def readings_in_engine(paths: list[Path], *, con, known_ids=None, encoding: str 
         summary = IngestSummary(file=str(path), kind=kind)
         with _reading_parquet(path):
             fast = (len(paths) == 1 and kind == "daily" and path.suffix.lower() == ".parquet"
-                    and _clean_parquet(con, path, checked=known_now, summary=summary, zero_days_missing=zero_days_missing,
+                    and _clean_parquet(con, path, known=known_now, summary=summary, zero_days_missing=zero_days_missing,
                                        also=also))
         if fast:
             con.execute("DELETE FROM bad")
@@ -1150,7 +1150,7 @@ _MAX_WORDS = 8
 PER_ENTERPRISE = "fugong_per_enterprise"  # the table of ``readings_in_engine``'s ``also`` reductions
 
 
-def _clean_parquet(con, path: Path, *, checked: Callable[[], bool], summary: IngestSummary, zero_days_missing: bool,
+def _clean_parquet(con, path: Path, *, known: Callable[[], bool], summary: IngestSummary, zero_days_missing: bool,
                    also=None) -> str | bool:
     """If a daily Parquet file has nothing to reject, a view over it (name) and its summary; else False.
 
@@ -1223,7 +1223,7 @@ def _clean_parquet(con, path: Path, *, checked: Callable[[], bool], summary: Ing
         con.execute(f"CREATE OR REPLACE TEMP TABLE per_enterprise AS {query}")
     except duckdb.OutOfRangeException:  # a date outside the file's own statistics
         return False
-    checked = checked()  # relation ``known`` from here on (``checked``: registers it when first asked)
+    checked = known()  # relation ``known`` registered (when first asked); False when no ids are checked
     # bit_count is a TINYINT: cast before adding the words (183 days overflowed it).
     days = " + ".join(f"CAST(COALESCE(bit_count(p.{c}), 0) AS BIGINT)" for c in checks if c.startswith("days_"))
     bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))

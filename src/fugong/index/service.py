@@ -282,9 +282,11 @@ def stored_or_new_baselines(settings, *, con, files, base_files, params: IndexPa
                      ensure_ascii=False, sort_keys=True)
     target = baselines_path(settings)
     try:
-        if pq.read_schema(target).metadata.get(b"fugong_key", b"").decode() == key:
-            return _to_table(con, pq.read_table(target), "baselines")
-    except (FileNotFoundError, OSError, AttributeError, pa.ArrowInvalid):
+        # Key and rows from one read: another run may replace the file between two reads.
+        saved = pq.read_table(target)
+        if (saved.schema.metadata or {}).get(b"fugong_key", b"").decode() == key:
+            return _to_table(con, saved, "baselines")
+    except (OSError, pa.ArrowInvalid):
         pass  # none yet (or unreadable): computed below
     if note:
         note("baselines")
