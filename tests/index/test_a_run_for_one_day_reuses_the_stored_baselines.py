@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 
 from fugong.index.compute import IndexParams, Window
 from fugong.index.ingest import ingest_readings
+from fugong.index.oneday import plan_path
 from fugong.index.service import baselines_path, compute_all, read_results
 
 from .conftest import write
@@ -37,6 +38,7 @@ def test_a_new_day_is_computed_from_the_saved_baselines(index_settings, tmp_path
     # Change the saved values (the key kept): the next day's run must show them, so it read them.
     values = pa.array([1000.0 if e == "B" else 100.0 for e in saved["enterprise_id"].to_pylist()], pa.float64())
     pq.write_table(saved.set_column(saved.schema.get_field_index("baseline"), "baseline", values), baselines_path(index_settings))
+    plan_path(index_settings).unlink()  # the saved one-day plan holds its own copy (test_a_run_for_new_days_runs_the_saved_plan.py)
 
     _run_day(index_settings, tmp_path, "day.csv", "enterprise_id,date,kwh\nA,2020-02-11,40\nB,2020-02-11,250\n")
     # B: 250 < 0.3 · 1000 (the saved value), though 250 ≥ 0.3 · 200 (its readings)

@@ -23,7 +23,7 @@ BY_HELP = "province | city | county | industry (GB/T 4754 section) | category | 
 
 def _params(baseline, theta, weight, min_baseline, method, energy, baseload, baseload_window, closures=(),
             category_set=None, band_cutoffs=None, band_names=None):
-    from fugong.index.compute import IndexParams, Window
+    from fugong.index.params import IndexParams, Window
     from fugong.reference.workdays import CLOSURES
 
     try:
@@ -70,7 +70,7 @@ def _params(baseline, theta, weight, min_baseline, method, energy, baseload, bas
 
 
 def _window(text: str, name: str):
-    from fugong.index.compute import Window
+    from fugong.index.params import Window
 
     try:
         return Window.parse(text)

@@ -32,108 +32,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
 
-LEVELS = ("province", "city", "county", "industry", "category", "size")  # industry = GB/T 4754 section
-# Column of the enterprises table that holds each level's group code.
-LEVEL_COLUMN = {
-    "province": "province",
-    "city": "city",
-    "county": "county",
-    "section": "section",
-    "industry": "section",
-    "category": "category",
-    "size": "size_class",
-}
-SUMS = ("reporting", "resumed", "baseline_kwh", "resumed_kwh", "total_kwh", "e_num", "e_den")
-
-BaselineMethod = Literal["mean", "median", "workday-mean", "lunar"]
-
-
-@dataclass(frozen=True)
-class Window:
-    """A closed date range start..end (both included)."""
-
-    start: dt.date
-    end: dt.date
-
-    @classmethod
-    def parse(cls, text: str) -> "Window":
-        """'2019-10-01:2019-12-31' → Window."""
-        try:
-            a, b = text.split(":")
-            window = cls(dt.date.fromisoformat(a.strip()), dt.date.fromisoformat(b.strip()))
-        except ValueError:
-            raise ValueError(f"{text!r} is not a date range START:END such as 2019-10-01:2019-12-31") from None
-        if window.end < window.start:
-            raise ValueError(f"{text!r}: the end is before the start")
-        return window
-
-    def days(self) -> list[dt.date]:
-        return [self.start + dt.timedelta(days=n) for n in range((self.end - self.start).days + 1)]
-
-    def __str__(self) -> str:
-        return f"{self.start.isoformat()}:{self.end.isoformat()}"
-
-
-@dataclass(frozen=True)
-class IndexParams:
-    """Every number of the definition (defaults: Zhejiang, Feb 2020)."""
-
-    baseline: Window = Window(dt.date(2019, 10, 1), dt.date(2019, 12, 31))
-    theta: float = 0.3
-    weight: float = 0.5
-    min_baseline_kwh: float = 0.0
-    baseline_method: BaselineMethod = "mean"
-    energy_numerator: Literal["resumed", "all"] = "resumed"
-    baseload: bool = False
-    # L_i window (default: the baseline window); the lowest daily kWh in it is the closed-state level.
-    baseload_window: Window | None = None
-    # Index bands: R below the first cut-off → first band, etc. (illustrative presets, configurable).
-    band_cutoffs: tuple[float, ...] = (30.0, 60.0)
-    band_names: tuple[str, ...] = ("抑制 suppressed", "恢复 recovering", "企稳 stabilised")
-    # Closures (e.g. "zhejiang-2020") applied to the working-day calendar.
-    closures: tuple[str, ...] = ()
-    category_set: str = "jiangsu-2020"
-
-    def to_dict(self) -> dict:
-        """Every field as JSON-ready values (windows as 'START:END', tuples as lists): what
-        ``fugong index run`` saves beside its results, so that readers use exactly these rules."""
-        import dataclasses
-
-        out = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = str(value) if isinstance(value, Window) else list(value) if isinstance(value, tuple) else value
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "IndexParams":
-        """The inverse of ``to_dict`` (unknown keys are ignored; missing ones keep their defaults)."""
-        import dataclasses
-
-        kwargs = {}
-        for f in dataclasses.fields(cls):
-            if f.name not in data:
-                continue
-            value, kind = data[f.name], str(f.type)
-            if value is not None and "Window" in kind:
-                value = Window.parse(value)
-            elif value is not None and "tuple" in kind:
-                value = tuple(value)
-            kwargs[f.name] = value
-        return cls(**kwargs)
-
-    def band(self, index: float | None) -> str | None:
-        if index is None:
-            return None
-        for cut, name in zip(self.band_cutoffs, self.band_names):
-            if index < cut:
-                return name
-        return self.band_names[len(self.band_cutoffs)]
+# Re-exported: the parameters live in ``params`` so that a one-day run need not import Ibis.
+from fugong.index.params import LEVEL_COLUMN, LEVELS, SUMS, BaselineMethod, IndexParams, Window  # noqa: E402,F401
 
 
 def f64(value: float) -> ir.FloatingScalar:
@@ -419,6 +323,8 @@ class Inputs:
     # enterprise_id, baseline, baseload when already computed (``baseline_aggregates`` folded into
     # the file check of ``fugong index compute``); else ``baselines`` computes them from readings.
     baselines: ir.Table | None = None
+    # date: the days to report (default every day of the period); a one-day plan names a table here
+    dates: ir.Table | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -435,11 +341,26 @@ def compute_levels(
         counts    GROUP_COLUMNS, enterprises               (from eligible)
         level     roll-up of fine and counts by one column, one UNION ALL for every level
     """
+    # One query for all levels: Spark runs one job instead of one per level.
+    from fugong.index.service import split_levels
+
+    table = con.to_pyarrow(levels_expression(con, inputs, period=period, params=params, levels=levels, cache=cache))
+    return split_levels(table, levels)
+
+
+def levels_expression(
+    con, inputs: Inputs, *, period: Window, params: IndexParams, levels: tuple[str, ...] = LEVELS, cache: bool = True,
+    keep=None,
+) -> ir.Table:
+    """The rows of every level in one expression (``compute_levels`` runs it): the level rows of
+    ``level_rows`` and a ``level`` column. ``keep(table)`` stores an intermediate that several levels
+    read (default: the engine's cache when ``cache``); the one-day plan records them as statements."""
     from fugong.engine import cached
 
-    keep = (lambda t: cached(con, t)) if cache else (lambda t: t)
+    if keep is None:
+        keep = (lambda t: cached(con, t)) if cache else (lambda t: t)
     base = inputs.baselines if inputs.baselines is not None else baselines(inputs.readings, params=params, period=period)
-    dates = dates_table(period)
+    dates = inputs.dates if inputs.dates is not None else dates_table(period)
     parts = []
     plain = [lv for lv in levels if lv != "group"]
     if plain:
@@ -472,12 +393,4 @@ def compute_levels(
         rows = level_rows(by_membership(days, inputs.members, params=params), eligible_members(base, inputs.members, params=params),
                           dates, params=params)
         parts.append(rows.mutate(level=ibis.literal("group", type="string")))
-    # One query for all levels: Spark runs one job instead of one per level.
-    table = con.to_pyarrow(ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0])
-    out = {}
-    import pyarrow.compute as pc
-
-    for level in levels:
-        part = table.filter(pc.equal(table["level"], level)).drop_columns(["level"])
-        out[level] = part.sort_by([("date", "ascending"), ("code", "ascending")])
-    return out
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from fugong.index.compute import LEVELS, IndexParams, Inputs, Window, compute_levels
+from fugong.index.params import LEVELS, IndexParams, Window  # no Ibis at import: see index/oneday.py
 
 OUTPUT_COLUMNS = (
     "date",
@@ -77,6 +77,17 @@ def finish(level: str, table, *, params: IndexParams, group_names: dict | None =
     return table.select(columns)
 
 
+def split_levels(table, levels: tuple[str, ...]) -> dict:
+    """{level: its rows sorted by date, code} from the rows of every level (a ``level`` column)."""
+    import pyarrow.compute as pc
+
+    out = {}
+    for level in levels:
+        part = table.filter(pc.equal(table["level"], level)).drop_columns(["level"])
+        out[level] = part.sort_by([("date", "ascending"), ("code", "ascending")])
+    return out
+
+
 def compute(
     *,
     readings,
@@ -101,6 +112,7 @@ def compute(
     """
     from fugong.engine import connect
     from fugong.index.attributes import enterprise_groups
+    from fugong.index.compute import Inputs, compute_levels
 
     levels = tuple("industry" if lv == "section" else lv for lv in levels)
     con = con or connect(engine)
@@ -148,18 +160,23 @@ def results_dir(settings) -> Path:
 def _write_level(table, folder: Path, *, only_dates: set | None) -> None:
     """Write one file per date atomically (temp file, then rename); leave other dates untouched."""
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
     folder.mkdir(parents=True, exist_ok=True)
     for day in sorted(set(table["date"].to_pylist())):
         if only_dates is not None and day not in only_dates:
             continue
-        part = table.filter(pc.equal(table["date"], day))
-        target = folder / f"date={day.isoformat()}"
-        target.mkdir(exist_ok=True)
-        tmp = target / f".part-{uuid.uuid4().hex}.tmp"
-        pq.write_table(part, tmp)
-        os.replace(tmp, target / "part-0.parquet")
+        write_day(table.filter(pc.equal(table["date"], day)), folder, day)
+
+
+def write_day(table, folder: Path, day: dt.date) -> None:
+    """``folder``/date=YYYY-MM-DD/part-0.parquet, replaced atomically (temp file, then rename)."""
+    import pyarrow.parquet as pq
+
+    target = folder / f"date={day.isoformat()}"
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / f".part-{uuid.uuid4().hex}.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, target / "part-0.parquet")
 
 
 def compute_all(
@@ -186,14 +203,23 @@ def compute_all(
 
     note = progress or (lambda _msg: None)
     with store.reading(settings) as snap:  # one version of the store, pinned while we read it
-        files = snap.files("daily", _months_needed(period, params, only_dates))
         if not snap.files("daily"):
             raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
+        base_files = snap.files("daily", _baseline_months(params))
+        if only_dates and members_path is None and (engine or settings.engine) == "duckdb" and not enterprises_too:
+            from fugong.index import oneday
+
+            out = oneday.run_days(settings, snap=snap, params=params, days=only_dates, note=note,
+                                  baselines_key=baselines_key(params, base_files))
+            if out is not None:
+                write_params(settings, period=period, params=params)
+                return out
+        files = snap.files("daily", _months_needed(period, params, only_dates))
         # The breakdowns need the codes only; names and USCCs are for the per-enterprise results.
         enterprises = snap.read_enterprises(None if enterprises_too else ["enterprise_id", "region_code", "industry_code", "size_class"])
-        base_files = snap.files("daily", _baseline_months(params))
         out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
-                           note=note, engine=engine, only_dates=only_dates, members_path=members_path, base_files=base_files)
+                           note=note, engine=engine, only_dates=only_dates, members_path=members_path, base_files=base_files,
+                           enterprises_file=snap.enterprises_path())
         if enterprises_too:
             note("per-enterprise results")
             feature_files = snap.files("interval_days")
@@ -258,6 +284,14 @@ def baselines_path(settings) -> Path:
     return results_dir(settings) / "baselines.parquet"
 
 
+def baselines_key(params: IndexParams, base_files) -> str:
+    """The key of stored baselines (``stored_or_new_baselines``): the fields they depend on and the
+    stored files of the baseline months."""
+    fields = params.to_dict()
+    return json.dumps({"fields": {f: fields[f] for f in BASELINE_FIELDS}, "files": sorted(str(f) for f in base_files)},
+                      ensure_ascii=False, sort_keys=True)
+
+
 def stored_or_new_baselines(settings, *, con, files, base_files, params: IndexParams, period: Window, note=None):
     """Ibis table on ``con`` (enterprise_id, baseline, baseload): the baselines saved by the last run
     (results/index/baselines.parquet) when they were computed with the same ``BASELINE_FIELDS`` from
@@ -277,9 +311,7 @@ def stored_or_new_baselines(settings, *, con, files, base_files, params: IndexPa
 
     if params.baseline_method == "lunar":
         return None
-    fields = params.to_dict()
-    key = json.dumps({"fields": {f: fields[f] for f in BASELINE_FIELDS}, "files": sorted(str(f) for f in base_files)},
-                     ensure_ascii=False, sort_keys=True)
+    key = baselines_key(params, base_files)
     target = baselines_path(settings)
     try:
         # Key and rows from one read: another run may replace the file between two reads.
@@ -299,7 +331,8 @@ def stored_or_new_baselines(settings, *, con, files, base_files, params: IndexPa
     return _to_table(con, table, "baselines")
 
 
-def _compute_all(*, settings, files, enterprises, period, params, note, engine, only_dates, members_path, base_files) -> dict[str, Path]:
+def _compute_all(*, settings, files, enterprises, period, params, note, engine, only_dates, members_path, base_files,
+                 enterprises_file=None) -> dict[str, Path]:
     import pyarrow.parquet as pq
 
     members = pq.read_table(members_path) if members_path else None
@@ -314,6 +347,13 @@ def _compute_all(*, settings, files, enterprises, period, params, note, engine, 
     con = connect(engine or settings.engine)
     base = stored_or_new_baselines(settings, con=con, files=files, base_files=base_files, params=params, period=run_period,
                                    note=note)
+    if only_dates and base is not None:
+        # With the baselines at hand, the days themselves are all that is read: the month of one
+        # new day is a quarter of the four months a run for it used to scan twice.
+        from fugong.index.store import month_of
+
+        days = _months_of([run_period])
+        files = [f for f in files if month_of(Path(f).as_posix()) in days]
     tables = compute(
         readings=files,
         enterprises=enterprises,
@@ -335,27 +375,34 @@ def _compute_all(*, settings, files, enterprises, period, params, note, engine, 
     note("writing enterprise days")
     out["enterprise_days"] = write_enterprise_days(settings, con=con, files=files, enterprises=enterprises,
                                                    period=run_period, params=params, only_dates=only_dates, baselines=base)
+    if members is None and base is not None and getattr(con, "name", "") == "duckdb":
+        # The next run for a new day reads these statements instead of importing Ibis (index/oneday.py).
+        from fugong.index import oneday
+
+        oneday.save_plan(settings, con=con, enterprises=enterprises, baselines=base, params=params, period=period,
+                         key=oneday.plan_key(params=params, baselines_key=baselines_key(params, base_files),
+                                             enterprises_file=enterprises_file))
     return out
 
 
 ENTERPRISE_DAY_COLUMNS = ("enterprise_id", "county", "date", "kwh", "baseline", "baseload", "threshold", "resumed", "ratio")
 
 
-def enterprise_day_facts(con, *, readings, enterprises, period: Window, params: IndexParams, stored=None):
+def enterprise_day_facts(con, *, readings, counties, period: Window, params: IndexParams, stored=None):
     """Ibis: one row per eligible enterprise reporting on a day of ``period`` — exactly the rows the
     totals count (``compute.enterprise_days``)::
 
         enterprise_id, county, date, kwh, baseline, baseload,
         threshold (θ·B, or L + θ·(B − L) with the baseload option), resumed (0/1), ratio (kWh / B)
+
+    ``counties``: enterprise_id, county (``attributes.enterprise_groups``), pyarrow or Ibis.
     """
-    from fugong.index.attributes import enterprise_groups
     from fugong.index.compute import _eligible, baselines, enterprise_days, f64
 
-    groups = enterprise_groups(enterprises, category_set=params.category_set)
     r = _to_table(con, readings, "readings")
     base = _eligible(stored if stored is not None else baselines(r, params=params, period=period), params)
     days = enterprise_days(r, base, period=period, params=params)
-    counties = _to_table(con, groups.select(["enterprise_id", "county"]), "counties")
+    counties = _to_table(con, counties, "counties")
     j = days.join(counties, "enterprise_id")
     theta = f64(params.theta)
     threshold = j.baseload + theta * (j.baseline - j.baseload) if params.baseload else theta * j.baseline
@@ -371,35 +418,67 @@ def write_enterprise_days(settings, *, con, files, enterprises, period: Window, 
                           baselines=None) -> Path:
     """results/index/enterprise_days/date=YYYY-MM-DD/part-0.parquet, one file per day (rows grouped by
     county), each replaced atomically; days outside ``only_dates`` are left as they are."""
+    from fugong.index.attributes import enterprise_groups
+
     folder = enterprise_days_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
-    expr = enterprise_day_facts(con, readings=files, enterprises=enterprises, period=period, params=params, stored=baselines)
+    counties = enterprise_groups(enterprises, category_set=params.category_set).select(["enterprise_id", "county"])
+    expr = enterprise_day_facts(con, readings=files, counties=counties, period=period, params=params, stored=baselines)
     if only_dates:
         expr = expr.filter(expr.date.isin(sorted(only_dates)))
     if getattr(con, "name", "") == "duckdb":
-        # The engine writes the files itself (a partitioned COPY), no rows through Python.
-        from fugong.index.store import sql_literal
-
-        # Straight from the query: a table of every row first cost 18 of 125 s at the demo's scale
-        # (333,427 enterprises × 183 days). The sort by county is what lets the drill-down read only
-        # the row groups of its county in a day's file; every reader orders the rows it shows itself,
-        # so they are not sorted by enterprise too (90.5 → 70.0 s at the demo's scale).
         con._register_in_memory_tables(expr)  # calendars of some baseline methods, as con.execute does
-        staging = folder / f".staging-{uuid.uuid4().hex}"
-        try:
-            con.raw_sql(f"""COPY (SELECT {', '.join(ENTERPRISE_DAY_COLUMNS)}, strftime(date, '%Y-%m-%d') AS day
-                                  FROM ({con.compile(expr)}) ORDER BY county)
-                            TO {sql_literal(str(staging))} (FORMAT PARQUET, PARTITION_BY (day), COMPRESSION zstd)""")
-            for path in sorted(staging.glob("day=*/*.parquet")):
-                target = folder / f"date={path.parent.name.removeprefix('day=')}"
-                target.mkdir(exist_ok=True)
-                os.replace(path, target / "part-0.parquet")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return folder
+        return copy_enterprise_days(con.raw_sql, con.compile(expr), folder)
     table = con.to_pyarrow(expr).sort_by([("county", "ascending")])
     _write_level(table.select(list(ENTERPRISE_DAY_COLUMNS)), folder, only_dates=only_dates)
     return folder
+
+
+def copy_enterprise_days(execute, sql: str, folder: Path) -> Path:
+    """Write the rows of ``sql`` (``enterprise_day_facts`` compiled for DuckDB) as one file per day,
+    each replaced atomically; ``execute`` runs a statement on the connection that can read them.
+
+    The engine writes the files itself (a partitioned COPY), no rows through Python: a table of every
+    row first cost 18 of 125 s at the demo's scale (333,427 enterprises × 183 days). The sort by
+    county is what lets the drill-down read only the row groups of its county in a day's file; every
+    reader orders the rows it shows itself, so they are not sorted by enterprise too (90.5 → 70.0 s at
+    the demo's scale).
+    """
+    from fugong.index.store import sql_literal
+
+    staging = folder / f".staging-{uuid.uuid4().hex}"
+    try:
+        # DuckDB keeps at most this many partition files open and starts another file for a day it
+        # had to close (by default 100: 183 days ordered by county came out as up to 117 files a
+        # day, of which only the last was kept). One open file per day of the run.
+        execute(f"SET partitioned_write_max_open_files = {PARTITION_FILES_OPEN}")
+        _partitioned_copy(execute, f"""SELECT {', '.join(ENTERPRISE_DAY_COLUMNS)}, strftime(date, '%Y-%m-%d') AS day
+                                       FROM ({sql}) ORDER BY county""", staging)
+        for day in sorted(staging.glob("day=*")):
+            target = folder / f"date={day.name.removeprefix('day=')}"
+            target.mkdir(exist_ok=True)
+            parts = sorted(day.glob("*.parquet"))
+            if len(parts) > 1:  # a day written in several files (DuckDB may write one per thread): one file
+                merged = day / "merged.tmp"
+                execute(f"""COPY (SELECT {', '.join(ENTERPRISE_DAY_COLUMNS)} FROM read_parquet([{', '.join(sql_literal(str(p)) for p in parts)}],
+                                                                           hive_partitioning = false) ORDER BY county)
+                            TO {sql_literal(str(merged))} (FORMAT PARQUET, COMPRESSION zstd)""")
+                parts = [merged]
+            os.replace(parts[0], target / "part-0.parquet")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+# Partition files DuckDB may keep open while writing the per-enterprise days (one per day of a run).
+PARTITION_FILES_OPEN = 4096
+
+
+def _partitioned_copy(execute, select: str, staging: Path) -> None:
+    """``staging``/day=YYYY-MM-DD/*.parquet from the rows of ``select`` (with a ``day`` column)."""
+    from fugong.index.store import sql_literal
+
+    execute(f"COPY ({select}) TO {sql_literal(str(staging))} (FORMAT PARQUET, PARTITION_BY (day), COMPRESSION zstd)")
 
 
 def read_results(*, settings, level: str, date: dt.date | None = None, code_prefix: str | None = None):
