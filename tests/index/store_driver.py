@@ -2,6 +2,9 @@
 
     python -m tests.index.store_driver ingest FILE KIND [--pause before|after SECONDS SIGNAL]
     python -m tests.index.store_driver compute ROUNDS OUT        (compute_all ROUNDS times; R of each round)
+    python -m tests.index.store_driver run ROUNDS THETA [DAY] [--pause SECONDS SIGNAL]
+                                       (``fugong index run`` ROUNDS times for February 3–20, or for DAY
+                                       only; ``--pause`` waits just before the new plan file replaces the old)
 
 ``--pause`` makes the writer wait at a point of its commit (before the manifest swap, or after it and
 before the audit entries reach the database), having first created the file SIGNAL, so a test can
@@ -44,6 +47,23 @@ def main(argv: list[str]) -> None:
             table = service.read_results(settings=settings, level="province")
             results.append(sorted((r["date"].isoformat(), r["reporting"]) for r in table.to_pylist()))
         out.write_text(json.dumps(results), encoding="utf-8")
+    elif argv[0] == "run":
+        from fugong.index import oneday
+
+        rounds, theta = int(argv[1]), float(argv[2])
+        day = {dt.date.fromisoformat(argv[3])} if len(argv) > 3 and not argv[3].startswith("--") else None
+        if "--pause" in argv:
+            seconds, signal = argv[argv.index("--pause") + 1: argv.index("--pause") + 3]
+
+            def pause_before_the_plan() -> None:
+                Path(signal).write_text("paused", encoding="utf-8")
+                time.sleep(float(seconds))
+
+            oneday.before_replace = pause_before_the_plan
+        params = IndexParams(baseline=Window(dt.date(2019, 12, 1), dt.date(2019, 12, 30)), theta=theta)
+        for _ in range(rounds):
+            service.compute_all(settings=settings, period=Window(dt.date(2020, 2, 3), dt.date(2020, 2, 20)), params=params,
+                                only_dates=day)
 
 
 if __name__ == "__main__":

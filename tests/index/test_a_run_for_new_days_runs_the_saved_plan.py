@@ -12,55 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from fugong.index import oneday, service
-from fugong.index.compute import LEVELS, IndexParams, Window
+from fugong.index.compute import IndexParams, Window
 from fugong.index.ingest import ingest_readings
-from fugong.index.service import compute_all, enterprise_days_dir, read_results, results_dir
+from fugong.index.service import compute_all, read_results
 
 from .conftest import write
-
-PERIOD = Window(dt.date(2020, 2, 3), dt.date(2020, 2, 20))
-BASELINE = Window(dt.date(2019, 12, 1), dt.date(2019, 12, 30))
-NEW_DAY = dt.date(2020, 2, 17)
-
-
-def _store(settings, tmp_path):
-    lines = []
-    for n, firm in enumerate("ABEF"):
-        for day in range(1, 31):
-            lines.append(f"{firm},2019-12-{day:02d},{100 + 10 * n + (day % 5) * 3}")
-        for day in range(3, 17):
-            lines.append(f"{firm},2020-02-{day:02d},{(20 + 9 * n) * (1 + (day % 4))}")
-    ingest_readings(settings=settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
-
-
-def _new_day(settings, tmp_path):
-    text = "enterprise_id,date,kwh\nA,2020-02-17,95\nB,2020-02-17,20\nE,2020-02-17,130\nF,2020-02-17,0\n"
-    summary = ingest_readings(settings=settings, path=write(tmp_path, "new.csv", text))
-    assert summary.changed_dates == [NEW_DAY]
-
-
-def _files_of(settings, day):
-    """{name: pyarrow table} of every file a run writes for ``day``."""
-    root = results_dir(settings)
-    paths = {level: root / f"level={level}" / f"date={day.isoformat()}" / "part-0.parquet" for level in LEVELS}
-    paths["enterprise_days"] = enterprise_days_dir(settings) / f"date={day.isoformat()}" / "part-0.parquet"
-    return {name: pq.read_table(path) for name, path in paths.items()}
-
-
-def _assert_same(mine, theirs):
-    for name in theirs:
-        a, b = mine[name], theirs[name]
-        assert a.schema.remove_metadata() == b.schema.remove_metadata(), name
-        key = "code" if "code" in a.column_names else "enterprise_id"
-        a, b = a.sort_by(key).to_pylist(), b.sort_by(key).to_pylist()
-        assert len(a) == len(b) > 0, name
-        for row_a, row_b in zip(a, b):
-            for column, value in row_b.items():
-                if isinstance(value, float):
-                    assert row_a[column] == pytest.approx(value, rel=1e-12), (name, column)
-                else:
-                    assert row_a[column] == value, (name, column)
-
+from .day_results import BASELINE, NEW_DAY, PERIOD, assert_same, files_of, new_day, store_february
 
 PARAMS = [
     IndexParams(baseline=BASELINE),
@@ -74,26 +31,26 @@ PARAMS = [
 
 @pytest.mark.parametrize("params", PARAMS, ids=["defaults", "every-option", "workday-mean"])
 def test_a_new_day_from_the_plan_writes_what_the_full_computation_writes(index_settings, tmp_path, monkeypatch, params):
-    _store(index_settings, tmp_path)
+    store_february(index_settings, tmp_path)
     compute_all(settings=index_settings, period=PERIOD, params=params)
     assert oneday.plan_path(index_settings).exists()
-    _new_day(index_settings, tmp_path)
+    new_day(index_settings, tmp_path)
 
     with monkeypatch.context() as m:
         m.setattr(service, "_compute_all", lambda **_: pytest.fail("the full computation ran"))
         compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
-    from_plan = _files_of(index_settings, NEW_DAY)
+    from_plan = files_of(index_settings, NEW_DAY)
 
     oneday.plan_path(index_settings).unlink()
     compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
-    _assert_same(from_plan, _files_of(index_settings, NEW_DAY))
+    assert_same(from_plan, files_of(index_settings, NEW_DAY))
     # and the day is really there: every eligible firm that reported
     assert from_plan["province"]["reporting"].to_pylist()[0] == len(from_plan["enterprise_days"]) > 0
 
 
 def test_several_new_days_at_once_come_from_the_plan_too(index_settings, tmp_path, monkeypatch):
     params = IndexParams(baseline=BASELINE)
-    _store(index_settings, tmp_path)
+    store_february(index_settings, tmp_path)
     compute_all(settings=index_settings, period=PERIOD, params=params)
     text = "enterprise_id,date,kwh\n" + "".join(f"{firm},2020-02-{day},{kwh}\n" for day in (17, 18)
                                                 for firm, kwh in (("A", 95), ("B", 20), ("E", 130)))
@@ -103,19 +60,19 @@ def test_several_new_days_at_once_come_from_the_plan_too(index_settings, tmp_pat
     with monkeypatch.context() as m:
         m.setattr(service, "_compute_all", lambda **_: pytest.fail("the full computation ran"))
         compute_all(settings=index_settings, period=PERIOD, params=params, only_dates=days)
-    from_plan = {d: _files_of(index_settings, d) for d in days}
+    from_plan = {d: files_of(index_settings, d) for d in days}
     oneday.plan_path(index_settings).unlink()
     compute_all(settings=index_settings, period=PERIOD, params=params, only_dates=days)
     for day in days:
-        _assert_same(from_plan[day], _files_of(index_settings, day))
+        assert_same(from_plan[day], files_of(index_settings, day))
         assert len(from_plan[day]["enterprise_days"]) == 3
 
 
 def test_a_run_for_a_new_day_imports_neither_ibis_nor_pandas(index_settings, tmp_path):
     params = IndexParams(baseline=BASELINE, closures=("zhejiang-2020",))
-    _store(index_settings, tmp_path)
+    store_february(index_settings, tmp_path)
     compute_all(settings=index_settings, period=PERIOD, params=params)
-    _new_day(index_settings, tmp_path)
+    new_day(index_settings, tmp_path)
     program = (
         "import sys\n"
         "from fugong.entry import main\n"
@@ -133,9 +90,9 @@ def test_a_run_for_a_new_day_imports_neither_ibis_nor_pandas(index_settings, tmp
 
 def test_the_full_computation_runs_when_the_plan_does_not_apply(index_settings, tmp_path, monkeypatch):
     params = IndexParams(baseline=BASELINE)
-    _store(index_settings, tmp_path)
+    store_february(index_settings, tmp_path)
     compute_all(settings=index_settings, period=PERIOD, params=params)
-    _new_day(index_settings, tmp_path)
+    new_day(index_settings, tmp_path)
     calls = []
     full = service._compute_all
     monkeypatch.setattr(service, "_compute_all", lambda **kw: calls.append(kw["only_dates"]) or full(**kw))
@@ -166,9 +123,9 @@ def test_the_full_computation_runs_when_the_plan_does_not_apply(index_settings, 
 
 def test_a_damaged_plan_is_computed_in_full_and_replaced(index_settings, tmp_path, monkeypatch):
     params = IndexParams(baseline=BASELINE)
-    _store(index_settings, tmp_path)
+    store_february(index_settings, tmp_path)
     compute_all(settings=index_settings, period=PERIOD, params=params)
-    _new_day(index_settings, tmp_path)
+    new_day(index_settings, tmp_path)
     oneday.plan_path(index_settings).write_bytes(b"not a database")
     compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
     assert read_results(settings=index_settings, level="province", date=NEW_DAY)["reporting"].to_pylist() == [4]

@@ -59,6 +59,10 @@ def plan_key(*, params: IndexParams, baselines_key: str, enterprises_file: Path 
     return {"fugong": __version__, "params": params.to_dict(), "baselines": baselines_key, "enterprises": str(enterprises_file)}
 
 
+def before_replace() -> None:
+    """Hook called just before a new plan file replaces the old one (a test pauses and kills the run here)."""
+
+
 def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, period: Window, key: dict) -> None:
     """Compile the day statements with Ibis on ``con`` (DuckDB) and save them with the groups and
     ``baselines`` (an Ibis table on ``con``) in a new plan file. ``enterprises``: the pyarrow table
@@ -109,6 +113,7 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
                         [json.dumps(key, ensure_ascii=False, sort_keys=True), str(period), statements])
         finally:
             raw.execute("DETACH fugong_new_plan")
+        before_replace()
         os.replace(tmp, target)
     finally:
         raw.unregister(registered)
