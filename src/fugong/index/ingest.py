@@ -162,7 +162,6 @@ def read_batches(path: Path, *, encoding: str | None = None, progress: Callable[
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     path = check_file(path)
     start = 1
@@ -373,7 +372,6 @@ def _parquet_relation(con, path: Path, required: tuple[str, ...]) -> int:
     """Make view ``batch`` (required columns under their normalised names, and ``_row``) over a
     Parquet file read by DuckDB itself (streamed, only the needed columns). Returns the row count."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     pf = _parquet_file(path)
     _unique_names(path, pf.schema_arrow.names)
