@@ -4,6 +4,7 @@ without importing Ibis or pandas; when the plan does not apply it computes in fu
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import subprocess
 import sys
@@ -132,3 +133,86 @@ def test_a_damaged_plan_is_computed_in_full_and_replaced(index_settings, tmp_pat
     with monkeypatch.context() as m:
         m.setattr(service, "_compute_all", lambda **_: pytest.fail("the full computation ran"))
         compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
+
+
+def test_the_bands_of_the_saved_plan_are_those_of_the_parameters_to_the_last_bit():
+    import duckdb
+
+    from fugong.index.service import OUTPUT_COLUMNS
+
+    cut = 0.46882812245415684  # 17 digits: a bare literal is a DECIMAL to DuckDB
+    params = IndexParams(band_cutoffs=(cut, 60.0), band_names=("low", "middle", "high"))
+    values = [math.nextafter(cut, -math.inf), cut, math.nextafter(cut, math.inf), 59.999999999999, 60.0, 1e9, None,
+              float("nan"), float("-inf")]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE plan_levels (level VARCHAR, date DATE, code VARCHAR, enterprises BIGINT, reporting BIGINT,"
+                " resumed BIGINT, baseline_kwh DOUBLE, resumed_kwh DOUBLE, total_kwh DOUBLE, resumed_share DOUBLE,"
+                " energy_ratio DOUBLE, index DOUBLE)")
+    for n, value in enumerate(values):
+        con.execute("INSERT INTO plan_levels VALUES ('province', DATE '2020-02-17', ?, 1, 1, 1, 1, 1, 1, 1, 1, ?)",
+                    [f"{n:02d}", value])
+    types = {c: "DOUBLE" for c in OUTPUT_COLUMNS} | {"date": "DATE", "code": "VARCHAR", "enterprises": "BIGINT"}
+    rows = con.execute(oneday._finished(con, "province", NEW_DAY, params, types)).fetchall()
+    bands = [row[-1] for row in rows]
+    assert bands == [params.band(v) for v in values]
+    assert bands[:3] == ["low", "middle", "middle"]
+
+
+def test_a_changed_category_set_file_is_computed_in_full(index_settings, tmp_path, monkeypatch):
+    import shutil
+
+    from fugong.reference.industries import DATA
+
+    categories = tmp_path / "categories.toml"
+    shutil.copy(DATA / "categories" / "jiangsu-2020.toml", categories)
+    params = IndexParams(baseline=BASELINE, category_set=str(categories))
+    store_february(index_settings, tmp_path)
+    compute_all(settings=index_settings, period=PERIOD, params=params)
+    new_day(index_settings, tmp_path)
+    calls = []
+    full = service._compute_all
+    monkeypatch.setattr(service, "_compute_all", lambda **kw: calls.append(1) or full(**kw))
+    compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
+    assert calls == []  # the same file: the plan
+    categories.write_text(categories.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
+    assert calls == [1]  # its groups may map enterprises otherwise now
+
+
+def test_a_level_without_rows_that_day_gets_no_file_from_either_path(index_settings, tmp_path, monkeypatch):
+    from fugong.index.ingest import ingest_enterprises
+
+    no_sizes = "enterprise_id,region_code,industry_code\nA,330102,3731\nB,330102,3731\nE,330106,1711\nF,330302,1711\n"
+    ingest_enterprises(settings=index_settings, path=write(tmp_path, "e.csv", no_sizes), replace=True)
+    params = IndexParams(baseline=BASELINE)
+    store_february(index_settings, tmp_path)
+    compute_all(settings=index_settings, period=PERIOD, params=params)
+    new_day(index_settings, tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(service, "_compute_all", lambda **_: pytest.fail("the full computation ran"))
+        compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
+    root = service.results_dir(index_settings)
+    written = sorted(p.relative_to(root).as_posix() for p in root.glob(f"*/date={NEW_DAY.isoformat()}/*"))
+    assert not any(p.startswith("level=size/") for p in written)
+    for p in root.glob(f"*/date={NEW_DAY.isoformat()}"):
+        shutil_rmtree(p)
+    oneday.plan_path(index_settings).unlink()
+    compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
+    assert sorted(p.relative_to(root).as_posix() for p in root.glob(f"*/date={NEW_DAY.isoformat()}/*")) == written
+
+
+def shutil_rmtree(path):
+    import shutil
+
+    shutil.rmtree(path)
+
+
+def test_index_run_refuses_a_cut_off_that_is_not_a_finite_number(settings_env):
+    from typer.testing import CliRunner
+
+    from fugong.index.cli import app
+
+    for cutoffs in ("30,inf", "nan,60"):
+        result = CliRunner().invoke(app, ["run", "--band-cutoffs", cutoffs, "--band-names", "a,b,c"])
+        assert result.exit_code != 0
+        assert "finite" in result.output

@@ -41,3 +41,34 @@ def test_a_day_written_in_several_files_keeps_every_row(index_settings, tmp_path
         assert days["county"].to_pylist() == sorted(days["county"].to_pylist())  # grouped by county, as written
     assert not list(enterprise_days_dir(index_settings).glob(".staging-*"))
 
+
+
+WITHIN_A_LOW_FILE_LIMIT = """
+import resource, sys, tempfile
+from pathlib import Path
+import duckdb
+from fugong.index.service import copy_enterprise_days
+resource.setrlimit(resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+folder = Path(sys.argv[1]); folder.mkdir(parents=True)
+con = duckdb.connect()
+rows = '''SELECT 'E' || (i % 2000) AS enterprise_id, CAST(330100 + (i // 400) % 7 AS VARCHAR) AS county,
+                 DATE '2019-01-01' + CAST(i % 400 AS INTEGER) AS date, 1.0 AS kwh, 2.0 AS baseline, 0.0 AS baseload,
+                 0.6 AS threshold, 1 AS resumed, 0.5 AS ratio FROM range(800000) t(i)'''
+copy_enterprise_days(con.execute, rows, folder)
+counts = con.execute(f"SELECT count(*), count(DISTINCT filename), min(n), max(n) FROM (SELECT filename, count(*) AS n FROM read_parquet('{folder}/date=*/part-0.parquet', filename = true) GROUP BY filename)").fetchone()
+print(*counts)
+"""
+
+
+def test_more_days_than_the_process_may_open_files_are_written_whole(tmp_path):
+    """400 days with a limit of 256 open files: DuckDB is asked to keep no more open than it may, and
+    the days it had to split are merged (with one file open per day the COPY failed: too many open files)."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WITHIN_A_LOW_FILE_LIMIT, str(tmp_path / "days")], capture_output=True,
+                          text=True, timeout=300, env={**os.environ})
+    assert done.returncode == 0, done.stderr[-2000:]
+    groups, files, smallest, largest = done.stdout.split()
+    assert (groups, files, smallest, largest) == ("400", "400", "2000", "2000")

@@ -2,7 +2,9 @@
 full run killed just before its new plan replaces the old one. Every run that ends succeeds, every
 file is whole, and the day's results are what one run alone computes."""
 
+import os
 import signal
+import time
 
 import duckdb
 
@@ -61,5 +63,10 @@ def test_a_full_run_killed_before_its_plan_is_in_place_leaves_the_old_plan_whole
     finish(spawn("run", 1, params.theta, NEW_DAY.isoformat()))  # reads it (or computes in full if it could not)
     assert_same(files_of(index_settings, NEW_DAY), _alone(index_settings, params))
 
+    # The killed run's temporary plan stays until it is old enough not to be another run's, then goes.
+    (stray,) = oneday.plan_path(index_settings).parent.glob(".plan-*.tmp")
+    os.utime(stray, (time.time() - 2 * oneday.STALE_SECONDS,) * 2)
+
     finish(spawn("run", 1, 0.5))  # the run again, to its end: the new plan is in place
     assert _plan_theta(index_settings) == 0.5
+    assert not list(oneday.plan_path(index_settings).parent.glob(".plan-*"))

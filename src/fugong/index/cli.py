@@ -23,6 +23,8 @@ BY_HELP = "province | city | county | industry (GB/T 4754 section) | category | 
 
 def _params(baseline, theta, weight, min_baseline, method, energy, baseload, baseload_window, closures=(),
             category_set=None, band_cutoffs=None, band_names=None):
+    import math
+
     from fugong.index.params import IndexParams, Window
     from fugong.reference.workdays import CLOSURES
 
@@ -49,6 +51,8 @@ def _params(baseline, theta, weight, min_baseline, method, energy, baseload, bas
             extra["band_names"] = tuple(x.strip() for x in band_names.split(","))
         cutoffs = extra.get("band_cutoffs", IndexParams.band_cutoffs)
         names = extra.get("band_names", IndexParams.band_names)
+        if not all(math.isfinite(c) for c in cutoffs):
+            raise ValueError(f"--band-cutoffs {','.join(map(str, cutoffs))}: cut-offs are finite numbers, e.g. 30,60")
         if len(names) != len(cutoffs) + 1 or list(cutoffs) != sorted(cutoffs):
             raise ValueError(f"--band-cutoffs {','.join(map(str, cutoffs))} need ascending cut-offs and one more name "
                              f"in --band-names (got {len(names)})")

@@ -56,7 +56,23 @@ def plan_key(*, params: IndexParams, baselines_key: str, enterprises_file: Path 
     """What the saved statements and tables depend on besides the days."""
     from fugong import __version__
 
-    return {"fugong": __version__, "params": params.to_dict(), "baselines": baselines_key, "enterprises": str(enterprises_file)}
+    return {"fugong": __version__, "params": params.to_dict(), "baselines": baselines_key, "enterprises": str(enterprises_file),
+            "category_set": _category_set_digest(params.category_set)}
+
+
+def _category_set_digest(name_or_path: str) -> str | None:
+    """SHA-256 of a category set given as a file (its enterprises' categories are in the saved groups);
+    None for a shipped set, which the package version names."""
+    import hashlib
+
+    from fugong.reference.industries import available_category_sets
+
+    if name_or_path in available_category_sets():
+        return None
+    try:
+        return hashlib.sha256(Path(name_or_path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 def before_replace() -> None:
@@ -98,6 +114,7 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
         return  # reads an in-memory table the saved SQL could not name: new days take the full path
     target = plan_path(settings)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(target.parent)
     tmp = target.with_name(f".plan-{uuid.uuid4().hex}.tmp")
     registered = f"fugong_plan_groups_{uuid.uuid4().hex[:8]}"
     raw.register(registered, enterprise_groups(enterprises, category_set=params.category_set))
@@ -126,6 +143,20 @@ def _duckdb_types(table) -> dict[str, str]:
     from ibis.backends.sql.datatypes import DuckDBType
 
     return {name: DuckDBType.from_ibis(kind).sql("duckdb") for name, kind in table.schema().items()}
+
+
+STALE_SECONDS = 3600  # a temporary plan this old belongs to a run that was killed, not to one still writing
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    import time
+
+    for path in folder.glob(".plan-*.tmp*"):  # the database and its .wal
+        try:
+            if time.time() - path.stat().st_mtime > STALE_SECONDS:
+                path.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def run_days(settings, *, snap, params: IndexParams, days: set[dt.date], baselines_key: str, note) -> dict[str, Path] | None:
@@ -171,35 +202,37 @@ def run_days(settings, *, snap, params: IndexParams, days: set[dt.date], baselin
     for level in LEVELS:
         note(f"writing {level}")
         for day in sorted(days):
-            # DuckDB writes the file: no pyarrow to import (0.2 s), the same columns and types.
-            target = root / f"level={level}" / f"date={day.isoformat()}"
-            target.mkdir(parents=True, exist_ok=True)
-            tmp = target / f".part-{uuid.uuid4().hex}.tmp"
-            try:
-                rows = _finished(con, level, day, params, plan["types"])
-                con.execute(f"COPY ({rows}) TO {sql_literal(str(tmp))} (FORMAT PARQUET)")
-                os.replace(tmp, target / "part-0.parquet")
-            finally:
-                tmp.unlink(missing_ok=True)
+            # DuckDB writes the file (none for a level without rows that day, as the full path): no
+            # pyarrow to import (0.2 s), the same columns and types.
+            _copy_to(con, _finished(con, level, day, params, plan["types"]), root / f"level={level}", day)
         out[level] = root / f"level={level}"
     note("writing enterprise days")
     folder = enterprise_days_dir(settings)
     if len(days) == 1:  # one file: written directly, not through a partitioned COPY (0.15 s less)
         (day,) = days
-        target = folder / f"date={day.isoformat()}"
-        target.mkdir(parents=True, exist_ok=True)
-        tmp = target / f".part-{uuid.uuid4().hex}.tmp"
-        try:
-            columns = ", ".join(f"CAST({c} AS {plan['types'][c]}) AS {c}" for c in ENTERPRISE_DAY_COLUMNS)
-            con.execute(f"""COPY (SELECT {columns} FROM ({plan['enterprise_days']}) ORDER BY county)
-                            TO {sql_literal(str(tmp))} (FORMAT PARQUET, COMPRESSION zstd)""")
-            os.replace(tmp, target / "part-0.parquet")
-        finally:
-            tmp.unlink(missing_ok=True)
+        columns = ", ".join(f"CAST({c} AS {plan['types'][c]}) AS {c}" for c in ENTERPRISE_DAY_COLUMNS)
+        _copy_to(con, f"SELECT {columns} FROM ({plan['enterprise_days']}) ORDER BY county", folder, day,
+                 options=", COMPRESSION zstd")
     else:
         copy_enterprise_days(con.execute, plan["enterprise_days"], folder)
     out["enterprise_days"] = folder
     return out
+
+
+def _copy_to(con, select: str, folder: Path, day: dt.date, *, options: str = "") -> None:
+    """``folder``/date=D/part-0.parquet from the rows of ``select``, replaced atomically; nothing is
+    written (an older file is left as it is) when there are no rows, as the full path does."""
+    from fugong.index.store import sql_literal
+
+    target = folder / f"date={day.isoformat()}"
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = target / f".part-{uuid.uuid4().hex}.tmp"
+    try:
+        (written,) = con.execute(f"COPY ({select}) TO {sql_literal(str(tmp))} (FORMAT PARQUET{options})").fetchone()
+        if written:
+            os.replace(tmp, target / "part-0.parquet")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _finished(con, level: str, day: dt.date, params: IndexParams, types: dict[str, str]) -> str:
@@ -211,7 +244,9 @@ def _finished(con, level: str, day: dt.date, params: IndexParams, types: dict[st
 
     codes = [code for (code,) in con.execute(f"SELECT DISTINCT code FROM plan_levels WHERE level = '{level}'").fetchall()]
     names = ", ".join(f"({sql_literal(c)}, {sql_literal(group_name(level, c, category_set=params.category_set))})" for c in codes)
-    bands = " ".join(f"WHEN index < {float(cut)!r} THEN {sql_literal(name)}" for cut, name in zip(params.band_cutoffs, params.band_names))
+    # Each cut-off as the exact double Python compares with (a bare 0.46882812245415684 is a DECIMAL to DuckDB).
+    bands = " ".join(f"WHEN index < CAST('{float(cut)!r}' AS DOUBLE) THEN {sql_literal(name)}"
+                     for cut, name in zip(params.band_cutoffs, params.band_names))
     band = f"CASE WHEN index IS NULL THEN NULL {bands} ELSE {sql_literal(params.band_names[len(params.band_cutoffs)])} END"
     columns = {c: f"CAST({c} AS {types[c]})" if c in types else c for c in OUTPUT_COLUMNS}
     columns |= {"level": sql_literal(level), "name": "coalesce(names.name, '')"}

@@ -451,7 +451,7 @@ def copy_enterprise_days(execute, sql: str, folder: Path) -> Path:
         # DuckDB keeps at most this many partition files open and starts another file for a day it
         # had to close (by default 100: 183 days ordered by county came out as up to 117 files a
         # day, of which only the last was kept). One open file per day of the run.
-        execute(f"SET partitioned_write_max_open_files = {PARTITION_FILES_OPEN}")
+        execute(f"SET partitioned_write_max_open_files = {_open_files()}")
         _partitioned_copy(execute, f"""SELECT {', '.join(ENTERPRISE_DAY_COLUMNS)}, strftime(date, '%Y-%m-%d') AS day
                                        FROM ({sql}) ORDER BY county""", staging)
         for day in sorted(staging.glob("day=*")):
@@ -470,8 +470,17 @@ def copy_enterprise_days(execute, sql: str, folder: Path) -> Path:
     return folder
 
 
-# Partition files DuckDB may keep open while writing the per-enterprise days (one per day of a run).
+# Partition files DuckDB may keep open while writing the per-enterprise days (one per day of a run),
+# within half of the process's limit of open files (a day split by the limit is merged afterwards).
 PARTITION_FILES_OPEN = 4096
+
+
+def _open_files() -> int:
+    import resource
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = PARTITION_FILES_OPEN if soft == resource.RLIM_INFINITY else min(PARTITION_FILES_OPEN, soft // 2)
+    return max(100, limit)
 
 
 def _partitioned_copy(execute, select: str, staging: Path) -> None:
