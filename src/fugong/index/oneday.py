@@ -11,6 +11,7 @@ replaced atomically, so that statements, groups and baselines always belong toge
         groups     enterprise_id, county, city, province, section, category, size_class, gid
                    (``attributes.enterprise_groups``)
         baselines  enterprise_id, baseline, baseload   (``compute.baselines``)
+        plan_step_N   the steps that read no day, as computed from the two tables above
 
     inputs of the statements
         plan_readings   enterprise_id, date, kwh      the new days' readings
@@ -18,8 +19,10 @@ replaced atomically, so that statements, groups and baselines always belong toge
         plan_groups     plan.groups
         plan_dates      date                          the new days
 
-The steps are the intermediates several levels read (the full path caches them); a run creates each
-as a temp table before the levels statement. A run for days inside the plan's period, with the same
+The steps are the intermediates several levels read (the full path caches them); those that read
+no day (the eligible enterprises with their attribute key, and their counts) are computed once when
+the plan is saved and stored in it, the others a run creates as temp tables before the levels
+statement. A run for days inside the plan's period, with the same
 parameters, the same stored enterprises and the same files of the baseline months (``plan_key``)
 runs the saved statements in a plain DuckDB connection and lets DuckDB write the files. Importing
 Ibis costs 0.8 s, and building an Arrow column from Python values makes pyarrow import pandas
@@ -107,7 +110,9 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
                                period=period, params=params, levels=LEVELS, keep=keep)
     days = enterprise_day_facts(con, readings=readings, counties=groups.select("enterprise_id", "county"), period=period,
                                 params=params, stored=base)
-    statements = json.dumps({"steps": steps, "levels": con.compile(levels), "enterprise_days": con.compile(days),
+    stored = _day_free(steps)
+    statements = json.dumps({"steps": steps, "stored_steps": stored, "levels": con.compile(levels),
+                             "enterprise_days": con.compile(days),
                              # the types Ibis gives the results (con.to_pyarrow casts to them; the SQL alone may not)
                              "types": _duckdb_types(levels) | _duckdb_types(days)}, ensure_ascii=False)
     if "memtable" in statements:
@@ -125,6 +130,12 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
             raw.execute(f"CREATE TABLE fugong_new_plan.groups AS SELECT {typed('plan_groups')} FROM {registered}")
             con._register_in_memory_tables(baselines)
             raw.execute(f"CREATE TABLE fugong_new_plan.baselines AS SELECT {typed('plan_baselines')} FROM ({con.compile(baselines)})")
+            # The steps that read no day (the eligible enterprises and their counts) are the same for
+            # every new day: computed here once, over the tables just saved, and saved with them.
+            raw.execute("CREATE OR REPLACE TEMP VIEW plan_groups AS SELECT * FROM fugong_new_plan.groups")
+            raw.execute("CREATE OR REPLACE TEMP VIEW plan_baselines AS SELECT * FROM fugong_new_plan.baselines")
+            for name in stored:
+                raw.execute(f"CREATE TABLE fugong_new_plan.{name} AS SELECT * FROM {name}")
             raw.execute("CREATE TABLE fugong_new_plan.plan (key VARCHAR, period VARCHAR, statements VARCHAR)")
             raw.execute("INSERT INTO fugong_new_plan.plan VALUES (?, ?, ?)",
                         [json.dumps(key, ensure_ascii=False, sort_keys=True), str(period), statements])
@@ -136,6 +147,19 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
         raw.unregister(registered)
         tmp.unlink(missing_ok=True)
         tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def _day_free(steps: list[list[str]]) -> list[str]:
+    """Names of the steps that read neither the days' readings nor the days, directly or through an
+    earlier step (their SQL names the inputs and the steps in double quotes)."""
+    daily = {"plan_readings", "plan_dates"}
+    free = []
+    for name, sql in steps:
+        if any(f'"{other}"' in sql for other in daily):
+            daily.add(name)
+        else:
+            free.append(name)
+    return free
 
 
 def _duckdb_types(table) -> dict[str, str]:
@@ -192,8 +216,12 @@ def run_days(settings, *, snap, params: IndexParams, days: set[dt.date], baselin
                     SELECT CAST(enterprise_id AS VARCHAR) AS enterprise_id, date, CAST(kwh AS DOUBLE) AS kwh
                     FROM read_parquet([{', '.join(sql_literal(f) for f in files)}]) WHERE date IN ({day_list})""")
     con.execute(f"CREATE TEMP VIEW plan_dates AS SELECT UNNEST([{day_list}]) AS date")
+    stored = set(plan.get("stored_steps", ()))
     for name, sql in plan["steps"]:
-        con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        if name in stored:  # the same for every day: saved with the plan
+            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM fugong_plan.{name}")
+        else:
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
     con.execute(f"CREATE TEMP TABLE plan_levels AS {plan['levels']}")
     from fugong.index.service import ENTERPRISE_DAY_COLUMNS, copy_enterprise_days
 
