@@ -1,4 +1,4 @@
-"""A run for new days without Ibis: ``fugong index run --date D`` answers in about two seconds.
+"""A run for new days without Ibis: ``fugong index run --date D`` answers in under two seconds.
 
 The index is defined once, as Ibis expressions (``compute.levels_expression`` and
 ``service.enterprise_day_facts``). A full run on DuckDB also compiles those expressions over four
@@ -7,7 +7,8 @@ replaced atomically, so that statements, groups and baselines always belong toge
 
     results/index/plan.duckdb
         plan       key (JSON), period ('2019-10-01:2020-03-31'), statements (JSON:
-                   {"steps": [["plan_step_0", "SELECT …"], …], "levels": "SELECT …", "enterprise_days": "SELECT …"})
+                   {"steps": [["plan_step_0", "SELECT …"], …], "stored_steps": ["plan_step_0", …],
+                    "levels": "SELECT …", "enterprise_days": "SELECT …", "types": {column: DuckDB type}})
         groups     enterprise_id, county, city, province, section, category, size_class, gid
                    (``attributes.enterprise_groups``)
         baselines  enterprise_id, baseline, baseload   (``compute.baselines``)
@@ -22,13 +23,12 @@ replaced atomically, so that statements, groups and baselines always belong toge
 The steps are the intermediates several levels read (the full path caches them); those that read
 no day (the eligible enterprises with their attribute key, and their counts) are computed once when
 the plan is saved and stored in it, the others a run creates as temp tables before the levels
-statement. A run for days inside the plan's period, with the same
-parameters, the same stored enterprises and the same files of the baseline months (``plan_key``)
-runs the saved statements in a plain DuckDB connection and lets DuckDB write the files. Importing
+statement. A run for days inside the plan's period, with the same parameters, the same stored
+enterprises and the same files of the baseline months (``plan_key``) runs the saved statements in a plain DuckDB connection and lets DuckDB write the files. Importing
 Ibis costs 0.8 s, and building an Arrow column from Python values makes pyarrow import pandas
 (0.5 s): together more than the whole day's work at provincial scale. Anything else — no plan, other
-parameters, a late reading in a baseline month, the lunar method, custom groups, Spark — takes the
-full path, which saves a new plan.
+parameters, a late reading in a baseline month, an edited category-set file, the lunar method,
+custom groups, Spark — takes the full path, which saves a new plan.
 """
 
 from __future__ import annotations
