@@ -16,12 +16,13 @@ BASELINE = Window(dt.date(2019, 12, 1), dt.date(2019, 12, 30))
 NEW_DAY = dt.date(2020, 2, 17)
 
 
-def store_february(settings, tmp_path):
+def store_february(settings, tmp_path, *, last_day: int = 16):
+    """Four firms A, B, E, F: December 1–30 (the baseline) and February 3 to ``last_day``."""
     lines = []
     for n, firm in enumerate("ABEF"):
         for day in range(1, 31):
             lines.append(f"{firm},2019-12-{day:02d},{100 + 10 * n + (day % 5) * 3}")
-        for day in range(3, 17):
+        for day in range(3, last_day + 1):
             lines.append(f"{firm},2020-02-{day:02d},{(20 + 9 * n) * (1 + (day % 4))}")
     ingest_readings(settings=settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
 

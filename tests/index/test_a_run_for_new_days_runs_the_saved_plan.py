@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import math
 import os
+import shutil
 import subprocess
 import sys
 
@@ -152,15 +153,13 @@ def test_the_bands_of_the_saved_plan_are_those_of_the_parameters_to_the_last_bit
         con.execute("INSERT INTO plan_levels VALUES ('province', DATE '2020-02-17', ?, 1, 1, 1, 1, 1, 1, 1, 1, ?)",
                     [f"{n:02d}", value])
     types = {c: "DOUBLE" for c in OUTPUT_COLUMNS} | {"date": "DATE", "code": "VARCHAR", "enterprises": "BIGINT"}
-    rows = con.execute(oneday._finished(con, "province", NEW_DAY, params, types)).fetchall()
+    rows = con.execute(oneday._finished("province", NEW_DAY, params, types, oneday._names(con, "province", params))).fetchall()
     bands = [row[-1] for row in rows]
     assert bands == [params.band(v) for v in values]
     assert bands[:3] == ["low", "middle", "middle"]
 
 
 def test_a_changed_category_set_file_is_computed_in_full(index_settings, tmp_path, monkeypatch):
-    import shutil
-
     from fugong.reference.industries import DATA
 
     categories = tmp_path / "categories.toml"
@@ -195,16 +194,10 @@ def test_a_level_without_rows_that_day_gets_no_file_from_either_path(index_setti
     written = sorted(p.relative_to(root).as_posix() for p in root.glob(f"*/date={NEW_DAY.isoformat()}/*"))
     assert not any(p.startswith("level=size/") for p in written)
     for p in root.glob(f"*/date={NEW_DAY.isoformat()}"):
-        shutil_rmtree(p)
+        shutil.rmtree(p)
     oneday.plan_path(index_settings).unlink()
     compute_all(settings=index_settings, period=PERIOD, params=params, only_dates={NEW_DAY})
     assert sorted(p.relative_to(root).as_posix() for p in root.glob(f"*/date={NEW_DAY.isoformat()}/*")) == written
-
-
-def shutil_rmtree(path):
-    import shutil
-
-    shutil.rmtree(path)
 
 
 def test_index_run_refuses_a_cut_off_that_is_not_a_finite_number(settings_env):

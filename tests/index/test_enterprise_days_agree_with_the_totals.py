@@ -11,18 +11,13 @@ from fugong.index.ingest import ingest_readings
 from fugong.index.service import compute_all, enterprise_days_dir, read_results
 
 from .conftest import write
+from .day_results import store_february
 
 PERIOD = Window(dt.date(2020, 2, 3), dt.date(2020, 2, 14))
 
 
 def _store(settings, tmp_path):
-    lines = []
-    for n, firm in enumerate("ABEF"):
-        for day in range(1, 31):
-            lines.append(f"{firm},2019-12-{day:02d},{100 + 10 * n + (day % 5) * 3}")
-        for day in range(3, 15):
-            lines.append(f"{firm},2020-02-{day:02d},{(20 + 9 * n) * (1 + (day % 4))}")
-    ingest_readings(settings=settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
+    store_february(settings, tmp_path, last_day=14)
 
 
 @pytest.mark.parametrize("params", [

@@ -229,10 +229,11 @@ def run_days(settings, *, snap, params: IndexParams, days: set[dt.date], baselin
     root = results_dir(settings)
     for level in LEVELS:
         note(f"writing {level}")
+        names = _names(con, level, params)
         for day in sorted(days):
             # DuckDB writes the file (none for a level without rows that day, as the full path): no
             # pyarrow to import (0.2 s), the same columns and types.
-            _copy_to(con, _finished(con, level, day, params, plan["types"]), root / f"level={level}", day)
+            _copy_to(con, _finished(level, day, params, plan["types"], names), root / f"level={level}", day)
         out[level] = root / f"level={level}"
     note("writing enterprise days")
     folder = enterprise_days_dir(settings)
@@ -263,15 +264,22 @@ def _copy_to(con, select: str, folder: Path, day: dt.date, *, options: str = "")
         tmp.unlink(missing_ok=True)
 
 
-def _finished(con, level: str, day: dt.date, params: IndexParams, types: dict[str, str]) -> str:
-    """The rows of one level and day as ``service.finish`` makes them (level, name, band; ordered by
-    code), in SQL: building an Arrow column from Python values makes pyarrow import pandas (0.5 s)."""
+def _names(con, level: str, params: IndexParams) -> str:
+    """SQL ``VALUES`` of (code, name) for the codes of one level (``attributes.group_name``)."""
     from fugong.index.attributes import group_name
-    from fugong.index.service import OUTPUT_COLUMNS
     from fugong.index.store import sql_literal
 
     codes = [code for (code,) in con.execute(f"SELECT DISTINCT code FROM plan_levels WHERE level = '{level}'").fetchall()]
-    names = ", ".join(f"({sql_literal(c)}, {sql_literal(group_name(level, c, category_set=params.category_set))})" for c in codes)
+    rows = ", ".join(f"({sql_literal(c)}, {sql_literal(group_name(level, c, category_set=params.category_set))})" for c in codes)
+    return f"(VALUES {rows})" if codes else "(SELECT NULL AS code, NULL AS name)"
+
+
+def _finished(level: str, day: dt.date, params: IndexParams, types: dict[str, str], names: str) -> str:
+    """The rows of one level and day as ``service.finish`` makes them (level, name, band; ordered by
+    code), in SQL: building an Arrow column from Python values makes pyarrow import pandas (0.5 s)."""
+    from fugong.index.service import OUTPUT_COLUMNS
+    from fugong.index.store import sql_literal
+
     # Each cut-off as the exact double Python compares with (a bare 0.46882812245415684 is a DECIMAL to DuckDB).
     bands = " ".join(f"WHEN index < CAST('{float(cut)!r}' AS DOUBLE) THEN {sql_literal(name)}"
                      for cut, name in zip(params.band_cutoffs, params.band_names))
@@ -279,6 +287,5 @@ def _finished(con, level: str, day: dt.date, params: IndexParams, types: dict[st
     columns = {c: f"CAST({c} AS {types[c]})" if c in types else c for c in OUTPUT_COLUMNS}
     columns |= {"level": sql_literal(level), "name": "coalesce(names.name, '')"}
     select = ", ".join(f"{expr} AS {column}" for column, expr in columns.items())
-    joined = f"LEFT JOIN (VALUES {names}) AS names(code, name) USING (code)" if codes else "LEFT JOIN (SELECT NULL AS code, NULL AS name) AS names USING (code)"
-    return f"""SELECT {select}, {band} AS band FROM plan_levels {joined}
+    return f"""SELECT {select}, {band} AS band FROM plan_levels LEFT JOIN {names} AS names(code, name) USING (code)
                WHERE level = {sql_literal(level)} AND date = DATE '{day.isoformat()}' ORDER BY code"""
