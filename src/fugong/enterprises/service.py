@@ -213,10 +213,16 @@ def _require_reader(principal: Principal) -> None:
 
 def get_enterprise(session: Session, principal: Principal, enterprise_id: str) -> Enterprise:
     """The enterprise, if the principal may see it (LookupError if unknown, OutOfScope — 404 — for another region or enterprise)."""
+    return scoped(principal, enterprise_id, lambda: session.get(Enterprise, enterprise_id))
+
+
+def scoped(principal: Principal, enterprise_id: str, load) -> Enterprise:
+    """``get_enterprise``'s checks around ``load()`` (the enterprise or None): a batch passes a look-up
+    in what it has already read."""
     _require_reader(principal)
     if principal.role in ("enterprise", "service_officer") and enterprise_id not in principal.enterprise_ids:
         raise OutOfScope(f"{principal.actor} may not access enterprise {enterprise_id}")
-    enterprise = session.get(Enterprise, enterprise_id)
+    enterprise = load()
     if enterprise is None:
         raise LookupError(f"no enterprise {enterprise_id} 无此企业")
     principal.require_enterprise(enterprise.enterprise_id, enterprise.region_code)
@@ -480,11 +486,24 @@ def white_lists_on(session: Session, enterprise_id: str, day: dt.date) -> list[W
     return list(session.scalars(stmt))
 
 
+def white_listed_on(session: Session, enterprise_ids, day: dt.date) -> set[str]:
+    """Which of these enterprises are on a white list current on ``day`` (one query per 500 ids)."""
+    ids = sorted(set(enterprise_ids))
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(
+            select(WhiteListEntry.enterprise_id).join(WhiteList, WhiteListEntry.list_id == WhiteList.id)
+            .where(WhiteListEntry.enterprise_id.in_(ids[start:start + 500]), WhiteList.starts_on <= day,
+                   or_(WhiteList.ends_on.is_(None), WhiteList.ends_on >= day))))
+    return found
+
+
+def classes_of(enterprise: Enterprise, white_listed: bool) -> tuple[str, ...]:
+    return (enterprise.enterprise_class, "white_list") if white_listed else (enterprise.enterprise_class,)
+
+
 def classes_on(session: Session, enterprise: Enterprise, day: dt.date) -> tuple[str, ...]:
     """The measures-vocabulary classes an enterprise counts as on ``day``: its own class, plus
     ``white_list`` while it is on a current white list (DESIGN.md §1; issue 13). A measures check
     allows the enterprise if the level allows any of them."""
-    classes = [enterprise.enterprise_class]
-    if white_lists_on(session, enterprise.enterprise_id, day):
-        classes.append("white_list")
-    return tuple(classes)
+    return classes_of(enterprise, bool(white_lists_on(session, enterprise.enterprise_id, day)))

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -49,6 +50,7 @@ from fugong.workflow.transitions import utc
 TZ = ZoneInfo(TIMEZONE)
 MACHINE_FILE = Path(str(resources.files("fugong.resumption") / "machines" / "resumption-filing.toml"))
 OPEN_STATES = ("draft", "submitted", "provisionally_approved", "approved", "resumed", "reassessment")
+# (models.OPEN_FILING: the unique index of open filings names the same states)
 APPROVED_STATES = ("provisionally_approved", "approved", "resumed")
 STAFF_ROLES = ("officer", "province_admin", "system")
 NOTICES: dict[str, tuple[str, str]] = {  # to_state -> subject (zh, en) sent to the enterprise
@@ -110,19 +112,27 @@ def _measures_allow(filing: Filing, principal: Principal, transition, at: dt.dat
 GUARDS = {"measures_allow": _measures_allow}
 
 
+def notice(filing_id: str, to_state: str, reason: str | None) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The enterprise's notice of a filing entering ``to_state``: (subject, body), each (zh, en); or None."""
+    subject = NOTICES.get(to_state)
+    if subject is None:
+        return None
+    state = machine().state(to_state)
+    return subject, (f"备案 {filing_id}：{state.zh}" + (f"。理由：{reason}" if reason else ""),
+                     f"Filing {filing_id}: {state.en}" + (f". Reason: {reason}" if reason else ""))
+
+
 def move(session: Session, filing: Filing, *, action: str, principal: Principal, reason: str | None = None,
          data: dict | None = None, at: dt.datetime | None = None):
     """Apply a transition (checked, guarded, recorded, audited) and notify the enterprise."""
     row = transitions.apply(session, machine=machine(), entity=filing, action=action, principal=principal,
                             region_code=filing.region_code, reason=reason, data=data, guards=GUARDS, at=at)
-    subject = NOTICES.get(row.to_state)
-    if subject is not None:
+    told = notice(filing.id, row.to_state, reason)
+    if told is not None:
         enterprise = session.get(Enterprise, filing.enterprise_id)
-        body_zh = f"备案 {filing.id}：{machine().state(row.to_state).zh}" + (f"。理由：{reason}" if reason else "")
-        body_en = f"Filing {filing.id}: {machine().state(row.to_state).en}" + (f". Reason: {reason}" if reason else "")
         outbox.notify(session, dedupe_key=f"resumption-filing:{row.id}", recipient_kind="enterprise",
                       recipient_id=filing.enterprise_id, region_code=filing.region_code,
-                      kind=f"filing.{row.to_state}", subject=subject, body=(body_zh, body_en),
+                      kind=f"filing.{row.to_state}", subject=told[0], body=told[1],
                       link=f"/resumption/filings/{filing.id}", entity="rs_filing", entity_id=filing.id,
                       email=enterprise.contact_email if enterprise else None, channels=_channels(), at=at)
     return row
@@ -198,12 +208,30 @@ def create_filing(session: Session, principal: Principal, *, enterprise_id: str,
 
 
 def evaluate_checklist(session: Session, filing: Filing, rules: Policy) -> list[dict]:
-    """The policy's checklist items for this filing: {key, zh, en, required, value, ok}."""
+    """The policy's checklist items for this filing (``checklist_items``), from its roster as stored."""
     from fugong.resumption.models import Employee
     from fugong.resumption.roster import colours_on
     from fugong.resumption.safety import coverage
 
-    answers = filing.answers or {}
+    staff = []
+    if "staff_green_share" in rules.checklist:
+        staff = list(session.scalars(select(Employee).where(Employee.enterprise_id == filing.enterprise_id)))
+    planned = planned_on_site(staff, filing.planned_start)
+    posts = coverage(session, enterprise_id=filing.enterprise_id) if rules.checklist.get("safety_posts_covered") else []
+    return checklist_items(rules, answers=filing.answers or {}, planned=planned,
+                           colours=colours_on(session, [e.person_id for e in planned]), posts=posts)
+
+
+def planned_on_site(staff, planned_start: dt.date) -> list:
+    """The employees planned on site at the start: on site now, or not returned with a return planned by then."""
+    return [e for e in staff if e.status == "on_site" or (
+        e.status == "not_returned" and e.planned_return is not None and e.planned_return <= planned_start)]
+
+
+def checklist_items(rules: Policy, *, answers: dict, planned: list, colours: dict, posts: list[dict]) -> list[dict]:
+    """The policy's checklist items: {key, zh, en, required, value, ok}. ``planned``: the employees planned
+    on site (``planned_on_site``); ``colours``: {person id: colour} of them; ``posts``: the roster's
+    safety-critical coverage (``safety.coverage``)."""
     items = []
     wanted = rules.checklist
     if "prevention_plan" in wanted:
@@ -219,17 +247,12 @@ def evaluate_checklist(session: Session, filing: Filing, rules: Policy) -> list[
                       "required": wanted["protective_stock_days"], "value": days,
                       "ok": days >= int(wanted["protective_stock_days"])})
     if "staff_green_share" in wanted:
-        staff = list(session.scalars(select(Employee).where(Employee.enterprise_id == filing.enterprise_id)))
-        planned = [e for e in staff if e.status == "on_site" or (
-            e.status == "not_returned" and e.planned_return is not None and e.planned_return <= filing.planned_start)]
-        colours = colours_on(session, [e.person_id for e in planned])
         green = sum(1 for e in planned if e.person_id and colours.get(e.person_id) == "green")
         share = green / len(planned) if planned else None
         items.append({"key": "staff_green_share", "zh": "计划到岗员工绿码比例", "en": "green share of staff planned on site",
                       "required": wanted["staff_green_share"], "value": share, "planned": len(planned), "green": green,
                       "ok": share is not None and share >= float(wanted["staff_green_share"])})
     if wanted.get("safety_posts_covered"):
-        posts = coverage(session, enterprise_id=filing.enterprise_id)
         items.append({"key": "safety_posts_covered", "zh": "安全生产关键岗位有人到岗", "en": "every safety-critical post covered",
                       "required": True, "value": [{"certificate": p["certificate"], "covered": p["covered"]} for p in posts],
                       "ok": all(p["covered"] for p in posts)})
@@ -244,7 +267,13 @@ def _risk_staff_share(session: Session, filing: Filing, rules: Policy, day: dt.d
                                                                         Employee.status != "left")))
     if not origins or rules.sampling is None:
         return 0.0
-    severity = severity_of_regions(session, day=day)
+    return risk_staff_share(origins, severity_of_regions(session, day=day), rules)
+
+
+def risk_staff_share(origins: list[str | None], severity, rules: Policy) -> float:
+    """The share of the staff (not gone) who come back from a risk area (``severity(code) -> int | None``)."""
+    if not origins or rules.sampling is None:
+        return 0.0
     risky = sum(1 for code in origins if code and (severity(code) or 0) >= rules.sampling.risk_area_severity)
     return risky / len(origins)
 
@@ -285,37 +314,69 @@ def submit_filing(session: Session, principal: Principal, *, filing_id: str, ans
     return filing
 
 
-def _decide_on_commitment(session: Session, filing: Filing, rules: Policy, *, classes, failed, at: dt.datetime) -> None:
-    system = Principal(user_id="commitment", role="system")
-    day = at.astimezone(TZ).date()
-    gate = county_gate(session, county=filing.region_code, day=day)
+@dataclass(frozen=True)
+class CommitmentDecision:
+    """What a commitment policy decides at submission: ``action`` "reject" (the county's level does
+    not allow the class), "grant_provisional", or None (stays submitted for the officers, with
+    ``review_reasons``)."""
+
+    action: str | None
+    reason: str | None = None
+    data: dict | None = None
+    review_reasons: tuple[dict, ...] = ()
+    probability: float | None = None
+    sampled: bool | None = None
+
+
+def decide_on_commitment(rules: Policy, *, filing_id: str, gate, classes, failed: list[dict], pledged: bool,
+                         risk_share) -> CommitmentDecision:
+    """Seed 004 (Harbin, Daqing): a signed pledge, every checklist item and a county that allows the class
+    and commitment-based resumption → provisional approval and the sampling draw. ``risk_share()``: the
+    share of staff from risk areas (called only when a draw is made)."""
     if not gate.allows(classes):
         zh, en = gate.refusal(classes)
-        move(session, filing, action="reject", principal=system, reason=f"{zh} / {en}", data={"gate": gate.as_dict()}, at=at)
-        return
+        return CommitmentDecision("reject", reason=f"{zh} / {en}", data={"gate": gate.as_dict()})
     reasons = []
-    if not filing.pledge_signed_by:
+    if not pledged:
         reasons.append(("未签署承诺书", "no signed pledge"))
     reasons += [(f"清单未满足：{i['zh']}", f"checklist not met: {i['en']}") for i in failed]
     if not gate.commitment:
         reasons.append((f"{gate.county_name}当前等级（{gate.level_zh}）不实行承诺即复工",
                         f"{gate.county_name} at level {gate.level_en} does not allow resumption on commitment"))
     if reasons:
-        # stays submitted: the officers' queue shows why it was not granted on commitment
-        filing.answers = {**(filing.answers or {}), "_review_reasons": [{"zh": z, "en": e} for z, e in reasons]}
-        return
+        return CommitmentDecision(None, review_reasons=tuple({"zh": z, "en": e} for z, e in reasons))
     sampling = rules.sampling
-    probability = sampling.probability(level=gate.level, risk_staff_share=_risk_staff_share(session, filing, rules, day)) \
-        if sampling else 0.0
-    draw = sampling.draw(filing.id) if sampling else 1.0
-    filing.sample_probability, filing.sampled = probability, draw < probability
-    move(session, filing, action="grant_provisional", principal=system, at=at,
-         reason=f"承诺即复工（{rules.pledge['version']}）/ resumption on commitment",
-         data={"gate": gate.as_dict(), "sample_probability": probability, "draw": draw, "sampled": filing.sampled})
-    if not filing.sampled and sampling is not None:
-        jobs.schedule(session, kind="resumption.confirm_provisional", key=f"confirm:{filing.id}",
-                      due_at=(at + dt.timedelta(days=sampling.confirm_after_days)).astimezone(dt.timezone.utc),
-                      payload={"filing": filing.id})
+    probability = sampling.probability(level=gate.level, risk_staff_share=risk_share()) if sampling else 0.0
+    draw = sampling.draw(filing_id) if sampling else 1.0
+    sampled = draw < probability
+    return CommitmentDecision("grant_provisional", reason=f"承诺即复工（{rules.pledge['version']}）/ resumption on commitment",
+                              data={"gate": gate.as_dict(), "sample_probability": probability, "draw": draw,
+                                    "sampled": sampled},
+                              probability=probability, sampled=sampled)
+
+
+def confirm_job(rules: Policy, filing_id: str, at: dt.datetime) -> dict:
+    """The job that confirms a provisional approval not sampled, ``confirm_after_days`` later."""
+    return {"kind": "resumption.confirm_provisional", "key": f"confirm:{filing_id}",
+            "due_at": (at + dt.timedelta(days=rules.sampling.confirm_after_days)).astimezone(dt.timezone.utc),
+            "payload": {"filing": filing_id}}
+
+
+def _decide_on_commitment(session: Session, filing: Filing, rules: Policy, *, classes, failed, at: dt.datetime) -> None:
+    system = Principal(user_id="commitment", role="system")
+    day = at.astimezone(TZ).date()
+    decision = decide_on_commitment(rules, filing_id=filing.id, gate=county_gate(session, county=filing.region_code, day=day),
+                                    classes=classes, failed=failed, pledged=bool(filing.pledge_signed_by),
+                                    risk_share=lambda: _risk_staff_share(session, filing, rules, day))
+    if decision.action is None:
+        # stays submitted: the officers' queue shows why it was not granted on commitment
+        filing.answers = {**(filing.answers or {}), "_review_reasons": list(decision.review_reasons)}
+        return
+    if decision.action == "grant_provisional":
+        filing.sample_probability, filing.sampled = decision.probability, decision.sampled
+    move(session, filing, action=decision.action, principal=system, reason=decision.reason, data=decision.data, at=at)
+    if decision.action == "grant_provisional" and not decision.sampled and rules.sampling is not None:
+        jobs.schedule(session, **confirm_job(rules, filing.id, at))
 
 
 # --- decisions ------------------------------------------------------------------------------------
@@ -391,9 +452,10 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def receipt(filing: Filing) -> dict:
+def receipt(filing) -> dict:
     """What filing answers at once (the page follows the redirect to the full view): the id, the state
-    it reached in the same transaction, and why it waits if it does."""
+    it reached in the same transaction, and why it waits if it does. ``filing``: a Filing, or anything
+    with its attributes (a batch's new row)."""
     m = machine()
     return {"id": filing.id, "enterprise_id": filing.enterprise_id, "region_code": filing.region_code,
             "state": filing.state, "state_zh": m.state(filing.state).zh, "state_en": m.state(filing.state).en,

@@ -57,6 +57,11 @@ class Gate:
 
 
 def county_gate(session: Session, *, county: str, day: dt.date, rules: str | None = None) -> Gate:
+    return county_gates(session, counties=[county], day=day, rules=rules)[county]
+
+
+def county_gates(session: Session, *, counties, day: dt.date, rules: str | None = None) -> dict[str, Gate]:
+    """{county: Gate} of several counties on one day, in two queries (a batch of filings)."""
     from fugong.reference import regions
     from fugong.risk.models import RiskGrade, RiskPublication
     from fugong.risk.rules import load_rules
@@ -66,20 +71,26 @@ def county_gate(session: Session, *, county: str, day: dt.date, rules: str | Non
 
         rules = get_settings().risk_rules
     rule_set = load_rules(rules) if isinstance(rules, str) else rules
+    counties = sorted(set(counties))
     publication = session.execute(
         select(RiskPublication.id, RiskPublication.date).where(RiskPublication.rule_set == rule_set.name,
                                                                RiskPublication.date <= day)
         .order_by(RiskPublication.date.desc()).limit(1)).first()
-    level, published = rule_set.grey.key, None
-    if publication is not None:
-        graded = session.scalar(select(RiskGrade.level).where(RiskGrade.publication_id == publication.id,
-                                                              RiskGrade.region_code == county))
-        if graded is not None:
-            level, published = graded, publication.date
-    known = rule_set.grey if level == rule_set.grey.key else rule_set.level(level)
-    region = regions.find_in_any_vintage(county)
-    return Gate(county=county, county_name=region.name if region else county, level=level, level_zh=known.zh,
-                level_en=known.en, published=published, measures=measures_for(level, rule_set))
+    graded: dict[str, str] = {}
+    if publication is not None and counties:
+        graded = dict(session.execute(select(RiskGrade.region_code, RiskGrade.level).where(
+            RiskGrade.publication_id == publication.id, RiskGrade.region_code.in_(counties))).all())
+    gates = {}
+    for county in counties:
+        level, published = rule_set.grey.key, None
+        if graded.get(county) is not None:
+            level, published = graded[county], publication.date
+        known = rule_set.grey if level == rule_set.grey.key else rule_set.level(level)
+        region = regions.find_in_any_vintage(county)
+        gates[county] = Gate(county=county, county_name=region.name if region else county, level=level,
+                             level_zh=known.zh, level_en=known.en, published=published,
+                             measures=measures_for(level, rule_set))
+    return gates
 
 
 def severity_of_regions(session: Session, *, day: dt.date, rules: str | None = None):

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fugong.store.base import Base
@@ -80,8 +81,15 @@ class Bundle(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
+# The states in which a filing is open (filings.OPEN_STATES): an enterprise has at most one open filing,
+# enforced by the database, so that two writers filing for it at once cannot both succeed.
+OPEN_FILING = "state IN ('draft', 'submitted', 'provisionally_approved', 'approved', 'resumed', 'reassessment')"
+
+
 class Filing(WorkflowState, Base):
     __tablename__ = "rs_filing"
+    __table_args__ = (Index("uq_rs_filing_one_open", "enterprise_id", unique=True, sqlite_where=text(OPEN_FILING),
+                            postgresql_where=text(OPEN_FILING)),)
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)  # "F20200211-1a2b3c4d"
     enterprise_id: Mapped[str] = mapped_column(ForeignKey("ent_enterprise.enterprise_id"), index=True)

@@ -31,13 +31,19 @@ def coverage(session: Session, *, enterprise_id: str, on_site: bool = False) -> 
     [{"certificate": "safety_manager", "zh": "安全管理负责人", "en": "safety manager", "covered": False,
       "holders": [{"employee_no": "A01", "name": "张*", "issues_zh": ["隔离中"], "issues_en": ["quarantined"]}]}]
     """
-    from fugong.healthcode.people import mask_name
     from fugong.resumption.roster import colours_on
 
     staff = list(session.scalars(select(Employee).where(Employee.enterprise_id == enterprise_id,
                                                         Employee.certificate.is_not(None))
                                  .order_by(Employee.employee_no)))
-    colours = colours_on(session, [e.person_id for e in staff])
+    return coverage_of(staff, colours_on(session, [e.person_id for e in staff]), on_site=on_site)
+
+
+def coverage_of(staff, colours: dict, *, on_site: bool = False) -> list[dict]:
+    """``coverage`` from an enterprise's roster rows (any order) and {person id: colour} of them."""
+    from fugong.healthcode.people import mask_name
+
+    staff = sorted((e for e in staff if e.certificate is not None), key=lambda e: e.employee_no)
     out = []
     for certificate in sorted({e.certificate for e in staff}):
         holders, covered = [], False

@@ -171,6 +171,20 @@ def record_change(
     return entry
 
 
+def record_changes(session: Session, changes: list[dict]) -> None:
+    """Many entries in one INSERT (a batch of filings): each dict has ``record_change``'s keywords."""
+    from sqlalchemy import insert
+
+    if not changes:
+        return
+    if not all(change.get("actor") for change in changes):
+        raise ValueError("an audit entry needs an actor")
+    rows = [{"actor": c["actor"], "action": c["action"], "entity": c["entity"], "entity_id": str(c["entity_id"]),
+             "region_code": c.get("region_code"), "before": _jsonable(c.get("before")),
+             "after": _jsonable(c.get("after")), "reason": c.get("reason")} for c in changes]
+    session.execute(insert(AuditEntry.__table__).values(at=db_now()), rows)
+
+
 def history(session: Session, *, entity: str, entity_id: str) -> list[AuditEntry]:
     """Every entry about one record, oldest first."""
     query = (

@@ -77,6 +77,17 @@ def schedule(session: Session, *, kind: str, key: str, due_at: dt.datetime, payl
                                              created_at=(at or _now()).astimezone(dt.timezone.utc)), ("key",))
 
 
+def schedule_many(session: Session, jobs: list[dict], *, max_attempts: int = 5, at: dt.datetime | None = None) -> None:
+    """``schedule`` for many jobs in one statement (dicts of kind, key, due_at, payload); keys that
+    exist are skipped (INSERT … ON CONFLICT DO NOTHING)."""
+    from fugong.workflow.sql import insert_many_or_skip
+
+    created = (at or _now()).astimezone(dt.timezone.utc)
+    insert_many_or_skip(session, Job, [dict(kind=j["kind"], key=j["key"], due_at=j["due_at"].astimezone(dt.timezone.utc),
+                                            payload=j.get("payload"), status="pending", attempts=0,
+                                            max_attempts=max_attempts, created_at=created) for j in jobs], ("key",))
+
+
 @dataclass(frozen=True)
 class Recurring:
     """A daily job at a local time: the scheduler keeps the next occurrences scheduled.

@@ -89,11 +89,7 @@ def notify(session: Session, *, dedupe_key: str, recipient_kind: str, recipient_
         ("dedupe_key",), "id")
     if note_id is None:
         return None
-    targets = []
-    if email and channels.smtp_url:
-        targets.append(("email", email))
-    if channels.webhook_url:
-        targets.append(("webhook", channels.webhook_url))
+    targets = _targets(email, channels)
     for channel, target in targets:
         session.add(OutboxMessage(notification_id=note_id, channel=channel, target=target,
                                   dedupe_key=f"{dedupe_key}/{channel}", status="pending", attempts=0,
@@ -101,6 +97,42 @@ def notify(session: Session, *, dedupe_key: str, recipient_kind: str, recipient_
     if targets:
         session.flush()
     return note_id
+
+
+def _targets(email: str | None, channels: Channels) -> list[tuple[str, str]]:
+    """(channel, target) pairs a notification goes to besides the inbox."""
+    targets = []
+    if email and channels.smtp_url:
+        targets.append(("email", email))
+    if channels.webhook_url:
+        targets.append(("webhook", channels.webhook_url))
+    return targets
+
+
+def notify_many(session: Session, notes: list[dict], *, channels: Channels = Channels()) -> None:
+    """Many notifications of new changes in two INSERTs (a batch of filings): each dict has ``notify``'s
+    keywords but ``channels``. Their ``dedupe_key``s are new (made from the ids of rows this transaction
+    wrote), so a conflict is an error here, not a repeat."""
+    from sqlalchemy import insert
+
+    if not notes:
+        return
+    rows = [{"dedupe_key": n["dedupe_key"], "recipient_kind": n["recipient_kind"], "recipient_id": n["recipient_id"],
+             "kind": n["kind"], "subject_zh": n["subject"][0][:200], "subject_en": n["subject"][1][:200],
+             "body_zh": n.get("body", ("", ""))[0], "body_en": n.get("body", ("", ""))[1],
+             "region_code": n.get("region_code"), "link": n.get("link"), "entity": n.get("entity"),
+             "entity_id": n.get("entity_id"), "created_at": (n.get("at") or _now()).astimezone(dt.timezone.utc)}
+            for n in notes]
+    table = Notification.__table__
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    messages = []
+    for note_id, note, row in zip(ids, notes, rows):
+        messages += [{"notification_id": note_id, "channel": channel, "target": target,
+                      "dedupe_key": f"{row['dedupe_key']}/{channel}", "status": "pending", "attempts": 0,
+                      "next_attempt_at": row["created_at"], "created_at": row["created_at"]}
+                     for channel, target in _targets(note.get("email"), channels)]
+    if messages:
+        session.execute(insert(OutboxMessage.__table__), messages)
 
 
 def inbox(session: Session, *, recipient_kind: str, recipient_id: str, limit: int = 50) -> list[dict]:

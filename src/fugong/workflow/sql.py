@@ -27,8 +27,14 @@ def insert_or_skip_returning(session: Session, model, values: dict, conflict: tu
     return None if row is None else row[0]
 
 
+def insert_many_or_skip(session: Session, model, rows: list[dict], conflict: tuple[str, ...]) -> None:
+    """``insert_or_skip`` for many rows in one statement (executemany); nothing answered."""
+    if rows:
+        session.execute(_statement(session.get_bind().dialect.name, model.__table__, conflict, None), rows)
+
+
 @lru_cache(maxsize=64)
-def _statement(dialect: str, table, conflict: tuple[str, ...], returning: str):
+def _statement(dialect: str, table, conflict: tuple[str, ...], returning: str | None):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -36,4 +42,5 @@ def _statement(dialect: str, table, conflict: tuple[str, ...], returning: str):
     else:  # pragma: no cover - fugong supports SQLite and PostgreSQL
         raise NotImplementedError(f"insert_or_skip on {dialect}")
     # RETURNING, not rowcount: psycopg reports rowcount -1 for INSERT … ON CONFLICT here.
-    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c[returning])
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(conflict))
+    return statement if returning is None else statement.returning(table.c[returning])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import DateTime, Integer, String, and_, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -120,15 +121,57 @@ def apply(session: Session, *, machine: Machine, entity, action: str, principal:
 def _record(session: Session, *, machine: Machine, entity_id: str, action: str, before: str | None, after: str,
             principal: Principal, region_code: str | None, reason: str | None, data: dict | None,
             at: dt.datetime) -> TransitionRow:
-    row = TransitionRow(machine=machine.name, machine_version=machine.version, entity_id=entity_id, action=action,
-                        from_state=before, to_state=after, actor=principal.actor, role=principal.role, at=at,
-                        reason=reason, region_code=region_code, data=data)
+    move = Move(entity_id=entity_id, action=action, before=before, after=after, principal=principal,
+                region_code=region_code, reason=reason, data=data, at=at)
+    row = TransitionRow(**move.row(machine))
     session.add(row)
-    record_change(session, actor=principal.actor, action=f"{machine.name}.{action}", entity=machine.name,
-                  entity_id=entity_id, region_code=region_code, before={"state": before} if before else None,
-                  after={"state": after, **({"data": data} if data else {})}, reason=reason, at=at)
+    record_change(session, **move.audit(machine))
     session.flush()
     return row
+
+
+@dataclass(frozen=True)
+class Move:
+    """One transition of an entity, as recorded: a transition row and an audit entry."""
+
+    entity_id: str
+    action: str
+    before: str | None
+    after: str
+    principal: Principal
+    region_code: str | None
+    reason: str | None
+    data: dict | None
+    at: dt.datetime
+
+    def row(self, machine: Machine) -> dict:
+        return dict(machine=machine.name, machine_version=machine.version, entity_id=self.entity_id,
+                    action=self.action, from_state=self.before, to_state=self.after, actor=self.principal.actor,
+                    role=self.principal.role, at=self.at, reason=self.reason, region_code=self.region_code,
+                    data=self.data)
+
+    def audit(self, machine: Machine) -> dict:
+        return dict(actor=self.principal.actor, action=f"{machine.name}.{self.action}", entity=machine.name,
+                    entity_id=self.entity_id, region_code=self.region_code,
+                    before={"state": self.before} if self.before else None,
+                    after={"state": self.after, **({"data": self.data} if self.data else {})}, reason=self.reason)
+
+
+def record_moves(session: Session, *, machine: Machine, moves: list[Move]) -> list[int]:
+    """The rows of many transitions already decided (a batch of new entities written in bulk, their
+    final state in their own rows): the transition rows and their audit entries, two statements.
+    Returns the transition ids in the order of ``moves``."""
+    from sqlalchemy import insert
+
+    from fugong.store.audit import record_changes
+
+    if not moves:
+        return []
+    table = TransitionRow.__table__
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                               [move.row(machine) for move in moves]))
+    record_changes(session, [move.audit(machine) for move in moves])
+    return ids
 
 
 # --- reading the rows -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Web helpers the workflow routers share (resumption now; the demand desk, passes … next).
 
-    run(request, work, writes=True)   one transaction around a service call; domain errors → HTTP:
+    run(request, work, writes=True)   one transaction around a service call; domain errors → HTTP (service_error):
         AccessDenied 403 · OutOfScope (another region's or enterprise's) and LookupError 404 · TransitionRefused / ConcurrentChange 409 (zh/en reason)
         · ValueError (bad input, FilingRefused, EnterpriseError …) 422
     page(request, principal, "resumption/queue.html", {...})   a page in the shell (fugong.web.pages.render)
@@ -50,26 +50,37 @@ def run(request: Request, work: Callable[[Any], Any], *, writes: bool = False) -
     """Run ``work(session)`` in one transaction (writes queue on SQLite's write lock)."""
     from fugong.accounts.web import db_engine
     from fugong.store.db import session_scope, write_lock
-    from fugong.workflow.machine import TransitionRefused
-    from fugong.workflow.transitions import ConcurrentChange
 
     engine = db_engine(request.app)
     lock = write_lock(engine) if writes else contextlib.nullcontext()
     try:
         with lock, session_scope(engine) as session:
             return work(session)
-    except OutOfScope:  # the same answer as for a thing that does not exist (docs/web.md, Errors)
-        raise ServiceError(404, {"detail": "not found / 未找到"}) from None
-    except AccessDenied:
-        raise ServiceError(403, {"detail": "access denied / 无权访问"}) from None
-    except TransitionRefused as exc:
-        raise ServiceError(409, _detail(exc)) from None
-    except ConcurrentChange:
-        raise ServiceError(409, {"detail": "changed meanwhile: reload / 已被他人处理，请刷新", "code": "concurrent"}) from None
-    except LookupError as exc:
-        raise ServiceError(404, {"detail": str(exc)}) from None
-    except ValueError as exc:
-        raise ServiceError(422, _detail(exc)) from None
+    except Exception as exc:
+        error = service_error(exc)
+        if error is None:
+            raise
+        raise error from None
+
+
+def service_error(exc: Exception) -> ServiceError | None:
+    """The HTTP answer of a domain error (the table in the module docstring), or None for any other."""
+    from fugong.workflow.machine import TransitionRefused
+    from fugong.workflow.transitions import ConcurrentChange
+
+    if isinstance(exc, OutOfScope):  # the same answer as for a thing that does not exist (docs/web.md, Errors)
+        return ServiceError(404, {"detail": "not found / 未找到"})
+    if isinstance(exc, AccessDenied):
+        return ServiceError(403, {"detail": "access denied / 无权访问"})
+    if isinstance(exc, TransitionRefused):
+        return ServiceError(409, _detail(exc))
+    if isinstance(exc, ConcurrentChange):
+        return ServiceError(409, {"detail": "changed meanwhile: reload / 已被他人处理，请刷新", "code": "concurrent"})
+    if isinstance(exc, LookupError):
+        return ServiceError(404, {"detail": str(exc)})
+    if isinstance(exc, ValueError):
+        return ServiceError(422, _detail(exc))
+    return None
 
 
 def local_time(value: str | None) -> str:
@@ -112,7 +123,12 @@ def post_result(request: Request, principal: Principal, work: Callable[[Any], di
     try:
         payload = run(request, work, writes=True)
     except ServiceError as exc:
-        if wants_json(request):
-            return JSONResponse(exc.body, status_code=exc.status_code)
-        return form_error_page(request, principal, exc, back)
+        return failed(request, principal, exc, back)
     return done(request, payload, location(payload))
+
+
+def failed(request: Request, principal: Principal, exc: ServiceError, back: str):
+    """A POST's failure: the JSON error for an API client, a page with a way back for a form."""
+    if wants_json(request):
+        return JSONResponse(exc.body, status_code=exc.status_code)
+    return form_error_page(request, principal, exc, back)
