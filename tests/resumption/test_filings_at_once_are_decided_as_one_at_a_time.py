@@ -22,8 +22,8 @@ from fugong.resumption.intake import FilingRequest, file_many
 from fugong.resumption.models import Employee, Filing
 from fugong.store.audit import AuditEntry
 from fugong.store.db import connect, session_scope, upgrade
-from fugong.workflow.models import Job, Notification, TransitionRow
-from tests.resumption.helpers import ANSWERS, D, YUHANG, add_firm, at, firm_user, policy_file, publish, staff
+from fugong.workflow.models import Job, Notification, OutboxMessage, TransitionRow
+from tests.resumption.helpers import ANSWERS, D, add_firm, at, firm_user, policy_file, publish, staff
 
 DAY = D(2020, 2, 25)  # period 3 of Wenzhou's illustrative dates: everyone may file
 PLEDGE = {"pledge_signed_by": "张三（法定代表人）", "pledge_version": "harbin-2020-v1"}
@@ -149,11 +149,17 @@ def _stored(engine) -> dict:
                                n.kind, n.subject_zh, n.subject_en, n.body_zh, n.body_en, n.link, n.entity, n.entity_id,
                                n.created_at) for n in notes],
             "jobs": [(j.kind, j.key, j.due_at, j.payload, j.status) for j in s.scalars(select(Job).order_by(Job.key))],
+            "outbox": [(m.channel, m.target, m.status, m.attempts, m.next_attempt_at, m.created_at, m.dedupe_key.split("/")[-1])
+                       for m in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))],
         }
 
 
 @pytest.mark.parametrize("kind", ["priorities", "periods", "commitment"])
 def test_a_batch_stores_what_one_at_a_time_stores(kind, engine, db_url, tmp_path, monkeypatch):
+    from fugong.config import get_settings
+
+    monkeypatch.setenv("FUGONG_WEBHOOK_URL", "http://127.0.0.1:9/hook")  # every notice also goes to the outbox
+    get_settings.cache_clear()
     policy = _policy_ref(kind)
     if kind == "commitment":  # half of them sampled: both outcomes of the draw
         policy = policy_file(tmp_path, "commitment-harbin-2020", **{"rate = 0.10": "rate = 0.5"})
@@ -177,6 +183,7 @@ def test_a_batch_stores_what_one_at_a_time_stores(kind, engine, db_url, tmp_path
         assert kinds.count("receipt") >= 2 and refusals <= set(kinds)
         ours, theirs = _stored(other), _stored(engine)
         assert ours == theirs
+        assert len(ours["outbox"]) == len(ours["notifications"]) > 0
         states = {f["state"] for f in ours["filings"]}
         if kind == "commitment":  # every outcome of a commitment filing is in the comparison
             assert {"provisionally_approved", "rejected", "submitted"} <= states

@@ -88,7 +88,7 @@ def active_policy(policy: Policy | str | None = None) -> Policy:
     return load_policy(policy)
 
 
-def _channels() -> outbox.Channels:
+def notice_channels() -> outbox.Channels:
     from fugong.config import get_settings
 
     return outbox.Channels.from_settings(get_settings())
@@ -134,7 +134,7 @@ def move(session: Session, filing: Filing, *, action: str, principal: Principal,
                       recipient_id=filing.enterprise_id, region_code=filing.region_code,
                       kind=f"filing.{row.to_state}", subject=told[0], body=told[1],
                       link=f"/resumption/filings/{filing.id}", entity="rs_filing", entity_id=filing.id,
-                      email=enterprise.contact_email if enterprise else None, channels=_channels(), at=at)
+                      email=enterprise.contact_email if enterprise else None, channels=notice_channels(), at=at)
     return row
 
 
@@ -167,7 +167,7 @@ def _require_officer(principal: Principal, filing: Filing) -> None:
 
 # --- creating and submitting ----------------------------------------------------------------------
 
-def _flags(enterprise: Enterprise) -> tuple[str, ...]:
+def flags_of(enterprise: Enterprise) -> tuple[str, ...]:
     return tuple(flag for flag in FLAGS if getattr(enterprise, flag))
 
 
@@ -190,7 +190,7 @@ def create_filing(session: Session, principal: Principal, *, enterprise_id: str,
     rules = active_policy(policy)
     at = utc(at)
     classes = classes_on(session, enterprise, at.astimezone(TZ).date())
-    rules.check_window(classes=classes, flags=_flags(enterprise), day=at.astimezone(TZ).date())
+    rules.check_window(classes=classes, flags=flags_of(enterprise), day=at.astimezone(TZ).date())
     open_filing = session.scalar(select(Filing.id).where(Filing.enterprise_id == enterprise_id,
                                                          Filing.state.in_(OPEN_STATES)).limit(1))
     if open_filing is not None:
@@ -289,13 +289,13 @@ def submit_filing(session: Session, principal: Principal, *, filing_id: str, ans
     day = at.astimezone(TZ).date()
     enterprise = session.get(Enterprise, filing.enterprise_id)
     classes = classes_on(session, enterprise, day)
-    rules.check_window(classes=classes, flags=_flags(enterprise), day=day)
+    rules.check_window(classes=classes, flags=flags_of(enterprise), day=day)
     if answers is not None:
         filing.answers = {**(filing.answers or {}), **answers}
     filing.checklist = evaluate_checklist(session, filing, rules)
     filing.classes = list(classes)
     if rules.priorities:
-        filing.priority_score, met = rules.score(classes=classes, flags=_flags(enterprise),
+        filing.priority_score, met = rules.score(classes=classes, flags=flags_of(enterprise),
                                                  above_scale=enterprise.above_scale, size_class=enterprise.size_class,
                                                  answers=filing.answers or {})
     else:

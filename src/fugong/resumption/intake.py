@@ -153,7 +153,7 @@ def file_many(session: Session, requests: list[FilingRequest], *, policy: Policy
                       "link": f"/resumption/filings/{move.entity_id}", "entity": "rs_filing",
                       "entity_id": move.entity_id, "email": loaded.enterprises[row["enterprise_id"]].contact_email,
                       "at": at})
-    outbox.notify_many(session, notes, channels=filings._channels())
+    outbox.notify_many(session, notes, channels=filings.notice_channels())
     jobs.schedule_many(session, due, at=at)
     return answers
 
@@ -167,7 +167,7 @@ def _decide(request: FilingRequest, *, rules: Policy, loaded: _Loaded, gates, at
         raise AccessDenied(f"{principal.actor} may not file")
     enterprise = scoped(principal, eid, lambda: loaded.enterprises.get(eid))
     classes = classes_of(enterprise, eid in loaded.white_listed)
-    flags = filings._flags(enterprise)
+    flags = filings.flags_of(enterprise)
     rules.check_window(classes=classes, flags=flags, day=day)
     if eid in loaded.open_filings:
         open_filing = loaded.open_filings[eid]
