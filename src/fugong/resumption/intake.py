@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from fugong.resumption.policies import FilingRefused, Policy
 from fugong.store.db import session_scope
 from fugong.workflow import jobs, outbox
 from fugong.workflow.group_commit import GroupCommit, Retry
+from fugong.workflow.sql import insert_many
 from fugong.workflow.transitions import Move, record_moves, utc
 
 CHUNK = 500  # ids per IN (…) list: SQLite's parameter limit, and plans that stay simple
@@ -138,7 +139,7 @@ def file_many(session: Session, requests: list[FilingRequest], *, policy: Policy
         answers.append(filings.receipt(SimpleNamespace(**row)))
     if not rows:
         return answers
-    session.execute(insert(Filing.__table__), rows)
+    insert_many(session, Filing, rows)
     ids = record_moves(session, machine=machine, moves=moves)
     by_id = {row["id"]: row for row in rows}
     for move, transition_id in zip(moves, ids):

@@ -125,7 +125,12 @@ def _refuse_delete(*_args: Any) -> None:
     raise AuditLogIsAppendOnly("audit_log entries cannot be deleted")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values of an entry: the cheapest test first
+        return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):

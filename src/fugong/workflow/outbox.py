@@ -113,7 +113,7 @@ def notify_many(session: Session, notes: list[dict], *, channels: Channels = Cha
     """Many notifications of new changes in two INSERTs (a batch of filings): each dict has ``notify``'s
     keywords but ``channels``. Their ``dedupe_key``s are new (made from the ids of rows this transaction
     wrote), so a conflict is an error here, not a repeat."""
-    from sqlalchemy import insert
+    from fugong.workflow.sql import insert_many
 
     if not notes:
         return
@@ -123,16 +123,14 @@ def notify_many(session: Session, notes: list[dict], *, channels: Channels = Cha
              "region_code": n.get("region_code"), "link": n.get("link"), "entity": n.get("entity"),
              "entity_id": n.get("entity_id"), "created_at": (n.get("at") or _now()).astimezone(dt.timezone.utc)}
             for n in notes]
-    table = Notification.__table__
-    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    ids = insert_many(session, Notification, rows, ids=True)
     messages = []
     for note_id, note, row in zip(ids, notes, rows):
         messages += [{"notification_id": note_id, "channel": channel, "target": target,
                       "dedupe_key": f"{row['dedupe_key']}/{channel}", "status": "pending", "attempts": 0,
                       "next_attempt_at": row["created_at"], "created_at": row["created_at"]}
                      for channel, target in _targets(note.get("email"), channels)]
-    if messages:
-        session.execute(insert(OutboxMessage.__table__), messages)
+    insert_many(session, OutboxMessage, messages)
 
 
 def inbox(session: Session, *, recipient_kind: str, recipient_id: str, limit: int = 50) -> list[dict]:

@@ -161,15 +161,12 @@ def record_moves(session: Session, *, machine: Machine, moves: list[Move]) -> li
     """The rows of many transitions already decided (a batch of new entities written in bulk, their
     final state in their own rows): the transition rows and their audit entries, two statements.
     Returns the transition ids in the order of ``moves``."""
-    from sqlalchemy import insert
-
     from fugong.store.audit import record_changes
+    from fugong.workflow.sql import insert_many
 
     if not moves:
         return []
-    table = TransitionRow.__table__
-    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                               [move.row(machine) for move in moves]))
+    ids = insert_many(session, TransitionRow, [move.row(machine) for move in moves], ids=True)
     record_changes(session, [move.audit(machine) for move in moves])
     return ids
 
