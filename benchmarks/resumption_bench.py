@@ -7,8 +7,9 @@
 **http** starts `fugong serve` (``--workers``) on a free loopback port over a fresh schema, seeded
 with ``rate × seconds`` registry enterprises, a risk publication and an officer's API token. The
 client is open-loop: filing k is due at start + k/rate and its latency counts from that due time (no
-coordinated omission); each request files for another enterprise (``POST /resumption/filings``, create
-and submit in one transaction, the JSON answer is the filing with its timeline). Afterwards: filings
+coordinated omission); each request files for another enterprise (``POST /resumption/filings``: create
+and submit, written with the filings that arrive with it in one transaction, resumption.intake; the
+JSON answer is the receipt, after the commit). Afterwards: filings
 stored = successful answers (nothing lost, nothing doubled), and the CPU seconds of the server
 workers, of PostgreSQL's processes and of the client over the run, as shares of the machine.
 
@@ -155,9 +156,10 @@ class Server:
         # explained there, and the result names the file and counts its tracebacks.
         self.log = Path(tempfile.gettempdir()) / f"resumption-bench-server-{self.port}.log"
         self._log_handle = self.log.open("w", encoding="utf-8")
+        # What a deployment runs: `fugong serve` (schema check, the audit log's sealer, uvicorn's workers).
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "fugong.web.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning", "--no-access-log", "--workers", str(workers)],
+            [sys.executable, "-m", "fugong.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--workers", str(workers)],
             env=schema.env, cwd=REPO, stdout=self._log_handle, stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{self.port}"
         import httpx
