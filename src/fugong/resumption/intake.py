@@ -37,8 +37,10 @@ from fugong.enterprises.models import Enterprise
 from fugong.enterprises.service import classes_of, scoped, white_listed_on
 from fugong.resumption import filings
 from fugong.resumption.filings import OPEN_STATES, STAFF_ROLES, TZ
+from fugong.resumption.gate import county_gates, severity_of_regions
 from fugong.resumption.models import Employee, Filing
 from fugong.resumption.policies import FilingRefused, Policy
+from fugong.resumption.safety import coverage_of
 from fugong.store.db import session_scope
 from fugong.workflow import jobs, outbox
 from fugong.workflow.group_commit import GroupCommit, Retry
@@ -104,9 +106,6 @@ def file_many(session: Session, requests: list[FilingRequest], *, policy: Policy
               at: dt.datetime | None = None) -> list[dict | Exception]:
     """Create and submit a filing for each request in the session's transaction; one answer per
     request, in order: the receipt, or the refusal (not raised)."""
-    from fugong.resumption.gate import county_gates, severity_of_regions
-    from fugong.resumption.safety import coverage_of
-
     rules = filings.active_policy(policy)
     at = utc(at)
     day = at.astimezone(TZ).date()
@@ -128,7 +127,7 @@ def file_many(session: Session, requests: list[FilingRequest], *, policy: Policy
     for request in requests:
         try:
             row, filing_moves, job = _decide(request, rules=rules, loaded=loaded, gates=gates, at=at, day=day,
-                                             machine=machine, coverage_of=coverage_of, risk_share=risk_share)
+                                             machine=machine, risk_share=risk_share)
         except (AccessDenied, LookupError, ValueError, filings.TransitionRefused) as refusal:
             answers.append(refusal)
             continue
@@ -159,7 +158,7 @@ def file_many(session: Session, requests: list[FilingRequest], *, policy: Policy
     return answers
 
 
-def _decide(request: FilingRequest, *, rules: Policy, loaded: _Loaded, gates, at, day, machine, coverage_of,
+def _decide(request: FilingRequest, *, rules: Policy, loaded: _Loaded, gates, at, day, machine,
             risk_share) -> tuple[dict, list[Move], dict | None]:
     """One filing: (its row in its final state, its transitions, the confirmation job or None); raises the
     refusal. The checks and their order are ``create_filing``'s then ``submit_filing``'s."""
