@@ -239,12 +239,20 @@ def _bulk_insert(session: Session, columns: tuple[str, ...], rows: list[tuple]) 
     sqlite = connection.dialect.name == "sqlite"
     marker = "?" if sqlite else "%s"
     sql = f"INSERT INTO ent_enterprise ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
-    if sqlite:  # one formatted stamp for every row (the rows share their times)
-        stamps = {}
+    if sqlite:  # each distinct time formatted once (the rows share their times), only the time columns looked at
+        stamps: dict[dt.datetime, str] = {}
+        times = [i for i, column in enumerate(columns) if column.endswith("_at")]
 
         def plain(row):
-            return tuple(stamps.setdefault(v, v.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"))
-                         if isinstance(v, dt.datetime) else v for v in row)
+            row = list(row)
+            for i in times:
+                value = row[i]
+                if isinstance(value, dt.datetime):
+                    text = stamps.get(value)
+                    if text is None:
+                        text = stamps[value] = value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+                    row[i] = text
+            return tuple(row)
 
         rows = [plain(row) for row in rows]
     for start in range(0, len(rows), 50_000):
