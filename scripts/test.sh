@@ -7,7 +7,6 @@
 # - runs pytest; in CI (CI=true) a skipped test counts as a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
 
 say() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 
@@ -30,9 +29,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 
 say "Python environment (.venv)"
-[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test,spark,postgres,publish]'
+bash scripts/venv.sh test,spark,postgres,publish
 
 say "Dependency audit"
 # pip-audit looks every installed package up in a vulnerability database (PyPI's JSON API); where it
