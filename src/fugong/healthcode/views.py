@@ -25,7 +25,6 @@ import asyncio
 import contextlib
 import functools
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -69,9 +68,6 @@ register_page(_own_enterprise, N_("My enterprise"), roles=("enterprise", "servic
 register_page("/code/gate", N_("Gate check"), roles=("gate_staff", "enterprise"), order=20, landing=("gate_staff",))
 register_page("/code/appeals", N_("Health codes"), roles=STAFF, order=40,
               match=("/code/appeals", "/code/people", "/code/overrides", "/code/lists", "/code/gates"))
-
-
-_STATE_LOCK = threading.Lock()
 
 
 def _run(request: Request, work: Callable[[Any], Any], *, writes: bool = False) -> Any:
@@ -429,18 +425,10 @@ class QueuedScan(ScanIn):
 
 def _scan_writer(app):
     """The app's group-commit writer for gate scans (one per process)."""
-    writer = getattr(app.state, "scan_writer", None)
-    if writer is None:
-        with _STATE_LOCK:
-            writer = getattr(app.state, "scan_writer", None)
-            if writer is None:
-                from fugong.healthcode.scan_writer import ScanWriter
+    from fugong.healthcode.scan_writer import ScanWriter
+    from fugong.workflow.group_commit import app_writer
 
-                from fugong.store.db import write_lock
-
-                engine = db_engine(app)
-                writer = app.state.scan_writer = ScanWriter(engine, lock=write_lock(engine))
-    return writer
+    return app_writer(app, ScanWriter, db_engine)
 
 
 @gate_router.post("/api/code/scan", openapi_extra={"requestBody": {

@@ -23,7 +23,6 @@ Form POSTs answer JSON to API clients (Accept: application/json) and redirect pa
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -40,7 +39,6 @@ router = APIRouter(tags=["resumption"])
 # Filing alone, included near the front by create_app: the busiest write of a campaign, and route
 # matching is a linear walk over every route before it (13 % of a filing's server time, measured).
 intake_router = APIRouter(tags=["resumption"])
-_WRITER_LOCK = threading.Lock()
 OFFICERS = STAFF  # ("province_admin", "officer")
 
 # Who may call each route (fugong.accounts.guard; the services check the same and filter by scope).
@@ -212,18 +210,11 @@ class FilingForm(BaseModel):
 
 def _filing_writer(app):
     """The process's group-commit writer of filings (resumption.intake)."""
-    writer = getattr(app.state, "filing_writer", None)
-    if writer is None:
-        with _WRITER_LOCK:
-            writer = getattr(app.state, "filing_writer", None)
-            if writer is None:
-                from fugong.accounts.web import db_engine
-                from fugong.resumption.intake import FilingWriter
-                from fugong.store.db import write_lock
+    from fugong.accounts.web import db_engine
+    from fugong.resumption.intake import FilingWriter
+    from fugong.workflow.group_commit import app_writer
 
-                engine = db_engine(app)
-                writer = app.state.filing_writer = FilingWriter(engine, lock=write_lock(engine))
-    return writer
+    return app_writer(app, FilingWriter, db_engine)
 
 
 @intake_router.post("/resumption/filings", openapi_extra={"requestBody": {"required": True, "content": {

@@ -35,7 +35,25 @@ from typing import Any
 from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
+_APP_LOCK = threading.Lock()
 SWITCH_INTERVAL_S = 0.0005  # see submit(): how soon the event loop gets the GIL back from the writer
+
+
+def app_writer(app, kind: type[GroupCommit], engine_of) -> GroupCommit:
+    """The web app's one writer of ``kind`` (one per process), made on first use with the database's
+    write lock (store.db.write_lock); ``engine_of(app)`` gives the app's engine."""
+    attribute = f"writer_{kind.__name__}"
+    writer = getattr(app.state, attribute, None)
+    if writer is None:
+        with _APP_LOCK:
+            writer = getattr(app.state, attribute, None)
+            if writer is None:
+                from fugong.store.db import write_lock
+
+                engine = engine_of(app)
+                writer = kind(engine, lock=write_lock(engine))
+                setattr(app.state, attribute, writer)
+    return writer
 
 
 class Retry(Exception):
