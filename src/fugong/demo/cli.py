@@ -20,6 +20,8 @@ def demo(
     import os
     import time
 
+    from concurrent.futures import ThreadPoolExecutor
+
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
@@ -41,7 +43,8 @@ def demo(
         TimeElapsedColumn(), console=console, transient=True,
     ) as progress:
         ctx.progress = progress
-        for number, stage in enumerate(all_stages, 1):
+
+        def run(number: int, stage) -> None:
             task = progress.add_task(f"[{number}/{len(all_stages)}] {stage.title}", total=None)
             started = time.perf_counter()
             summary = stage.run(ctx)
@@ -51,6 +54,36 @@ def demo(
                 f"[green]✓[/green] [{number}/{len(all_stages)}] {stage.title}: {summary} "
                 f"[dim]({time.perf_counter() - started:.1f}s)[/dim]"
             )
+
+        failed = []
+
+        def run_alongside(number: int, stage) -> None:
+            if failed:  # an earlier alongside stage failed: the later ones read what it should have made
+                return
+            try:
+                run(number, stage)
+            except BaseException:
+                failed.append(stage.name)
+                raise
+
+        # Alongside stages run one after another in a second thread while the main ones go on
+        # (stages.Stage); a stage that waits, and the end of the demo, wait for them and re-raise
+        # the first failure.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-alongside") as alongside:
+            pending = []
+            try:
+                for number, stage in enumerate(all_stages, 1):
+                    if stage.alongside:
+                        pending.append(alongside.submit(run_alongside, number, stage))
+                        continue
+                    if stage.waits:
+                        _finish(pending)
+                    run(number, stage)
+                _finish(pending)
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
     host = host or settings.host
     port = port or settings.port
     address = f"http://{host}:{port}/"
@@ -67,3 +100,9 @@ def demo(
         from fugong.web.cli import serve as serve_command
 
         serve_command(host=host, port=port, workers=1)
+
+
+def _finish(futures: list) -> None:
+    """Wait for every future in order; the first failure is raised (the others still run to the end)."""
+    while futures:
+        futures.pop(0).result()

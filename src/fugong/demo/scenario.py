@@ -4,7 +4,7 @@
 ingest format of ``fugong index``:
 
     enterprises.parquet  enterprise_id, region_code, industry_code, size_class, name, uscc
-    daily.parquet        enterprise_id, date (date32), kwh (float64)   2019-10-01..2020-03-31
+    daily.parquet        enterprise_id, date (date32), kwh (float64)   2019-10-01..2020-03-31 (2019-Q4: the baseline)
     interval.parquet     enterprise_id, timestamp (naive Asia/Shanghai, interval start), kwh
                          15-minute readings, 2020-01-01..2020-02-29, for a sample of ~5,000 meters
     labels.parquet       the truth behind the data, for tests: enterprise_id, in_interval_sample,

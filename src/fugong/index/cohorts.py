@@ -111,7 +111,9 @@ def enterprise_results(
     features: ir.Table | None = None,
 ) -> ir.Table:
     """One row per enterprise: baseline, eligibility, first resumption, cohort, flags."""
-    span = Window(min(flags.holiday_core.start, period.start, flags.start), period.end)
+    # The days both results read: the holiday core (never stopped) and the days from ``start`` (first
+    # resumption); earlier days of the period change neither (a period from 2019-10-01 read 183 days).
+    span = Window(min(flags.holiday_core.start, flags.start), period.end)
     base = baselines(readings, params=params, period=span)
     if "date" in base.columns:  # the lunar method has per-day baselines; use their mean per enterprise
         base = base.group_by("enterprise_id").aggregate(baseline=base.baseline.mean(), baseload=base.baseload.mean())
