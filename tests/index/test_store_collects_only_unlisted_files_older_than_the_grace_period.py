@@ -41,9 +41,11 @@ def test_a_pinned_version_keeps_its_files_after_newer_commits(index_settings, tm
 
     monkeypatch.setattr(store, "grace_seconds", lambda _settings: 0.0)
     ingest_readings(settings=index_settings, path=write(tmp_path, "a.csv", "enterprise_id,date,kwh\nA,2020-02-10,15\n"))
+    # Replaced readings: the month is rewritten, so every newer version lists other files than ``snap``
+    # (new readings alone are added as one more part beside the listed ones).
     with store.reading(index_settings) as snap:
-        ingest_readings(settings=index_settings, path=write(tmp_path, "b.csv", "enterprise_id,date,kwh\nB,2020-02-10,9\n"))
-        ingest_readings(settings=index_settings, path=write(tmp_path, "c.csv", "enterprise_id,date,kwh\nE,2020-02-10,9\n"))
+        ingest_readings(settings=index_settings, path=write(tmp_path, "b.csv", "enterprise_id,date,kwh\nA,2020-02-10,16\n"), replace=True)
+        ingest_readings(settings=index_settings, path=write(tmp_path, "c.csv", "enterprise_id,date,kwh\nA,2020-02-10,17\n"), replace=True)
         assert all(p.exists() for p in snap.files("daily"))  # pinned: kept although superseded
-    ingest_readings(settings=index_settings, path=write(tmp_path, "e.csv", "enterprise_id,date,kwh\nF,2020-02-10,9\n"))
+    ingest_readings(settings=index_settings, path=write(tmp_path, "e.csv", "enterprise_id,date,kwh\nA,2020-02-10,18\n"), replace=True)
     assert not any(p.exists() for p in snap.files("daily"))  # unpinned and superseded: collected

@@ -29,6 +29,7 @@ give identical files.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -407,6 +408,10 @@ def generate(
     day_numbers = cal.days.astype(np.int64).astype(np.int32)
     daily_rows = 0
     sample_parts = []
+    # Each chunk is written by a second thread while the next is drawn (pyarrow's writer releases the
+    # GIL; the writing was a third of the stage). One chunk waits at most, so memory stays at two.
+    writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scenario-writer")
+    pending = None
     with pq.ParquetWriter(paths["daily"], schema, compression="zstd") as writer:
         for number, start in enumerate(chunks):
             rows = slice(start, min(start + CHUNK, n))
@@ -414,22 +419,25 @@ def generate(
             kwh, state, _ = daily_kwh(part, model, restart[rows], _rng(seed, 1, number))
             keep = ~np.isnan(kwh)
             row_of = np.broadcast_to(np.arange(kwh.shape[0], dtype=np.int32)[:, None], kwh.shape)[keep]
-            writer.write_table(
-                pa.table(
-                    {
-                        "enterprise_id": pa.DictionaryArray.from_arrays(pa.array(row_of), pa.array(ids[rows])),
-                        "date": pa.array(np.broadcast_to(day_numbers[None, :], kwh.shape)[keep], type=pa.date32()),
-                        "kwh": pa.array(kwh[keep], type=pa.float64()),
-                    },
-                    schema=schema,
-                )
+            table = pa.table(
+                {
+                    "enterprise_id": pa.DictionaryArray.from_arrays(pa.array(row_of), pa.array(ids[rows])),
+                    "date": pa.array(np.broadcast_to(day_numbers[None, :], kwh.shape)[keep], type=pa.date32()),
+                    "kwh": pa.array(kwh[keep], type=pa.float64()),
+                },
+                schema=schema,
             )
+            if pending is not None:
+                pending.result()
+            pending = writing.submit(writer.write_table, table)
             daily_rows += int(keep.sum())
             in_sample = part.sample
             if in_sample.any():
                 sample_parts.append((ids[rows][in_sample], kwh[in_sample], state[in_sample], part.night_ratio[in_sample]))
             if task is not None:
                 progress.advance(task)
+        if pending is not None:
+            pending.result()
 
     sample_ids = np.concatenate([p[0] for p in sample_parts])
     interval = _interval_table(
@@ -439,13 +447,14 @@ def generate(
         np.concatenate([p[3] for p in sample_parts]),
         _rng(seed, 2),
     )
-    pq.write_table(interval, paths["interval"], compression="zstd")
+    interval_written = writing.submit(pq.write_table, interval, paths["interval"], compression="zstd")
     gaming_states = np.concatenate([(p[2] == GAMING) for p in sample_parts])
-    if task is not None:
-        progress.advance(task)
-
     labels = _labels(ent, ids, restart, sample_ids, gaming_states)
     pq.write_table(labels, paths["labels"])
+    interval_written.result()
+    writing.shutdown()
+    if task is not None:
+        progress.advance(task)
     if task is not None:
         progress.advance(task)
     return ScenarioFiles(

@@ -195,12 +195,13 @@ def _desk(ctx: DemoContext) -> str:
 
 def stages() -> list[Stage]:
     """In order. The alongside stages need the enterprises in the store (or nothing) and write the
-    database; the index stage reads and writes Parquet only, so they overlap it and the ingest."""
+    database; the scenario, ingest and index stages write Parquet (and the ingest's audit entries), so
+    the two lanes overlap."""
     return [
         Stage("database", "升级数据库 / upgrade database", _upgrade_database),
+        Stage("risk", "风险五色图 / risk map", _risk, alongside=True),  # needs nothing but the database
         Stage("scenario", "生成合成浙江 / generate synthetic Zhejiang", _scenario),
         Stage("enterprises", "企业名录入库 / ingest enterprises", _ingest_enterprises),
-        Stage("risk", "风险五色图 / risk map", _risk, alongside=True),
         Stage("healthcode", "健康码 / health codes", _healthcode, alongside=True),
         Stage("registry", "企业登记同步 / enterprise registry", _registry, alongside=True),
         Stage("users", "演示账号 / demo accounts", _demo_users, alongside=True),

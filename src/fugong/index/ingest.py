@@ -635,6 +635,13 @@ def validate_file(
     con.execute("DELETE FROM bad")
     summary = IngestSummary(file=str(path), kind=kind)
     required = DAILY_COLUMNS if kind == "daily" else INTERVAL_COLUMNS
+    if kind == "daily" and path.suffix.lower() == ".parquet" and _clean_daily_parquet(con, path, checked=checked, summary=summary, tz=tz):
+        if progress:
+            progress(summary.rows, summary.rows)
+        if zero_days_missing:
+            summary.zero_days = con.execute("SELECT count(*) FROM clean WHERE kwh = 0").fetchone()[0]
+            con.execute("DELETE FROM clean WHERE kwh = 0")
+        return con, summary
     if path.suffix.lower() == ".parquet" and path.exists():
         # DuckDB reads the file itself: no Python batches, no copy of the whole file in memory.
         summary.rows = _parquet_relation(con, path, required)
@@ -661,6 +668,50 @@ def validate_file(
         summary.zero_days = con.execute("SELECT count(*) FROM clean WHERE kwh = 0").fetchone()[0]
         con.execute("DELETE FROM clean WHERE kwh = 0")
     return con, summary
+
+
+def _clean_daily_parquet(con, path: Path, *, checked: bool, summary: IngestSummary, tz: str) -> bool:
+    """Table ``clean`` (and ``bad``, ``summary``) from a daily Parquet file of typed columns, without
+    parsing every row: ``_clean_parquet``'s one aggregate per enterprise finds the enterprises whose
+    rows hold something to reject (an unknown id, a day twice, a missing date, a kWh out of bounds);
+    only their rows take the checking path (parse, statistics check, duplicates), the others are
+    copied as they are read. The demo's 60 M readings with 18 to reject: 36 → about 22 s. Reasons,
+    row numbers and counts are those of the checking path. False (nothing made) when the file's
+    types or dates ask for the checking path for every row."""
+    with _reading_parquet(path):
+        outcome = _clean_parquet(con, path, known=lambda: checked, summary=summary, zero_days_missing=False, partial=True)
+        if not outcome:
+            return False
+        pf = _parquet_file(path)
+        names = {_normalise(c): c for c in pf.schema_arrow.names}
+        quoted = {c: '"' + names[c].replace('"', '""') + '"' for c in DAILY_COLUMNS}
+        source = f"read_parquet({sql_literal(str(path))}, file_row_number = true)"
+        eid = f"CAST({quoted['enterprise_id']} AS VARCHAR)"
+        dirty = "(SELECT enterprise_id FROM fugong_dirty WHERE enterprise_id IS NOT NULL)"
+        fast_rows = "" if outcome != "partial" else f"WHERE {quoted['enterprise_id']} IS NOT NULL AND {eid} NOT IN {dirty}"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE fast_clean AS
+                        SELECT CAST(file_row_number + 1 AS BIGINT) AS _row, {eid} AS enterprise_id,
+                               {quoted['date']} AS key, CAST({quoted['kwh']} AS DOUBLE) AS kwh
+                        FROM {source} {fast_rows}""")
+        con.execute(f"DROP VIEW IF EXISTS {outcome}")
+        con.execute("DROP VIEW IF EXISTS fugong_source")
+        if outcome == "partial":
+            # The complement of the rows above, through the checking path (its ``ok``, then ``clean``).
+            checked_rows = ", ".join(f"{quoted[c]} AS {c}" for c in DAILY_COLUMNS)
+            con.execute(f"""CREATE OR REPLACE TEMP VIEW batch AS SELECT {checked_rows}, file_row_number + 1 AS _row FROM {source}
+                            WHERE {quoted['enterprise_id']} IS NULL OR {eid} IN {dirty}""")
+            con.execute("CREATE OR REPLACE TEMP TABLE ok (_row BIGINT, enterprise_id VARCHAR, key DATE, kwh DOUBLE)")
+            schema = con.execute("SELECT * FROM batch LIMIT 0").arrow().schema
+            _validate_relation(con, schema, kind="daily", checked=checked, tz=tz, materialise=False)
+            con.execute("DROP VIEW batch")
+            con.execute("DROP TABLE fugong_dirty")
+            _check_statistics(con, path, kind="daily", checked=checked)
+            summary.duplicate = _dedupe(con, "daily")
+            con.execute("INSERT INTO fast_clean SELECT _row, enterprise_id, key, kwh FROM clean")
+    con.execute("DROP TABLE IF EXISTS clean")
+    con.execute("DROP TABLE IF EXISTS ok")
+    con.execute("ALTER TABLE fast_clean RENAME TO clean")
+    return True
 
 
 def write_rejects(con, summary: IngestSummary, target: Path, *, replace: bool = False) -> Path | None:
@@ -780,17 +831,19 @@ def _merge_readings(txn, con, summary: IngestSummary, *, path: Path, kind: str, 
 
     touched = {d.strftime("%Y-%m") for d in summary.changed_dates}
     if touched:
-        month_list = ", ".join(sql_literal(m) for m in sorted(touched))
-        kept = f"""SELECT s.* FROM stored s
+        rewrite = _months_to_rewrite(con, touched, stored_files, replaced=bool(summary.replaced))
+        month_list = ", ".join(sql_literal(m) for m in sorted(rewrite))
+        # The source as an ENUM: written as the same Parquet strings, 2.5 of 13 s faster than a text per row.
+        kept = f"""SELECT s.enterprise_id, s.date, s.kwh, CAST(s.source AS {SOURCES}) AS source FROM stored s
                    WHERE strftime(s.date, '%Y-%m') IN ({month_list})
                      AND NOT EXISTS (SELECT 1 FROM compared c WHERE c.status IN {changes}
                                      AND c.enterprise_id = s.enterprise_id AND c.date = s.date)
-                   UNION ALL """ if stored_files else ""
+                   UNION ALL """ if rewrite else ""
         added = txn.write_months("daily", con, f"""
             SELECT enterprise_id, date, kwh, source, year(date) * 100 + month(date) AS month FROM (
-                {kept}SELECT enterprise_id, date, kwh, '{kind}' AS source FROM compared WHERE status IN {changes})
+                {kept}SELECT enterprise_id, date, kwh, CAST('{kind}' AS {SOURCES}) AS source FROM compared WHERE status IN {changes})
             """)  # not sorted: a sort costs more than it saves (months are files already)
-        txn.replace("daily", added=added, months=touched)
+        txn.replace("daily", added=added, months=rewrite)
     features_changed = _store_features(txn, con) if kind == "interval" else False
     if not touched and not features_changed:
         return
@@ -809,6 +862,30 @@ def _merge_readings(txn, con, summary: IngestSummary, *, path: Path, kind: str, 
                      "rejects": summary.rejects_path.name if summary.rejects_path else None},
               reason=f"ingest {kind} from {Path(path).name}"[:500])
     txn.commit()
+
+
+SOURCES = "ENUM('daily', 'interval')"  # the stored readings' ``source``: the kind of file they came from
+
+# A month's stored readings are rewritten once this many part files hold them; until then new rows
+# only are written, as one more part (a new day no longer rewrites its month's 10 M readings).
+MONTH_PARTS = 12
+
+
+def _months_to_rewrite(con, touched: set[str], stored_files: list, *, replaced: bool) -> set[str]:
+    """The touched months whose stored part files are replaced by one part holding old and new rows:
+    the months where a stored reading is replaced (``--replace``), and the months that hold
+    ``MONTH_PARTS`` parts already. In the others the new readings are one more part (a key is never in
+    two parts: only keys not stored are new)."""
+    from fugong.index.store import month_of
+
+    changed = set()
+    if replaced:
+        changed = {m for (m,) in con.execute("SELECT DISTINCT strftime(date, '%Y-%m') FROM compared WHERE status = 'differs'").fetchall()}
+    parts: dict[str, int] = {}
+    for path in stored_files:
+        month = month_of(Path(path).as_posix())
+        parts[month] = parts.get(month, 0) + 1
+    return {m for m in touched if m in changed or parts.get(m, 0) >= MONTH_PARTS}
 
 
 FEATURE_COLUMNS = "enterprise_id, date, kwh, intervals, expected, completeness, peak, mean, night_day_ratio, flatness"
@@ -1149,8 +1226,11 @@ PER_ENTERPRISE = "fugong_per_enterprise"  # the table of ``readings_in_engine``'
 
 
 def _clean_parquet(con, path: Path, *, known: Callable[[], bool], summary: IngestSummary, zero_days_missing: bool,
-                   also=None) -> str | bool:
+                   also=None, partial: bool = False) -> str | bool:
     """If a daily Parquet file has nothing to reject, a view over it (name) and its summary; else False.
+    With ``partial``, a file with rows to reject gives "partial" instead, with table ``fugong_dirty``
+    (enterprise_id: the ids, as read, whose rows are to be checked row by row; the others are clean)
+    and ``summary.rows`` (see ``_clean_daily_parquet``).
 
     One aggregate per enterprise over the raw columns (no per-row parsing) decides it::
 
@@ -1227,11 +1307,14 @@ def _clean_parquet(con, path: Path, *, known: Callable[[], bool], summary: Inges
     bound = "COALESCE(k.max_kwh, %r)" % float(MAX_KWH[None]) if checked else repr(float(MAX_KWH[None]))
     unknown = "OR k.enterprise_id IS NULL" if checked else ""
     join = "LEFT JOIN known k USING (enterprise_id)" if checked else ""
-    dirty = con.execute(f"""
-        SELECT count(*) FROM per_enterprise p {join}
-        WHERE p.enterprise_id IS NULL OR trim(p.enterprise_id) <> p.enterprise_id OR p.enterprise_id = ''
-           OR {days} <> p.n OR p.top > {bound} {unknown}
-    """).fetchone()[0]
+    condition = f"""p.enterprise_id IS NULL OR trim(p.enterprise_id) <> p.enterprise_id OR p.enterprise_id = ''
+                     OR {days} <> p.n OR p.top > {bound} {unknown}"""
+    dirty = con.execute(f"SELECT count(*) FROM per_enterprise p {join} WHERE {condition}").fetchone()[0]
+    if dirty and partial:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE fugong_dirty AS SELECT p.enterprise_id FROM per_enterprise p {join} WHERE {condition}")
+        summary.rows = int(con.execute("SELECT COALESCE(sum(n), 0) FROM per_enterprise").fetchone()[0])
+        con.execute("DROP TABLE per_enterprise")
+        return "partial"
     if dirty:
         con.execute("DROP TABLE per_enterprise")
         return False
