@@ -72,3 +72,26 @@ def test_re_ingesting_an_interval_file_changes_nothing(index_settings, tmp_path)
     ingest_readings(settings=index_settings, path=path, kind="interval")
     again = ingest_readings(settings=index_settings, path=path, kind="interval")
     assert (again.accepted, again.duplicate, again.changed_dates) == (0, 96, [])
+
+
+def test_an_instant_given_twice_is_one_reading_or_rejected_and_the_resolution_ignores_it(index_settings, tmp_path):
+    """The search for an instant given twice runs only when a meter's own order shows a gap of 0;
+    either way an exact repeat counts once, a conflicting one is rejected (both rows), and the
+    meter's resolution (hourly here: 24 expected intervals) is that of the rows kept."""
+    day = dt.date(2020, 2, 10)
+    hourly = _day("B", day, [5] * 24, step=60)
+    rows = hourly + [hourly[3], hourly[7].rsplit(",", 1)[0] + ",6"] + _day("A", day, [2] * 96)
+    summary = ingest_readings(settings=index_settings, path=write(tmp_path, "i.csv", "enterprise_id,timestamp,kwh\n" + "\n".join(rows) + "\n"),
+                              kind="interval")
+    assert (summary.duplicate, summary.rejected, summary.days_incomplete) == (1, 2, 0)
+    features = {(r["enterprise_id"], r["date"]): r for r in interval_features(settings=index_settings).to_pylist()}
+    assert (features[("B", day)]["intervals"], features[("B", day)]["expected"]) == (23, 24)
+    assert (features[("A", day)]["intervals"], features[("A", day)]["expected"]) == (96, 96)
+    assert _stored(index_settings) == {("B", day): 5.0 * 23, ("A", day): 2.0 * 96}
+    # The same meters without repeats: nothing searched for, the same resolution.
+    again = ingest_readings(settings=index_settings, path=write(tmp_path, "j.csv", "enterprise_id,timestamp,kwh\n"
+                                                                + "\n".join(_day("B", day + dt.timedelta(days=1), [5] * 24, step=60)) + "\n"),
+                            kind="interval")
+    assert (again.duplicate, again.rejected) == (0, 0)
+    features = {(r["enterprise_id"], r["date"]): r for r in interval_features(settings=index_settings).to_pylist()}
+    assert features[("B", day + dt.timedelta(days=1))]["expected"] == 24
