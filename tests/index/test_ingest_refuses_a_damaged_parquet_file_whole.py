@@ -41,3 +41,30 @@ def test_an_enterprise_parquet_file_with_damaged_strings_is_refused_by_name(inde
     with pytest.raises(IngestError, match=rf"enterprises-{at}\.parquet: (cannot read this|not a readable) Parquet file"):
         ingest_enterprises(settings=index_settings, path=path)
     assert store.snapshot(index_settings).document() == before
+
+
+def test_a_negative_kwh_its_statistics_deny_is_refused_on_the_fast_path(index_settings, tmp_path):
+    """The sign bit of a kWh flipped in the data page, the column statistics still saying 1.5..2.0:
+    DuckDB folds ``kwh >= 0`` away under those statistics, so the per-enterprise aggregate of the
+    fast path sees nothing wrong; the check on the rows as written refuses the file by name."""
+    import struct
+
+    import duckdb
+
+    table = pa.table({"enterprise_id": ["A", "B"], "date": [dt.date(2020, 2, 10)] * 2, "kwh": [1.5, 2.0]})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="none", use_dictionary=False)
+    data = buffer.getvalue()
+    needle = struct.pack("<d", 2.0)
+    path = tmp_path / "signed.parquet"
+    for at in (i for i in range(len(data)) if data[i:i + 8] == needle):  # statistics, then the value itself
+        path.write_bytes(data[:at + 7] + bytes([data[at + 7] ^ 0x80]) + data[at + 8:])
+        if duckdb.sql(f"SELECT list(kwh) FROM read_parquet('{path}')").fetchone()[0] == [1.5, -2.0]:
+            break
+    else:
+        pytest.fail("no byte of the data page holds the value")
+    assert duckdb.sql(f"SELECT min(kwh) FROM read_parquet('{path}')").fetchone()[0] == 1.5  # the statistics deny it
+    before = store.snapshot(index_settings).document()
+    with pytest.raises(IngestError, match=r"signed\.parquet: cannot read this Parquet file \(damaged\): record 2 holds values"):
+        ingest_readings(settings=index_settings, path=path)
+    assert store.snapshot(index_settings).document() == before

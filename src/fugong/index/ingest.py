@@ -712,6 +712,14 @@ def _clean_daily_parquet(con, path: Path, *, checked: bool, summary: IngestSumma
                         FROM {source} {fast_rows}""")
         con.execute(f"DROP VIEW IF EXISTS {outcome}")
         con.execute("DROP VIEW IF EXISTS fugong_source")
+        # The aggregate read the file under its own column statistics, which DuckDB trusts: a damaged
+        # page can hide a negative or missing kWh from it (a comparison the statistics "prove" is
+        # folded away). The table just written has statistics of its own, true ones: against them
+        # this costs nothing when the rows are sound.
+        denied = con.execute("SELECT min(_row) FROM fast_clean WHERE kwh IS NULL OR NOT (kwh >= 0)").fetchone()[0]
+        if denied is not None:
+            raise IngestError(f"{shorten(path)}: cannot read this Parquet file (damaged): record {denied:,} holds values "
+                              "outside the file's own column statistics 文件损坏")
         if outcome == "partial":
             # The complement of the rows above, through the checking path (its ``ok``, then ``clean``).
             checked_rows = ", ".join(f"{quoted[c]} AS {c}" for c in DAILY_COLUMNS)
