@@ -43,10 +43,8 @@ def test_an_enterprise_parquet_file_with_damaged_strings_is_refused_by_name(inde
     assert store.snapshot(index_settings).document() == before
 
 
-def test_a_negative_kwh_its_statistics_deny_is_refused_on_the_fast_path(index_settings, tmp_path):
-    """The sign bit of a kWh flipped in the data page, the column statistics still saying 1.5..2.0:
-    DuckDB folds ``kwh >= 0`` away under those statistics, so the per-enterprise aggregate of the
-    fast path sees nothing wrong; the check on the rows as written refuses the file by name."""
+def _sign_flipped(tmp_path):
+    """A typed daily file whose data page holds kWh -2.0 where its statistics say 1.5..2.0."""
     import struct
 
     import duckdb
@@ -64,7 +62,25 @@ def test_a_negative_kwh_its_statistics_deny_is_refused_on_the_fast_path(index_se
     else:
         pytest.fail("no byte of the data page holds the value")
     assert duckdb.sql(f"SELECT min(kwh) FROM read_parquet('{path}')").fetchone()[0] == 1.5  # the statistics deny it
+    return path
+
+
+DENIED = r"signed\.parquet: cannot read this Parquet file \(damaged\): record 2 holds values"
+
+
+def test_a_negative_kwh_its_statistics_deny_is_refused_on_the_fast_path(index_settings, tmp_path):
+    """The sign bit of a kWh flipped in the data page, the column statistics still saying 1.5..2.0:
+    DuckDB folds ``kwh >= 0`` away under those statistics; the file is refused by name all the same."""
+    path = _sign_flipped(tmp_path)
     before = store.snapshot(index_settings).document()
-    with pytest.raises(IngestError, match=r"signed\.parquet: cannot read this Parquet file \(damaged\): record 2 holds values"):
+    with pytest.raises(IngestError, match=DENIED):
         ingest_readings(settings=index_settings, path=path)
     assert store.snapshot(index_settings).document() == before
+
+
+def test_a_negative_kwh_its_statistics_deny_is_refused_by_the_stateless_compute_too(tmp_path):
+    from fugong.index.ingest import read_readings_for_compute
+
+    path = _sign_flipped(tmp_path)
+    with pytest.raises(IngestError, match=DENIED):
+        read_readings_for_compute([path], known_ids=pa.table({"enterprise_id": ["A", "B"], "size_class": ["large", "small"]}))

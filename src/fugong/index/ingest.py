@@ -1262,6 +1262,9 @@ def _clean_parquet(con, path: Path, *, known: Callable[[], bool], summary: Inges
         n = count(*)
         top = max(kWh, or +inf when the
               kWh is missing or negative)  top > the size-class bound → a kWh to reject (NaN, inf too)
+        low = min(kWh)                   below 0 → a kWh to reject that the file's statistics hid:
+                                         DuckDB folds ``kWh >= 0`` away when they say so (a damaged
+                                         page), but computes a grouped min from the values
         min(date), max(date)             outside FIRST_DATE..LAST_DATE (the file's statistics)
         OR of 2^(day − first day)        popcount = n ⇔ no day twice and no missing date
                                          (one 64-bit word per 62 days)
@@ -1315,7 +1318,7 @@ def _clean_parquet(con, path: Path, *, known: Callable[[], bool], summary: Inges
                     FROM read_parquet({sql_literal(str(path))})""")
     t = ibis.table({"enterprise_id": "string", "date": "date", "kwh": "float64", "kwh_or_inf": "float64",
                     **{f"bit_{w}": "int64" for w in words}}, name="fugong_source")
-    checks = {"n": t.count(), "top": t.kwh_or_inf.max()}
+    checks = {"n": t.count(), "top": t.kwh_or_inf.max(), "low": t.kwh.min()}
     for w in words:
         checks[f"days_{w}"] = t[f"bit_{w}"].bit_or()
     if zero_days_missing:
@@ -1333,7 +1336,7 @@ def _clean_parquet(con, path: Path, *, known: Callable[[], bool], summary: Inges
     unknown = "OR k.enterprise_id IS NULL" if checked else ""
     join = "LEFT JOIN known k USING (enterprise_id)" if checked else ""
     condition = f"""p.enterprise_id IS NULL OR trim(p.enterprise_id) <> p.enterprise_id OR p.enterprise_id = ''
-                     OR {days} <> p.n OR p.top > {bound} {unknown}"""
+                     OR {days} <> p.n OR p.top > {bound} OR p.low < 0 {unknown}"""
     dirty = con.execute(f"SELECT count(*) FROM per_enterprise p {join} WHERE {condition}").fetchone()[0]
     if dirty and partial:
         con.execute(f"CREATE OR REPLACE TEMP TABLE fugong_dirty AS SELECT p.enterprise_id FROM per_enterprise p {join} WHERE {condition}")
