@@ -410,53 +410,50 @@ def generate(
     sample_parts = []
     # Each chunk is written by a second thread while the next is drawn (pyarrow's writer releases the
     # GIL; the writing was a third of the stage). One chunk waits at most, so memory stays at two.
-    writing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scenario-writer")
-    pending = None
-    with pq.ParquetWriter(paths["daily"], schema, compression="zstd") as writer:
-        for number, start in enumerate(chunks):
-            rows = slice(start, min(start + CHUNK, n))
-            part = ent.take(rows)
-            kwh, state, _ = daily_kwh(part, model, restart[rows], _rng(seed, 1, number))
-            keep = ~np.isnan(kwh)
-            row_of = np.broadcast_to(np.arange(kwh.shape[0], dtype=np.int32)[:, None], kwh.shape)[keep]
-            table = pa.table(
-                {
-                    "enterprise_id": pa.DictionaryArray.from_arrays(pa.array(row_of), pa.array(ids[rows])),
-                    "date": pa.array(np.broadcast_to(day_numbers[None, :], kwh.shape)[keep], type=pa.date32()),
-                    "kwh": pa.array(kwh[keep], type=pa.float64()),
-                },
-                schema=schema,
-            )
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scenario-writer") as writing:
+        pending = None
+        with pq.ParquetWriter(paths["daily"], schema, compression="zstd") as writer:
+            for number, start in enumerate(chunks):
+                rows = slice(start, min(start + CHUNK, n))
+                part = ent.take(rows)
+                kwh, state, _ = daily_kwh(part, model, restart[rows], _rng(seed, 1, number))
+                keep = ~np.isnan(kwh)
+                row_of = np.broadcast_to(np.arange(kwh.shape[0], dtype=np.int32)[:, None], kwh.shape)[keep]
+                table = pa.table(
+                    {
+                        "enterprise_id": pa.DictionaryArray.from_arrays(pa.array(row_of), pa.array(ids[rows])),
+                        "date": pa.array(np.broadcast_to(day_numbers[None, :], kwh.shape)[keep], type=pa.date32()),
+                        "kwh": pa.array(kwh[keep], type=pa.float64()),
+                    },
+                    schema=schema,
+                )
+                if pending is not None:
+                    pending.result()
+                pending = writing.submit(writer.write_table, table)
+                daily_rows += int(keep.sum())
+                in_sample = part.sample
+                if in_sample.any():
+                    sample_parts.append((ids[rows][in_sample], kwh[in_sample], state[in_sample], part.night_ratio[in_sample]))
+                if task is not None:
+                    progress.advance(task)
             if pending is not None:
                 pending.result()
-            pending = writing.submit(writer.write_table, table)
-            daily_rows += int(keep.sum())
-            in_sample = part.sample
-            if in_sample.any():
-                sample_parts.append((ids[rows][in_sample], kwh[in_sample], state[in_sample], part.night_ratio[in_sample]))
-            if task is not None:
-                progress.advance(task)
-        if pending is not None:
-            pending.result()
 
-    sample_ids = np.concatenate([p[0] for p in sample_parts])
-    interval = _interval_table(
-        sample_ids,
-        np.concatenate([p[1] for p in sample_parts]),
-        np.concatenate([p[2] for p in sample_parts]),
-        np.concatenate([p[3] for p in sample_parts]),
-        _rng(seed, 2),
-    )
-    interval_written = writing.submit(pq.write_table, interval, paths["interval"], compression="zstd")
-    gaming_states = np.concatenate([(p[2] == GAMING) for p in sample_parts])
-    labels = _labels(ent, ids, restart, sample_ids, gaming_states)
-    pq.write_table(labels, paths["labels"])
-    interval_written.result()
-    writing.shutdown()
+        sample_ids = np.concatenate([p[0] for p in sample_parts])
+        interval = _interval_table(
+            sample_ids,
+            np.concatenate([p[1] for p in sample_parts]),
+            np.concatenate([p[2] for p in sample_parts]),
+            np.concatenate([p[3] for p in sample_parts]),
+            _rng(seed, 2),
+        )
+        interval_written = writing.submit(pq.write_table, interval, paths["interval"], compression="zstd")
+        gaming_states = np.concatenate([(p[2] == GAMING) for p in sample_parts])
+        labels = _labels(ent, ids, restart, sample_ids, gaming_states)
+        pq.write_table(labels, paths["labels"])
+        interval_written.result()
     if task is not None:
-        progress.advance(task)
-    if task is not None:
-        progress.advance(task)
+        progress.advance(task, 2)
     return ScenarioFiles(
         enterprises=paths["enterprises"],
         daily=paths["daily"],
