@@ -25,29 +25,11 @@ against its own reference days, and its daily kWh sits just above θ·B:
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import ibis
 import ibis.expr.types as ir
 
 from fugong.index.compute import IndexParams, Window, baselines, calendar_table, enterprise_days, f64
-
-
-@dataclass(frozen=True)
-class FlagParams:
-    start: dt.date = dt.date(2020, 2, 10)
-    k: int = 3
-    holiday_core: Window = Window(dt.date(2020, 1, 25), dt.date(2020, 2, 9))
-    never_stopped_ratio: float = 0.9
-    reference: Window = Window(dt.date(2019, 10, 1), dt.date(2020, 1, 19))
-    min_completeness: float = 0.9
-    flat_cv: float = 0.15
-    reference_min_cv: float = 0.25
-    night_jump: float = 0.3
-    near_factor: float = 1.5
-    near_share: float = 0.8
-    min_days: int = 3
+from fugong.index.params import FlagParams  # defined beside the index's parameters: a one-day run reads it without Ibis
 
 
 def first_resumption(days: ir.Table, *, flags: FlagParams, period: Window, closures: tuple[str, ...] = ()) -> ir.Table:

@@ -48,6 +48,9 @@ INPUTS = {
     "plan_groups": {"enterprise_id": "VARCHAR", "county": "VARCHAR", "city": "VARCHAR", "province": "VARCHAR",
                     "section": "VARCHAR", "category": "VARCHAR", "size_class": "VARCHAR", "gid": "BIGINT"},
     "plan_dates": {"date": "DATE"},
+    # the stored interval features the load-shape flags read (``cohorts.shape_flags``)
+    "plan_features": {"enterprise_id": "VARCHAR", "date": "DATE", "kwh": "DOUBLE", "completeness": "DOUBLE",
+                      "flatness": "DOUBLE", "night_day_ratio": "DOUBLE"},
 }
 
 
@@ -95,7 +98,7 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
     for name, columns in INPUTS.items():
         typed = ", ".join(f"CAST(NULL AS {kind}) AS {column}" for column, kind in columns.items())
         raw.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {typed} WHERE false")
-    readings, base, groups, dates = (con.table(name) for name in INPUTS)
+    readings, base, groups, dates, features = (con.table(name) for name in INPUTS)
     steps = []
 
     def keep(table):
@@ -110,11 +113,14 @@ def save_plan(settings, *, con, enterprises, baselines, params: IndexParams, per
                                period=period, params=params, levels=LEVELS, keep=keep)
     days = enterprise_day_facts(con, readings=readings, counties=groups.select("enterprise_id", "county"), period=period,
                                 params=params, stored=base)
+    from fugong.index.cohorts import FlagParams, shape_flags
+
+    shapes = shape_flags(features, base, flags=FlagParams(), params=params, period=period)
     stored = _day_free(steps)
     statements = json.dumps({"steps": steps, "stored_steps": stored, "levels": con.compile(levels),
-                             "enterprise_days": con.compile(days),
+                             "enterprise_days": con.compile(days), "shapes": con.compile(shapes),
                              # the types Ibis gives the results (con.to_pyarrow casts to them; the SQL alone may not)
-                             "types": _duckdb_types(levels) | _duckdb_types(days)}, ensure_ascii=False)
+                             "types": _duckdb_types(levels) | _duckdb_types(days), "shape_types": _duckdb_types(shapes)}, ensure_ascii=False)
     if "memtable" in statements:
         return  # reads an in-memory table the saved SQL could not name: new days take the full path
     target = plan_path(settings)
@@ -289,3 +295,179 @@ def _finished(level: str, day: dt.date, params: IndexParams, types: dict[str, st
     select = ", ".join(f"{expr} AS {column}" for column, expr in columns.items())
     return f"""SELECT {select}, {band} AS band FROM plan_levels LEFT JOIN {names} AS names(code, name) USING (code)
                WHERE level = {sql_literal(level)} AND date = DATE '{day.isoformat()}' ORDER BY code"""
+
+
+# --- the per-enterprise results after a run for some days ------------------------------------------
+#
+# ``results/index/enterprises.parquet`` (first resumption, cohort, load-shape flags) is written by a
+# full run, which saves with it (Parquet key-value metadata ``fugong_key``) what it was computed from:
+# the plan's key, the period and the flag rules. A run for new days brings it up to date without
+# computing it again when the days allow (``refresh_enterprises``); otherwise the caller computes it
+# in full. What a day can change, by the definitions in ``cohorts``:
+#
+#   a rest day                     nothing (rest days neither break nor extend a run)
+#   a day of the holiday core      its kWh are in the holiday ratio (never stopped)    → in full
+#   a stored working day revised   any run through it                                  → in full
+#   a working day filled in before stored ones: two runs may join                      → in full
+#   new working days after every stored one: an enterprise without a first resumption (all its runs
+#   so far shorter than k) has one exactly when the k working days ending on a new day are all
+#   resumed, and it is the first of them; its cohort goes from not-resumed to resumed
+#   interval features ingested     the load-shape flags, recomputed from the stored features with
+#   since (``fugong_features``)    the statement the plan compiled from ``cohorts.shape_flags``
+
+
+def enterprises_path(settings) -> Path:
+    return plan_path(settings).with_name("enterprises.parquet")
+
+
+def enterprises_key(*, plan: dict, period: Window, flags) -> dict:
+    """What enterprises.parquet depends on: the plan's key, the period and the flag rules."""
+    return {**plan, "period": str(period), "flags": flags.to_dict()}
+
+
+def features_digest(feature_files) -> str:
+    """SHA-256 of the names of the stored interval-feature parts (each written once, under a new name)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(sorted(Path(f).name for f in feature_files)).encode()).hexdigest()
+
+
+def enterprises_metadata(key: dict, feature_files) -> dict[str, str]:
+    """The Parquet key-value metadata of enterprises.parquet: what it was computed from."""
+    return {"fugong_key": json.dumps(key, ensure_ascii=False, sort_keys=True), "fugong_features": features_digest(feature_files)}
+
+
+def _day_file(settings, day: dt.date) -> Path:
+    return plan_path(settings).parent / "enterprise_days" / f"date={day.isoformat()}" / "part-0.parquet"
+
+
+def resumed_on(settings, days, *, con=None) -> dict[dt.date, tuple | None]:
+    """{day: (count, digest) of the enterprises stored as resumed that day, or None without a file}.
+
+    Taken before and after a run: a day whose pair did not change changes no first resumption. The
+    digest is the XOR of the ids' 64-bit hashes (an unordered set's fingerprint, read in one pass).
+    """
+    import duckdb
+
+    from fugong.index.store import sql_literal
+
+    con = con or duckdb.connect()
+    out = {}
+    for day in sorted(days):
+        path = _day_file(settings, day)
+        if not path.exists():
+            out[day] = None
+            continue
+        out[day] = con.execute(f"SELECT count(*), coalesce(bit_xor(hash(enterprise_id)), 0) FROM read_parquet({sql_literal(str(path))})"
+                               " WHERE resumed = 1").fetchone()
+    return out
+
+
+def refresh_enterprises(settings, *, days, before: dict, key: dict, period: Window, params: IndexParams, flags,
+                        feature_files: list) -> bool:
+    """Bring enterprises.parquet up to date with a run for ``days`` (table above); True when it is
+    (nothing to change, or changed in place), False when the caller must compute it in full."""
+    import duckdb
+
+    from fugong.index.store import sql_literal
+    from fugong.reference.workdays import CLOSURES, workdays
+
+    target = enterprises_path(settings)
+    con = duckdb.connect()
+    try:
+        saved = {k.decode(): v.decode() for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata({sql_literal(str(target))})").fetchall()}
+        columns = {name for (name,) in con.execute(f"SELECT name FROM parquet_schema({sql_literal(str(target))})").fetchall()}
+    except duckdb.Error:
+        return False
+    if "fugong_key" not in saved or json.loads(saved["fugong_key"]) != json.loads(json.dumps(key)):
+        return False  # computed from other data, parameters or rules
+    core = flags.holiday_core
+    if any(core.start <= d <= core.end for d in days):
+        return False  # its kWh, resumed or not, are in the holiday ratio
+    after = resumed_on(settings, days, con=con)
+    changed = [d for d in sorted(days) if before.get(d) != after.get(d)]
+    working = workdays(flags.start, period.end, closures=tuple(CLOSURES[c] for c in params.closures)) if period.end >= flags.start else []
+    new = [d for d in changed if d in set(working)]
+    if any(before.get(d) is not None for d in new):
+        return False
+    if new and any(d > new[0] and d not in new and _day_file(settings, d).exists() for d in working):
+        return False
+    flagged = "idle_suspect" in columns
+    if flagged != bool(feature_files):
+        return False  # features since added or gone: every flag column changes
+    features = features_digest(feature_files)
+    reshape = saved.get("fugong_features") != features  # interval readings ingested since
+    if not new and not reshape:
+        return True
+    replace, joins = [], ""
+    if new and _new_first_resumptions(con, settings, target=target, new=new, working=working, k=flags.k):
+        replace += ["CASE WHEN e.eligible AND e.first_resumption IS NULL THEN n.first ELSE e.first_resumption END AS first_resumption",
+                    "CASE WHEN e.cohort = 'not-resumed' AND n.first IS NOT NULL THEN 'resumed' ELSE e.cohort END AS cohort"]
+        joins = " LEFT JOIN fugong_new_first AS n USING (enterprise_id)"
+    if reshape:
+        shapes = _shape_statement(con, settings, key=key, period=period, flags=flags)
+        if shapes is None:
+            return False
+        sql, types = shapes
+        con.execute("CREATE TEMP VIEW plan_baselines AS SELECT * FROM fugong_plan.baselines")
+        listed = ", ".join(sql_literal(str(f)) for f in feature_files)
+        selected = ", ".join(f"CAST({c} AS {kind}) AS {c}" for c, kind in INPUTS["plan_features"].items())
+        con.execute(f"CREATE TEMP VIEW plan_features AS SELECT {selected} FROM read_parquet([{listed}])")
+        con.execute(f"CREATE TEMP TABLE fugong_shapes AS {sql}")
+        replace += [f"CAST(s.{c} AS {kind}) AS {c}" for c, kind in types.items() if c != "enterprise_id" and c in columns]
+        joins += " LEFT JOIN fugong_shapes AS s USING (enterprise_id)"
+    if not replace:
+        return True  # no enterprise resumed, no flag to compute again: the file stands
+    tmp = target.with_name(f".enterprises-{uuid.uuid4().hex}.tmp")
+    metadata = ", ".join(f"{name}: {sql_literal(value)}" for name, value in enterprises_metadata(key, feature_files).items())
+    try:
+        con.execute(f"""COPY (SELECT e.* REPLACE ({', '.join(replace)}) FROM read_parquet({sql_literal(str(target))}) AS e{joins}
+                              ORDER BY enterprise_id)
+                        TO {sql_literal(str(tmp))} (FORMAT PARQUET, KV_METADATA {{{metadata}}})""")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return True
+
+
+def _new_first_resumptions(con, settings, *, target: Path, new: list[dt.date], working: list[dt.date], k: int) -> int:
+    """Temp table fugong_new_first (enterprise_id, first): the enterprises without a first resumption
+    whose k working days ending on a new day are all resumed, with the first of those days (the
+    earliest new day's run, when several complete one); returns how many there are."""
+    from fugong.index.store import sql_literal
+
+    con.execute("CREATE TEMP TABLE fugong_first (enterprise_id VARCHAR, first DATE)")
+    waiting = f"SELECT enterprise_id FROM read_parquet({sql_literal(str(target))}) WHERE eligible AND first_resumption IS NULL"
+    for day in new:
+        run = [d for d in working if d <= day][-k:]
+        files = [_day_file(settings, d) for d in run]
+        if len(run) < k or not all(f.exists() for f in files):
+            continue
+        con.execute(f"""INSERT INTO fugong_first
+                        SELECT enterprise_id, DATE '{run[0].isoformat()}' FROM read_parquet([{', '.join(sql_literal(str(f)) for f in files)}])
+                        WHERE resumed = 1 AND enterprise_id IN ({waiting}) GROUP BY enterprise_id HAVING count(*) = {k}""")
+    con.execute("CREATE TEMP TABLE fugong_new_first AS SELECT enterprise_id, min(first) AS first FROM fugong_first GROUP BY ALL")
+    (count,) = con.execute("SELECT count(*) FROM fugong_new_first").fetchone()
+    return count
+
+
+def _shape_statement(con, settings, *, key: dict, period: Window, flags) -> tuple[str, dict] | None:
+    """The plan's compiled load-shape statement and its types, attached as ``fugong_plan`` on ``con``;
+    None when the plan is not the one ``key`` names (it was compiled with the default flag rules)."""
+    import duckdb
+
+    from fugong.index.params import FlagParams
+    from fugong.index.store import sql_literal
+
+    if flags != FlagParams():
+        return None
+    try:
+        con.execute(f"ATTACH {sql_literal(str(plan_path(settings)))} AS fugong_plan (READ_ONLY)")
+        saved_key, saved_period, statements = con.execute("SELECT key, period, statements FROM fugong_plan.plan").fetchone()
+    except (duckdb.Error, TypeError):
+        return None
+    plan = json.loads(statements)
+    wanted = {name: value for name, value in key.items() if name not in ("period", "flags")}
+    if json.loads(saved_key) != wanted or saved_period != str(period) or "shapes" not in plan:
+        return None
+    return plan["shapes"], plan["shape_types"]

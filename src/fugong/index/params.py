@@ -107,3 +107,28 @@ class IndexParams:
             if index < cut:
                 return name
         return self.band_names[len(self.band_cutoffs)]
+
+
+@dataclass(frozen=True)
+class FlagParams:
+    """The per-enterprise results' rules (``cohorts``: first resumption, never stopped, load-shape flags)."""
+
+    start: dt.date = dt.date(2020, 2, 10)
+    k: int = 3
+    holiday_core: Window = Window(dt.date(2020, 1, 25), dt.date(2020, 2, 9))
+    never_stopped_ratio: float = 0.9
+    reference: Window = Window(dt.date(2019, 10, 1), dt.date(2020, 1, 19))
+    min_completeness: float = 0.9
+    flat_cv: float = 0.15
+    reference_min_cv: float = 0.25
+    night_jump: float = 0.3
+    near_factor: float = 1.5
+    near_share: float = 0.8
+    min_days: int = 3
+
+    def to_dict(self) -> dict:
+        """Every field as JSON-ready values (dates and windows as text)."""
+        import dataclasses
+
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {name: value if isinstance(value, (int, float)) else str(value) for name, value in values.items()}

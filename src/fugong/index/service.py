@@ -199,34 +199,59 @@ def compute_all(
     ``only_dates``: incremental run; baselines are computed as always, but only these dates' files
     are written (use ``changed_dates`` from the ingest summary). Returns {level: folder}.
     """
-    from fugong.index import store
+    from fugong.index import oneday, store
 
     note = progress or (lambda _msg: None)
+    refresh = bool(only_dates) and not enterprises_too  # then enterprises.parquet, if any, is brought up to date
     with store.reading(settings) as snap:  # one version of the store, pinned while we read it
         if not snap.files("daily"):
             raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
         base_files = snap.files("daily", _baseline_months(params))
+        before = oneday.resumed_on(settings, only_dates) if refresh else {}
+        out = None
         if only_dates and members_path is None and (engine or settings.engine) == "duckdb" and not enterprises_too:
-            from fugong.index import oneday
-
             out = oneday.run_days(settings, snap=snap, params=params, days=only_dates, note=note,
                                   baselines_key=baselines_key(params, base_files))
-            if out is not None:
-                write_params(settings, period=period, params=params)
-                return out
-        files = snap.files("daily", _months_needed(period, params, only_dates))
-        # The breakdowns need the codes only; names and USCCs are for the per-enterprise results.
-        enterprises = snap.read_enterprises(None if enterprises_too else ["enterprise_id", "region_code", "industry_code", "size_class"])
-        out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
-                           note=note, engine=engine, only_dates=only_dates, members_path=members_path, base_files=base_files,
-                           enterprises_file=snap.enterprises_path())
+        if out is None:
+            files = snap.files("daily", _months_needed(period, params, only_dates))
+            # The breakdowns need the codes only; names and USCCs are for the per-enterprise results.
+            enterprises = snap.read_enterprises(None if enterprises_too else ["enterprise_id", "region_code", "industry_code", "size_class"])
+            out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
+                               note=note, engine=engine, only_dates=only_dates, members_path=members_path, base_files=base_files,
+                               enterprises_file=snap.enterprises_path())
+        key = _enterprises_key(snap, params=params, period=period, flags=flags, base_files=base_files)
         if enterprises_too:
             note("per-enterprise results")
-            feature_files = snap.files("interval_days")
-            out["enterprises"] = _write_enterprises(settings, files=files, enterprises=enterprises, feature_files=feature_files,
-                                                    period=period, params=params, flags=flags, engine=engine)
+            out["enterprises"] = _write_enterprises(settings, files=files, enterprises=enterprises, feature_files=snap.files("interval_days"),
+                                                    period=period, params=params, flags=flags, engine=engine, key=key)
+        elif refresh and oneday.enterprises_path(settings).exists():
+            note("per-enterprise results")
+            out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, before=before, period=period,
+                                                      params=params, flags=flags, engine=engine, key=key)
     write_params(settings, period=period, params=params)
     return out
+
+
+def _enterprises_key(snap, *, params: IndexParams, period: Window, flags, base_files) -> dict:
+    from fugong.index import oneday
+    from fugong.index.params import FlagParams
+
+    plan = oneday.plan_key(params=params, baselines_key=baselines_key(params, base_files), enterprises_file=snap.enterprises_path())
+    return oneday.enterprises_key(plan=plan, period=period, flags=flags or FlagParams())
+
+
+def _refresh_enterprises(settings, *, snap, days, before, period, params, flags, engine, key) -> Path:
+    """enterprises.parquet after a run for ``days``: changed in place where the days allow
+    (``oneday.refresh_enterprises``), computed in full from the store where they do not."""
+    from fugong.index import oneday
+    from fugong.index.params import FlagParams
+
+    feature_files = snap.files("interval_days")
+    if oneday.refresh_enterprises(settings, days=days, before=before, key=key, period=period, params=params,
+                                  flags=flags or FlagParams(), feature_files=feature_files):
+        return oneday.enterprises_path(settings)
+    return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(), feature_files=feature_files,
+                              period=period, params=params, flags=flags, engine=engine, key=key)
 
 
 def _months_needed(period: Window, params: IndexParams, only_dates) -> set[str] | None:
@@ -566,15 +591,17 @@ def compute_enterprises(*, settings, period: Window, params: IndexParams = Index
     from fugong.index import store
 
     with store.reading(settings) as snap:
+        key = _enterprises_key(snap, params=params, period=period, flags=flags,
+                               base_files=snap.files("daily", _baseline_months(params)))
         return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(),
                                   feature_files=snap.files("interval_days"), period=period, params=params, flags=flags,
-                                  engine=engine)
+                                  engine=engine, key=key)
 
 
 ENTERPRISE_ATTRIBUTES = ("name", "uscc", "region_code", "industry_code")
 
 
-def _write_enterprises(settings, *, files, enterprises, feature_files, period, params, flags, engine) -> Path:
+def _write_enterprises(settings, *, files, enterprises, feature_files, period, params, flags, engine, key: dict | None = None) -> Path:
     """enterprises.parquet: per-enterprise results with the enterprise's name, USCC and codes (what
     the drill-down lists and filters on), replaced atomically."""
     import pyarrow as pa
@@ -591,6 +618,10 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     )
     attributes = enterprises.select(["enterprise_id", *[c for c in ENTERPRISE_ATTRIBUTES if c in enterprises.column_names]])
     table = table.join(attributes, "enterprise_id", join_type="left outer").sort_by("enterprise_id")
+    if key is not None:  # what it was computed from: a run for new days then updates it in place (index/oneday.py)
+        from fugong.index.oneday import enterprises_metadata
+
+        table = table.replace_schema_metadata(enterprises_metadata(key, feature_files))
     root = results_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     target = root / "enterprises.parquet"
