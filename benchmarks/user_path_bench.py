@@ -5,7 +5,14 @@
 1. `fugong demo --no-serve` on an empty data folder (the README's first run, without the install;
    `time bash scripts/demo.sh --no-serve` on a fresh clone adds the install);
 2. `fugong index run --period 2020-01-01:2020-03-31 --closure zhejiang-2020 --date DAY` on the
-   store the demo made (one new day, province, per-enterprise facts of that day included), three times.
+   store the demo made (a day already computed, run again: province, per-enterprise facts of that
+   day included), three times;
+3. with ``--new-days N``: the days a grid company sends one at a time. A second store beside the
+   demo's (DATA-DIR-new-days) takes the demo's enterprises and daily readings without the period's
+   last N working days, and a full `fugong index run` of the period; then, for each of those days,
+   `fugong index ingest daily` of that day's readings (not timed) and `fugong index run --date DAY`
+   (timed): the day's breakdowns, its per-enterprise facts, and the first resumptions and cohorts it
+   completes, in place.
 
 Prints wall seconds, peak RSS of the command (its own process tree's largest) and `uptime`'s load
 before each command. Compare the demo's own stage times in its output.
@@ -61,6 +68,7 @@ def main() -> None:
     ap.add_argument("--day", default="2020-02-21")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-demo", action="store_true", help="time `index run --date` on an existing demo store")
+    ap.add_argument("--new-days", type=int, default=0, help="also time N new days, one at a time, in a store beside the demo's")
     args = ap.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_")}
     env.update({"FUGONG_DATA_DIR": str(args.data_dir), "PYTHONWARNINGS": "ignore"})
@@ -78,6 +86,47 @@ def main() -> None:
         runs.append(seconds)
         print(f"fugong index run --date {args.day}: {seconds:.2f} s, peak {peak:,.0f} MiB (load before: {before})")
     print(f"index run --date: median {statistics.median(runs):.2f} s of {', '.join(f'{r:.2f}' for r in runs)}; load now {load()}")
+    if args.new_days:
+        new_days(args.data_dir, env, count=args.new_days)
+
+
+def new_days(demo_dir: Path, env: dict, *, count: int) -> None:
+    """Case 3 of the module docstring."""
+    import duckdb
+
+    from fugong.reference.workdays import CLOSURES, workdays
+
+    folder = demo_dir.with_name(demo_dir.name + "-new-days")
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "input").mkdir(parents=True)
+    env = {**env, "FUGONG_DATA_DIR": str(folder)}
+    scenario = demo_dir / "demo" / "scenario"
+    days = workdays(DEMO_PERIOD.start, DEMO_PERIOD.end, closures=(CLOSURES["zhejiang-2020"],))[-count:]
+    listed = ", ".join(f"DATE '{d.isoformat()}'" for d in days)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * FROM read_parquet('{scenario / 'daily.parquet'}') WHERE date NOT IN ({listed}))"
+                f" TO '{folder / 'input' / 'before.parquet'}' (FORMAT PARQUET)")
+    for day in days:
+        con.execute(f"COPY (SELECT * FROM read_parquet('{scenario / 'daily.parquet'}') WHERE date = DATE '{day.isoformat()}')"
+                    f" TO '{folder / 'input' / f'{day.isoformat()}.parquet'}' (FORMAT PARQUET)")
+    period = ["--period", str(DEMO_PERIOD), "--closure", "zhejiang-2020"]
+    timed([FUGONG, "index", "ingest", "enterprises", str(scenario / "enterprises.parquet")], env)
+    timed([FUGONG, "index", "ingest", "daily", str(folder / "input" / "before.parquet")], env)
+    seconds, _peak, _tail = timed([FUGONG, "index", "run", *period], env)
+    print(f"new days: store without {', '.join(d.isoformat() for d in days)} and its full run ({seconds:.0f} s) ready")
+    runs = []
+    for day in days:
+        timed([FUGONG, "index", "ingest", "daily", str(folder / "input" / f"{day.isoformat()}.parquet")], env)
+        waiting = con.execute(f"SELECT count(*) FROM read_parquet('{folder / 'results' / 'index' / 'enterprises.parquet'}')"
+                              " WHERE cohort = 'not-resumed'").fetchone()[0]
+        before = load()
+        seconds, peak, _tail = timed([FUGONG, "index", "run", *period, "--date", day.isoformat()], env)
+        runs.append(seconds)
+        resumed = waiting - con.execute(f"SELECT count(*) FROM read_parquet('{folder / 'results' / 'index' / 'enterprises.parquet'}')"
+                                        " WHERE cohort = 'not-resumed'").fetchone()[0]
+        print(f"fugong index run --date {day} (new day, {resumed:,} enterprises resume): {seconds:.2f} s, peak {peak:,.0f} MiB"
+              f" (load before: {before})")
+    print(f"index run --date, new days: median {statistics.median(runs):.2f} s of {', '.join(f'{r:.2f}' for r in runs)}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,9 @@ INPUTS = {
 
 
 def plan_path(settings) -> Path:
-    return Path(settings.data_dir) / "results" / "index" / "plan.duckdb"
+    from fugong.index.generation import results_dir
+
+    return results_dir(settings) / "plan.duckdb"
 
 
 def plan_key(*, params: IndexParams, baselines_key: str, enterprises_file: Path | None) -> dict:

@@ -154,7 +154,10 @@ def write_table(table, path: Path) -> None:
 
 
 def results_dir(settings) -> Path:
-    return Path(settings.data_dir) / "results" / "index"
+    """results/index, or the generation a full run in this thread is writing (``index/generation.py``)."""
+    from fugong.index.generation import results_dir as current
+
+    return current(settings)
 
 
 def _write_level(table, folder: Path, *, only_dates: set | None) -> None:
@@ -199,9 +202,21 @@ def compute_all(
     ``only_dates``: incremental run; baselines are computed as always, but only these dates' files
     are written (use ``changed_dates`` from the ingest summary). Returns {level: folder}.
     """
-    from fugong.index import oneday, store
+    from fugong.index import generation
 
     note = progress or (lambda _msg: None)
+    # A full run writes a new generation of the results, put in place whole at the end; a run for
+    # some days writes into the current one. One run at a time either way.
+    with generation.writing(settings, full=not only_dates, on_wait=lambda: note("waiting for another index run")) as root:
+        out = _compute_and_write(settings=settings, period=period, params=params, note=note, engine=engine, only_dates=only_dates,
+                                 members_path=members_path, enterprises_too=enterprises_too, flags=flags)
+        write_params(settings, period=period, params=params)
+    return {name: generation.link_path(settings) / path.relative_to(root) for name, path in out.items()}
+
+
+def _compute_and_write(*, settings, period, params, note, engine, only_dates, members_path, enterprises_too, flags) -> dict[str, Path]:
+    from fugong.index import oneday, store
+
     refresh = bool(only_dates) and not enterprises_too  # then enterprises.parquet, if any, is brought up to date
     with store.reading(settings) as snap:  # one version of the store, pinned while we read it
         if not snap.files("daily"):
@@ -228,7 +243,6 @@ def compute_all(
             note("per-enterprise results")
             out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, before=before, period=period,
                                                       params=params, flags=flags, engine=engine, key=key)
-    write_params(settings, period=period, params=params)
     return out
 
 
@@ -535,10 +549,6 @@ def read_results(*, settings, level: str, date: dt.date | None = None, code_pref
     return table
 
 
-def clear_results(settings) -> None:
-    shutil.rmtree(results_dir(settings), ignore_errors=True)
-
-
 # --- per-enterprise results ---------------------------------------------------------------------
 
 
@@ -590,7 +600,9 @@ def compute_enterprises(*, settings, period: Window, params: IndexParams = Index
     """Per-enterprise results from the store → <data_dir>/results/index/enterprises.parquet."""
     from fugong.index import store
 
-    with store.reading(settings) as snap:
+    from fugong.index import generation
+
+    with generation.writing(settings, full=False), store.reading(settings) as snap:
         key = _enterprises_key(snap, params=params, period=period, flags=flags,
                                base_files=snap.files("daily", _baseline_months(params)))
         return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(),

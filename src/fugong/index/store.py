@@ -316,13 +316,22 @@ def _write_json(path: Path, doc: dict) -> None:
 def write_lock(settings, *, wait: bool = True, on_wait=None) -> Iterator[None]:
     """The writers' exclusive lock (one machine; see the module docstring)."""
     root = Path(settings.parquet_dir)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".write.lock", "a+b") as handle:
+    with exclusive(root / ".write.lock", busy=f"{root}: another ingest is writing", wait=wait, on_wait=on_wait):
+        yield
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, *, busy: str, wait: bool = True, on_wait=None) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` across processes, dropped by the kernel if the holder dies;
+    ``on_wait()`` is called once before waiting for another holder, StoreBusy(``busy``) raised instead
+    with ``wait=False``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not wait:
-                raise StoreBusy(f"{root}: another ingest is writing; try again when it has finished") from None
+                raise StoreBusy(f"{busy}; try again when it has finished") from None
             if on_wait:
                 on_wait()
             fcntl.flock(handle, fcntl.LOCK_EX)
