@@ -208,3 +208,53 @@ def test_new_interval_days_update_the_load_shape_flags_in_place(index_settings, 
         m.setattr(oneday, "_shape_statement", lambda *_, **__: pytest.fail("the flags were computed again"))
         compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
     assert (path.stat().st_ino, path.stat().st_mtime_ns) == written
+
+
+def test_two_new_days_in_one_run_are_brought_up_to_date_in_place(index_settings, tmp_path, monkeypatch):
+    _store(index_settings, tmp_path)
+    _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    _ingest(index_settings, tmp_path, "tuesday.csv", {"A": 10, "B": 50, "E": 95, "F": 50}, dt.date(2020, 2, 18))
+    with monkeypatch.context() as m:
+        _forbid_full(m)
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY, dt.date(2020, 2, 18)})
+    schema, rows = _results(index_settings)
+    firms = _by_firm(rows)
+    # A's run of three ends on Monday (then broken), B's (14, 17, 18) on Tuesday
+    assert (firms["A"]["first_resumption"], firms["B"]["first_resumption"]) == (dt.date(2020, 2, 13), dt.date(2020, 2, 14))
+    _assert_as_full(index_settings, schema, rows)
+
+
+def test_a_day_written_by_a_run_that_died_before_its_refresh_is_taken_up_by_the_next_run(index_settings, tmp_path, monkeypatch):
+    _store(index_settings, tmp_path)
+    _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    with monkeypatch.context() as m:  # the day's files are written, then the process dies
+        m.setattr(oneday, "refresh_enterprises", lambda *_, **__: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+    assert _by_firm(_results(index_settings)[1])["A"]["first_resumption"] is None
+
+    with monkeypatch.context() as m:  # the same day again: its file is not what enterprises.parquet saw
+        _forbid_full(m)
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+    schema, rows = _results(index_settings)
+    assert _by_firm(rows)["A"]["first_resumption"] == dt.date(2020, 2, 13)
+    _assert_as_full(index_settings, schema, rows)
+
+
+def test_a_period_that_starts_after_the_first_resumption_count_computes_the_results_in_full(index_settings, tmp_path, monkeypatch):
+    late = Window(dt.date(2020, 2, 12), PERIOD.end)  # the count starts on the 10th: days without day files
+    _store(index_settings, tmp_path)
+    compute_all(settings=index_settings, period=late, params=PARAMS, enterprises_too=True)
+    _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    calls = _count_full(monkeypatch)
+    compute_all(settings=index_settings, period=late, params=PARAMS, only_dates={MONDAY})
+    assert calls == [1]
+    assert _by_firm(_results(index_settings)[1])["A"]["first_resumption"] == dt.date(2020, 2, 13)
+
+
+def test_a_full_run_without_per_enterprise_results_leaves_none_of_an_older_run(index_settings, tmp_path):
+    _store(index_settings, tmp_path)
+    assert oneday.enterprises_path(index_settings).exists()
+    compute_all(settings=index_settings, period=PERIOD, params=PARAMS)  # --no-enterprises
+    assert not oneday.enterprises_path(index_settings).exists()
+

@@ -101,3 +101,19 @@ def test_a_full_run_keeps_the_days_outside_its_period_and_replaced_generations_g
     compute_all(settings=index_settings, period=early, params=params)
     left = sorted((generation.link_path(index_settings).parent / ".index").iterdir())
     assert generations[0] not in left and generations[1] in left and len(left) == 2
+
+
+def test_the_current_generation_is_kept_however_old_and_however_the_data_folder_is_reached(index_settings, tmp_path):
+    params = IndexParams(baseline=BASELINE)
+    store_february(index_settings, tmp_path)
+    alias = tmp_path / "alias"  # the data folder through a link (or a relative path): the same generations
+    alias.symlink_to(index_settings.data_dir, target_is_directory=True)
+    settings = index_settings.model_copy(update={"data_dir": alias})
+    compute_all(settings=settings, period=PERIOD, params=params)
+    current = generation.link_path(settings).resolve()
+    os.utime(current, (time.time() - 2 * store.grace_seconds(settings),) * 2)
+
+    compute_all(settings=settings, period=Window(PERIOD.start, dt.date(2020, 2, 7)), params=params)
+    # the days after the short period are the first run's: its generation was not collected under it
+    assert read_results(settings=settings, level="province", date=dt.date(2020, 2, 14))["reporting"].to_pylist() == [4]
+    assert current.exists()

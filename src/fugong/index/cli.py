@@ -414,7 +414,7 @@ def run(
     category_set: Optional[str] = typer.Option(None, "--category-set", help="industry category set (default jiangsu-2020)"),
     band_cutoffs: Optional[str] = typer.Option(None, "--band-cutoffs", help="R cut-offs of the bands, e.g. 30,60"),
     band_names: Optional[str] = typer.Option(None, "--band-names", help="one more name than cut-offs, comma-separated"),
-    enterprises_too: bool = typer.Option(True, "--enterprises/--no-enterprises", help="also write per-enterprise results"),
+    enterprises_too: bool = typer.Option(True, "--enterprises/--no-enterprises", help="also write per-enterprise results (a full run without them leaves none: an older run's would not agree); with --date they are brought up to date"),
     engine: str = typer.Option(None, "--engine"),
 ) -> None:
     """Compute every breakdown from the store into result tables (per level and date), the

@@ -82,10 +82,16 @@ def writing(settings, *, full: bool, on_wait=None) -> Iterator[Path]:
         _writing.reset(token)
         complete = generations / name
         os.rename(staging, complete)
-        previous = link.resolve() if link.is_symlink() and link.exists() else None
-        _point(settings, complete)
+        previous = _current(settings)
         if previous is not None:
-            os.utime(previous)  # replaced now: kept for the grace period from this moment
+            os.utime(generations / previous)  # replaced from now on: kept for the grace period from this moment
+        _point(settings, complete)
+
+
+def _current(settings) -> str | None:
+    """The name of the generation the link points to (None without a link)."""
+    link = link_path(settings)
+    return Path(os.readlink(link)).name if link.is_symlink() else None
 
 
 def _link_files(source: Path, target: Path) -> None:
@@ -115,8 +121,9 @@ def _point(settings, generation: Path) -> None:
 
 
 def _repair(settings) -> None:
-    """Under the lock: a plain folder of an older version becomes a generation; a link missing (a run
-    killed between renaming its generation and linking it) points to the newest complete one."""
+    """Under the lock: a plain folder of an older version becomes a generation (renamed, then linked:
+    a process killed between the two leaves no link, and readers no results, until the next index run
+    comes here); a dangling or missing link points to the newest complete generation."""
     link = link_path(settings)
     generations = _generations(settings)
     if link.is_symlink():
@@ -139,13 +146,12 @@ def _collect(settings) -> None:
     than the grace period."""
     from fugong.index.store import grace_seconds
 
-    link = link_path(settings)
     generations = _generations(settings)
     if not generations.exists():
         return
-    current = link.resolve() if link.is_symlink() else None
+    current = _current(settings)  # by name: a data folder given as a relative path or through a link is the same
     for generation in generations.iterdir():
-        if generation == current or not generation.is_dir():
+        if generation.name == current or not generation.is_dir():
             continue
         stale = time.time() - generation.stat().st_mtime > grace_seconds(settings)
         if generation.name.endswith(PARTIAL) or stale:

@@ -302,12 +302,19 @@ def _finished(level: str, day: dt.date, params: IndexParams, types: dict[str, st
 # --- the per-enterprise results after a run for some days ------------------------------------------
 #
 # ``results/index/enterprises.parquet`` (first resumption, cohort, load-shape flags) is written by a
-# full run, which saves with it (Parquet key-value metadata ``fugong_key``) what it was computed from:
-# the plan's key, the period and the flag rules. A run for new days brings it up to date without
-# computing it again when the days allow (``refresh_enterprises``); otherwise the caller computes it
-# in full. What a day can change, by the definitions in ``cohorts``:
+# full run, which saves with it, as Parquet key-value metadata, what it was computed from:
 #
-#   a rest day                     nothing (rest days neither break nor extend a run)
+#   fugong_key        the plan's key, the period and the flag rules
+#   fugong_features   the stored interval-feature parts (``features_digest``)
+#   fugong_days       {working day: [count, digest]} of the enterprises resumed in each stored
+#                     per-enterprise day file from the flags' start to the period's end (``resumed_on``)
+#
+# A run for some days brings it up to date without computing it again when the days allow
+# (``refresh_enterprises``); otherwise the caller computes it in full. Comparing the day files with
+# ``fugong_days`` (not with what this run found before it wrote them) also catches a day written by
+# a run that died before its refresh. What a day can change, by the definitions in ``cohorts``:
+#
+#   a rest day, or a working day whose resumed enterprises are those of fugong_days   nothing
 #   a day of the holiday core      its kWh are in the holiday ratio (never stopped)    → in full
 #   a stored working day revised   any run through it                                  → in full
 #   a working day filled in before stored ones: two runs may join                      → in full
@@ -316,6 +323,8 @@ def _finished(level: str, day: dt.date, params: IndexParams, types: dict[str, st
 #   resumed, and it is the first of them; its cohort goes from not-resumed to resumed
 #   interval features ingested     the load-shape flags, recomputed from the stored features with
 #   since (``fugong_features``)    the statement the plan compiled from ``cohorts.shape_flags``
+#   the lunar method (per-day baselines in the day files, their mean in the results), or a period
+#   starting after the flags' start (the results read days the period has no day files for) → in full
 
 
 def enterprises_path(settings) -> Path:
@@ -334,9 +343,24 @@ def features_digest(feature_files) -> str:
     return hashlib.sha256("\n".join(sorted(Path(f).name for f in feature_files)).encode()).hexdigest()
 
 
-def enterprises_metadata(key: dict, feature_files) -> dict[str, str]:
-    """The Parquet key-value metadata of enterprises.parquet: what it was computed from."""
-    return {"fugong_key": json.dumps(key, ensure_ascii=False, sort_keys=True), "fugong_features": features_digest(feature_files)}
+def enterprises_metadata(settings, *, key: dict, feature_files, period: Window, params: IndexParams, flags,
+                         days: dict | None = None) -> dict[str, str]:
+    """The Parquet key-value metadata of enterprises.parquet (table above); ``days``: fugong_days
+    when the caller has it, else read from the stored day files."""
+    if days is None:
+        days = {d.isoformat(): list(v) for d, v in resumed_on(settings, working_days(period=period, params=params, flags=flags)).items()
+                if v is not None}
+    return {"fugong_key": json.dumps(key, ensure_ascii=False, sort_keys=True), "fugong_features": features_digest(feature_files),
+            "fugong_days": json.dumps(days, sort_keys=True)}
+
+
+def working_days(*, period: Window, params: IndexParams, flags) -> list[dt.date]:
+    """The working days first resumption counts: from the flags' start to the period's end."""
+    from fugong.reference.workdays import CLOSURES, workdays
+
+    if period.end < flags.start:
+        return []
+    return workdays(flags.start, period.end, closures=tuple(CLOSURES[c] for c in params.closures))
 
 
 def _day_file(settings, day: dt.date) -> Path:
@@ -346,63 +370,69 @@ def _day_file(settings, day: dt.date) -> Path:
 def resumed_on(settings, days, *, con=None) -> dict[dt.date, tuple | None]:
     """{day: (count, digest) of the enterprises stored as resumed that day, or None without a file}.
 
-    Taken before and after a run: a day whose pair did not change changes no first resumption. The
-    digest is the XOR of the ids' 64-bit hashes (an unordered set's fingerprint, read in one pass).
+    A day whose pair is the one saved in fugong_days changes no first resumption. The digest is the
+    XOR of the ids' 64-bit hashes: an unordered set's fingerprint, read in one pass over the files.
     """
     import duckdb
 
     from fugong.index.store import sql_literal
 
+    out = {day: None for day in days}
+    files = [_day_file(settings, day) for day in sorted(days) if _day_file(settings, day).exists()]
+    if not files:
+        return out
     con = con or duckdb.connect()
-    out = {}
-    for day in sorted(days):
-        path = _day_file(settings, day)
-        if not path.exists():
-            out[day] = None
-            continue
-        out[day] = con.execute(f"SELECT count(*), coalesce(bit_xor(hash(enterprise_id)), 0) FROM read_parquet({sql_literal(str(path))})"
-                               " WHERE resumed = 1").fetchone()
+    for day, count, digest in con.execute(f"""SELECT date, count(*) FILTER (WHERE resumed = 1),
+                                                     coalesce(bit_xor(hash(enterprise_id)) FILTER (WHERE resumed = 1), 0)
+                                              FROM read_parquet([{', '.join(sql_literal(str(f)) for f in files)}]) GROUP BY date""").fetchall():
+        out[day] = (count, digest)
     return out
 
 
-def refresh_enterprises(settings, *, days, before: dict, key: dict, period: Window, params: IndexParams, flags,
-                        feature_files: list) -> bool:
+def refresh_enterprises(settings, *, days, key: dict, period: Window, params: IndexParams, flags, feature_files: list) -> bool:
     """Bring enterprises.parquet up to date with a run for ``days`` (table above); True when it is
     (nothing to change, or changed in place), False when the caller must compute it in full."""
     import duckdb
 
+    con = duckdb.connect()
+    try:
+        return _refresh(con, settings, days=days, key=key, period=period, params=params, flags=flags, feature_files=feature_files)
+    finally:
+        con.close()
+
+
+def _refresh(con, settings, *, days, key, period, params, flags, feature_files) -> bool:
+    import duckdb
+
     from fugong.index.store import sql_literal
-    from fugong.reference.workdays import CLOSURES, workdays
 
     target = enterprises_path(settings)
-    con = duckdb.connect()
     try:
         saved = {k.decode(): v.decode() for k, v in con.execute(f"SELECT key, value FROM parquet_kv_metadata({sql_literal(str(target))})").fetchall()}
         columns = {name for (name,) in con.execute(f"SELECT name FROM parquet_schema({sql_literal(str(target))})").fetchall()}
     except duckdb.Error:
         return False
-    if "fugong_key" not in saved or json.loads(saved["fugong_key"]) != json.loads(json.dumps(key)):
-        return False  # computed from other data, parameters or rules
+    if "fugong_key" not in saved or "fugong_days" not in saved or json.loads(saved["fugong_key"]) != json.loads(json.dumps(key)):
+        return False  # computed from other data, parameters or rules, or by an older version
     core = flags.holiday_core
-    if any(core.start <= d <= core.end for d in days):
-        return False  # its kWh, resumed or not, are in the holiday ratio
-    after = resumed_on(settings, days, con=con)
-    changed = [d for d in sorted(days) if before.get(d) != after.get(d)]
-    working = workdays(flags.start, period.end, closures=tuple(CLOSURES[c] for c in params.closures)) if period.end >= flags.start else []
-    new = [d for d in changed if d in set(working)]
-    if any(before.get(d) is not None for d in new):
+    if params.baseline_method == "lunar" or period.start > flags.start or any(core.start <= d <= core.end for d in days):
         return False
-    if new and any(d > new[0] and d not in new and _day_file(settings, d).exists() for d in working):
-        return False
-    flagged = "idle_suspect" in columns
-    if flagged != bool(feature_files):
+    working = working_days(period=period, params=params, flags=flags)
+    stored = json.loads(saved["fugong_days"])
+    now = {d: v for d, v in resumed_on(settings, set(days) & set(working), con=con).items()}
+    changed = sorted(d for d, v in now.items() if stored.get(d.isoformat()) != (list(v) if v else None))
+    if any(d.isoformat() in stored for d in changed):
+        return False  # a stored working day revised
+    if changed and any(d > changed[0] and d not in changed and (d.isoformat() in stored or _day_file(settings, d).exists())
+                       for d in working):
+        return False  # filled in before stored days
+    if ("idle_suspect" in columns) != bool(feature_files):
         return False  # features since added or gone: every flag column changes
-    features = features_digest(feature_files)
-    reshape = saved.get("fugong_features") != features  # interval readings ingested since
-    if not new and not reshape:
+    reshape = saved.get("fugong_features") != features_digest(feature_files)  # interval readings ingested since
+    if not changed and not reshape:
         return True
     replace, joins = [], ""
-    if new and _new_first_resumptions(con, settings, target=target, new=new, working=working, k=flags.k):
+    if changed and _new_first_resumptions(con, settings, target=target, new=changed, working=working, k=flags.k):
         replace += ["CASE WHEN e.eligible AND e.first_resumption IS NULL THEN n.first ELSE e.first_resumption END AS first_resumption",
                     "CASE WHEN e.cohort = 'not-resumed' AND n.first IS NOT NULL THEN 'resumed' ELSE e.cohort END AS cohort"]
         joins = " LEFT JOIN fugong_new_first AS n USING (enterprise_id)"
@@ -418,14 +448,16 @@ def refresh_enterprises(settings, *, days, before: dict, key: dict, period: Wind
         con.execute(f"CREATE TEMP TABLE fugong_shapes AS {sql}")
         replace += [f"CAST(s.{c} AS {kind}) AS {c}" for c, kind in types.items() if c != "enterprise_id" and c in columns]
         joins += " LEFT JOIN fugong_shapes AS s USING (enterprise_id)"
-    if not replace:
-        return True  # no enterprise resumed, no flag to compute again: the file stands
+    # the new days are recorded even when no enterprise resumed on them (the next day's check reads them)
+    days_now = stored | {d.isoformat(): list(v) for d, v in now.items() if v is not None}
+    metadata = enterprises_metadata(settings, key=key, feature_files=feature_files, period=period, params=params, flags=flags,
+                                    days=days_now)
+    listed = ", ".join(f"{name}: {sql_literal(value)}" for name, value in metadata.items())
+    select = f"SELECT e.* REPLACE ({', '.join(replace)})" if replace else "SELECT e.*"
     tmp = target.with_name(f".enterprises-{uuid.uuid4().hex}.tmp")
-    metadata = ", ".join(f"{name}: {sql_literal(value)}" for name, value in enterprises_metadata(key, feature_files).items())
     try:
-        con.execute(f"""COPY (SELECT e.* REPLACE ({', '.join(replace)}) FROM read_parquet({sql_literal(str(target))}) AS e{joins}
-                              ORDER BY enterprise_id)
-                        TO {sql_literal(str(tmp))} (FORMAT PARQUET, KV_METADATA {{{metadata}}})""")
+        con.execute(f"""COPY ({select} FROM read_parquet({sql_literal(str(target))}) AS e{joins} ORDER BY enterprise_id)
+                        TO {sql_literal(str(tmp))} (FORMAT PARQUET, KV_METADATA {{{listed}}})""")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

@@ -222,7 +222,6 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
         if not snap.files("daily"):
             raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
         base_files = snap.files("daily", _baseline_months(params))
-        before = oneday.resumed_on(settings, only_dates) if refresh else {}
         out = None
         if only_dates and members_path is None and (engine or settings.engine) == "duckdb" and not enterprises_too:
             out = oneday.run_days(settings, snap=snap, params=params, days=only_dates, note=note,
@@ -241,8 +240,12 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
                                                     period=period, params=params, flags=flags, engine=engine, key=key)
         elif refresh and oneday.enterprises_path(settings).exists():
             note("per-enterprise results")
-            out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, before=before, period=period,
+            out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, period=period,
                                                       params=params, flags=flags, engine=engine, key=key)
+        elif not only_dates:
+            # A full run without them: an older run's per-enterprise results would not agree with the
+            # new totals (the drill-down must), so the new generation has none.
+            oneday.enterprises_path(settings).unlink(missing_ok=True)
     return out
 
 
@@ -254,14 +257,14 @@ def _enterprises_key(snap, *, params: IndexParams, period: Window, flags, base_f
     return oneday.enterprises_key(plan=plan, period=period, flags=flags or FlagParams())
 
 
-def _refresh_enterprises(settings, *, snap, days, before, period, params, flags, engine, key) -> Path:
+def _refresh_enterprises(settings, *, snap, days, period, params, flags, engine, key) -> Path:
     """enterprises.parquet after a run for ``days``: changed in place where the days allow
     (``oneday.refresh_enterprises``), computed in full from the store where they do not."""
     from fugong.index import oneday
     from fugong.index.params import FlagParams
 
     feature_files = snap.files("interval_days")
-    if oneday.refresh_enterprises(settings, days=days, before=before, key=key, period=period, params=params,
+    if oneday.refresh_enterprises(settings, days=days, key=key, period=period, params=params,
                                   flags=flags or FlagParams(), feature_files=feature_files):
         return oneday.enterprises_path(settings)
     return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(), feature_files=feature_files,
@@ -632,8 +635,10 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     table = table.join(attributes, "enterprise_id", join_type="left outer").sort_by("enterprise_id")
     if key is not None:  # what it was computed from: a run for new days then updates it in place (index/oneday.py)
         from fugong.index.oneday import enterprises_metadata
+        from fugong.index.params import FlagParams
 
-        table = table.replace_schema_metadata(enterprises_metadata(key, feature_files))
+        table = table.replace_schema_metadata(enterprises_metadata(settings, key=key, feature_files=feature_files, period=period,
+                                                                   params=params, flags=flags or FlagParams()))
     root = results_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     target = root / "enterprises.parquet"
