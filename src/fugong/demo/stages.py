@@ -85,7 +85,10 @@ def _ingest_meters(ctx: DemoContext) -> str:
         started = time.perf_counter()
         summaries.append(ingest.ingest_readings(settings=settings, path=path, kind=kind, actor="system:demo"))
         summary = summaries[-1]
-        figures.append(f"{Path(summary.file).name} {summary.accepted:,}/{summary.rows:,} in {time.perf_counter() - started:.0f} s")
+        # Rows equal to stored ones are neither new nor rejected: a 15-minute file whose daily totals the
+        # daily file already holds adds its load shapes only ("0/1,695,456" alone read as all refused).
+        same = f", {summary.duplicate:,} as stored" if summary.duplicate else ""
+        figures.append(f"{Path(summary.file).name} {summary.accepted:,}/{summary.rows:,} new{same} in {time.perf_counter() - started:.0f} s")
         if task is not None:
             ctx.progress.update(task, advance=1, description="  读数入库 / ingest: " + " · ".join(figures))
     if task is not None:

@@ -16,7 +16,8 @@ lock no other run is writing it). A run for some days (``--date``) writes into t
 generation, file by file, each replaced atomically.
 
 A generation replaced by a newer one is kept for the store's grace period
-(``FUGONG_STORE_GRACE_SECONDS``) for a reader that resolved a path inside it, then removed.
+(``FUGONG_STORE_GRACE_SECONDS``) for a reader that resolved a path inside it, then removed by the
+next index run (full or for some days).
 
 A results folder of an older version (a plain ``results/index`` directory) becomes the first
 generation on the next write.
@@ -63,11 +64,11 @@ def writing(settings, *, full: bool, on_wait=None) -> Iterator[Path]:
     link = link_path(settings)
     with exclusive(link.parent / ".index.lock", busy=f"{link}: another index run is writing", on_wait=on_wait):
         _repair(settings)
+        _collect(settings)  # every run, so that a replaced generation does not wait for the next full run
         if not full:
             link.parent.mkdir(parents=True, exist_ok=True)
             yield link
             return
-        _collect(settings)
         generations = _generations(settings)
         name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
         staging = generations / f"{name}{PARTIAL}"
