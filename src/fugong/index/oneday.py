@@ -378,7 +378,7 @@ def resumed_on(settings, days, *, con=None) -> dict[dt.date, tuple | None]:
     from fugong.index.store import sql_literal
 
     out = {day: None for day in days}
-    files = [_day_file(settings, day) for day in sorted(days) if _day_file(settings, day).exists()]
+    files = [path for path in (_day_file(settings, day) for day in sorted(days)) if path.exists()]
     if not files:
         return out
     con = con or duckdb.connect()
@@ -419,7 +419,7 @@ def _refresh(con, settings, *, days, key, period, params, flags, feature_files) 
         return False
     working = working_days(period=period, params=params, flags=flags)
     stored = json.loads(saved["fugong_days"])
-    now = {d: v for d, v in resumed_on(settings, set(days) & set(working), con=con).items()}
+    now = resumed_on(settings, set(days) & set(working), con=con)
     changed = sorted(d for d, v in now.items() if stored.get(d.isoformat()) != (list(v) if v else None))
     if any(d.isoformat() in stored for d in changed):
         return False  # a stored working day revised

@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
-from fugong.index.params import LEVELS, IndexParams, Window  # no Ibis at import: see index/oneday.py
+from fugong.index.params import LEVELS, FlagParams, IndexParams, Window  # no Ibis at import: see index/oneday.py
 
 OUTPUT_COLUMNS = (
     "date",
@@ -218,6 +218,7 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
     from fugong.index import oneday, store
 
     refresh = bool(only_dates) and not enterprises_too  # then enterprises.parquet, if any, is brought up to date
+    flags = flags or FlagParams()
     with store.reading(settings) as snap:  # one version of the store, pinned while we read it
         if not snap.files("daily"):
             raise FileNotFoundError(f"no daily readings in {store.daily_root(settings)}: run `fugong index ingest daily FILE` first")
@@ -233,15 +234,15 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
             out = _compute_all(settings=settings, files=files, enterprises=enterprises, period=period, params=params,
                                note=note, engine=engine, only_dates=only_dates, members_path=members_path, base_files=base_files,
                                enterprises_file=snap.enterprises_path())
-        key = _enterprises_key(snap, params=params, period=period, flags=flags, base_files=base_files)
-        if enterprises_too:
+        if enterprises_too or (refresh and oneday.enterprises_path(settings).exists()):
             note("per-enterprise results")
-            out["enterprises"] = _write_enterprises(settings, files=files, enterprises=enterprises, feature_files=snap.files("interval_days"),
-                                                    period=period, params=params, flags=flags, engine=engine, key=key)
-        elif refresh and oneday.enterprises_path(settings).exists():
-            note("per-enterprise results")
-            out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, period=period,
-                                                      params=params, flags=flags, engine=engine, key=key)
+            key = _enterprises_key(snap, params=params, period=period, flags=flags, base_files=base_files)
+            if enterprises_too:
+                out["enterprises"] = _write_enterprises(settings, files=files, enterprises=enterprises, feature_files=snap.files("interval_days"),
+                                                        period=period, params=params, flags=flags, engine=engine, key=key)
+            else:
+                out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, period=period,
+                                                          params=params, flags=flags, engine=engine, key=key)
         elif not only_dates:
             # A full run without them: an older run's per-enterprise results would not agree with the
             # new totals (the drill-down must), so the new generation has none.
@@ -251,7 +252,6 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
 
 def _enterprises_key(snap, *, params: IndexParams, period: Window, flags, base_files) -> dict:
     from fugong.index import oneday
-    from fugong.index.params import FlagParams
 
     plan = oneday.plan_key(params=params, baselines_key=baselines_key(params, base_files), enterprises_file=snap.enterprises_path())
     return oneday.enterprises_key(plan=plan, period=period, flags=flags or FlagParams())
@@ -261,11 +261,10 @@ def _refresh_enterprises(settings, *, snap, days, period, params, flags, engine,
     """enterprises.parquet after a run for ``days``: changed in place where the days allow
     (``oneday.refresh_enterprises``), computed in full from the store where they do not."""
     from fugong.index import oneday
-    from fugong.index.params import FlagParams
 
     feature_files = snap.files("interval_days")
-    if oneday.refresh_enterprises(settings, days=days, key=key, period=period, params=params,
-                                  flags=flags or FlagParams(), feature_files=feature_files):
+    if oneday.refresh_enterprises(settings, days=days, key=key, period=period, params=params, flags=flags,
+                                  feature_files=feature_files):
         return oneday.enterprises_path(settings)
     return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(), feature_files=feature_files,
                               period=period, params=params, flags=flags, engine=engine, key=key)
@@ -601,9 +600,7 @@ def interval_features(*, settings):
 
 def compute_enterprises(*, settings, period: Window, params: IndexParams = IndexParams(), flags=None, engine: str | None = None) -> Path:
     """Per-enterprise results from the store → <data_dir>/results/index/enterprises.parquet."""
-    from fugong.index import store
-
-    from fugong.index import generation
+    from fugong.index import generation, store
 
     with generation.writing(settings, full=False), store.reading(settings) as snap:
         key = _enterprises_key(snap, params=params, period=period, flags=flags,
@@ -635,7 +632,6 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     table = table.join(attributes, "enterprise_id", join_type="left outer").sort_by("enterprise_id")
     if key is not None:  # what it was computed from: a run for new days then updates it in place (index/oneday.py)
         from fugong.index.oneday import enterprises_metadata
-        from fugong.index.params import FlagParams
 
         table = table.replace_schema_metadata(enterprises_metadata(settings, key=key, feature_files=feature_files, period=period,
                                                                    params=params, flags=flags or FlagParams()))
