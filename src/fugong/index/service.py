@@ -611,6 +611,7 @@ def compute_enterprises(*, settings, period: Window, params: IndexParams = Index
 
 
 ENTERPRISE_ATTRIBUTES = ("name", "uscc", "region_code", "industry_code")
+ENTERPRISES_ROW_GROUP = 122_880  # DuckDB's own row-group size
 
 
 def _write_enterprises(settings, *, files, enterprises, feature_files, period, params, flags, engine, key: dict | None = None) -> Path:
@@ -639,6 +640,8 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     root.mkdir(parents=True, exist_ok=True)
     target = root / "enterprises.parquet"
     tmp = root / f".enterprises-{uuid.uuid4().hex}.tmp"
-    pq.write_table(table, tmp)
+    # Row groups of DuckDB's size (pyarrow's default is one group of up to 1 M rows): a reader, and a
+    # run for a new day that rewrites the file (oneday._refresh), read it on every core.
+    pq.write_table(table, tmp, row_group_size=ENTERPRISES_ROW_GROUP)
     os.replace(tmp, target)
     return target

@@ -1,7 +1,6 @@
-"""Transactional storage: SQLAlchemy 2 models, sessions, Alembic migrations, the audit log."""
+"""Transactional storage: SQLAlchemy 2 models, sessions, Alembic migrations, the audit log.
 
-from fugong.store.audit import AuditEntry, record_change
-from fugong.store.base import Base
-from fugong.store.db import connect, session_scope, upgrade
-
-__all__ = ["AuditEntry", "Base", "connect", "record_change", "session_scope", "upgrade"]
+Import what you need from its module (``fugong.store.db``, ``fugong.store.audit``, ``fugong.store.base``):
+this package imports nothing itself, so that a command which never opens the database (``fugong index
+run``, ``fugong --help``) does not load SQLAlchemy and Alembic (0.4–0.7 s of start-up).
+"""
