@@ -17,8 +17,9 @@ generation, file by file, each replaced atomically.
 
 A generation replaced by a newer one is kept for the store's grace period
 (``FUGONG_STORE_GRACE_SECONDS``) for a reader that resolved a path inside it, then removed by the
-next full run. Not by a run for some days (which removes only a killed run's partial folder): removing a generation of the demo's size (some 650
-files) took 2.3 s on a virtual disk, more than the rest of such a run.
+next full run. Not by a run for some days (which removes only a killed run's partial folder):
+removing a generation of the demo's size (some 650 files) took 2.3 s on a virtual disk, more than
+the rest of such a run.
 
 A results folder of an older version (a plain ``results/index`` directory) becomes the first
 generation on the next write.
