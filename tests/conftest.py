@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import text
@@ -209,3 +212,27 @@ def pytest_collection_modifyitems(config, items):
     if ungrouped:
         raise pytest.UsageError(f"--dist loadgroup is not grouping ({len(ungrouped)} marked tests without an "
                                 f"@group node id, e.g. {ungrouped[0]}): check the pytest and pytest-xdist versions")
+
+
+class DemoRuns(NamedTuple):
+    data: Path  # the data directory both runs used (tests may change it: the log test serves it)
+    env: dict
+    first: subprocess.CompletedProcess
+    second: subprocess.CompletedProcess
+    pristine: Path  # a copy of ``data`` made right after the second run, before any test used it
+
+
+@pytest.fixture(scope="session")
+def demo_command_runs(tmp_path_factory) -> DemoRuns:
+    """``fugong demo --no-serve --scale 0.003`` run twice on one data directory, as a user runs it
+    (tests/demo, and tests/e2e's demo_server through ``pristine``; their files are xdist_group("demo"))."""
+    data = tmp_path_factory.mktemp("demo-data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_") or k.startswith("FUGONG_TEST_")}
+    env.update({"FUGONG_DATA_DIR": str(data), "FUGONG_LOG_LEVEL": "debug", "COLUMNS": "200"})
+    command = [sys.executable, "-m", "fugong.cli", "demo", "--no-serve", "--scale", "0.003", "--port", "8123"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    pristine = tmp_path_factory.mktemp("demo-data-pristine") / "data"
+    shutil.copytree(data, pristine, symlinks=True)  # results/index is a relative link to its generation
+    return DemoRuns(data, env, first, second, pristine)
+

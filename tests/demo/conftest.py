@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -39,17 +36,6 @@ def province_index(scenario):
 
 # The demo command as a user runs it, twice on one data directory, with debug logs (the secret key it
 # generates is in secret.key): tests/demo/test_demo_command.py reads its progress and results,
-# test_logs_hold_no_secrets.py serves the same data and searches every log. One run serves both (each
-# is a minute of CI); the xdist group keeps both files on the worker that holds it.
-
-
-@pytest.fixture(scope="session")
-def demo_command_runs(tmp_path_factory):
-    """(data directory, environment, first run, second run) of ``fugong demo --no-serve --scale 0.002``."""
-    data = tmp_path_factory.mktemp("demo-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_") or k.startswith("FUGONG_TEST_")}
-    env.update({"FUGONG_DATA_DIR": str(data), "FUGONG_LOG_LEVEL": "debug", "COLUMNS": "200"})
-    command = [sys.executable, "-m", "fugong.cli", "demo", "--no-serve", "--scale", "0.002", "--port", "8123"]
-    first = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-    return data, env, first, second
+# test_logs_hold_no_secrets.py serves the same data and searches every log, and the browser tests of
+# tests/e2e serve a copy of it made before any test ran (demo_server). One run serves them all (each
+# is a minute of CI); the xdist group "demo" keeps them on the worker that holds it.

@@ -4,12 +4,12 @@ run again on the same data directory without failing or duplicating data."""
 import pytest
 
 
-pytestmark = pytest.mark.xdist_group("demo-command")  # shares demo_command_runs with the log test
+pytestmark = pytest.mark.xdist_group("demo")  # shares demo_command_runs (tests/conftest.py)
 
 
 @pytest.fixture
 def demo_runs(demo_command_runs):
-    data, _, first, second = demo_command_runs
+    data, _, first, second, _ = demo_command_runs
     return data, first, second
 
 

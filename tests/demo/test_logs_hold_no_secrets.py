@@ -24,7 +24,7 @@ from tests.accounts.helpers import csrf_from
 
 ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9X](?![0-9])")
 TOKENS = (re.compile(r"HC1\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}"), re.compile(r"fgt_[A-Za-z0-9_-]{20,}"))
-pytestmark = pytest.mark.xdist_group("demo-command")  # shares demo_command_runs with test_demo_command.py
+pytestmark = pytest.mark.xdist_group("demo")  # shares demo_command_runs (tests/conftest.py)
 
 
 def _valid_id(text: str) -> bool:
@@ -45,7 +45,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def run(demo_command_runs):
-    data, env, first, second = demo_command_runs
+    data, env, first, second, _ = demo_command_runs
     fugong = [sys.executable, "-m", "fugong.cli"]
     assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-2000:]
     out = [first.stdout, first.stderr, second.stdout, second.stderr]

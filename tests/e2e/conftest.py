@@ -5,8 +5,7 @@ Debian's Chromium (never a downloaded browser). Screenshots go to test-artifacts
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+import shutil
 
 import pytest
 
@@ -26,15 +25,15 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """`fugong demo` at a small scale (every demo account, the risk map, health codes), then
-    `fugong serve` on it: the app exactly as a visitor of the demo gets it. Yields (base URL, password)."""
-    data = tmp_path_factory.mktemp("e2e-demo")
+def demo_server(demo_command_runs, tmp_path_factory):
+    """The small-scale `fugong demo` of the demo tests (every demo account, the risk map, health
+    codes), copied as it was before any test used it, then `fugong serve` on the copy: the app
+    exactly as a visitor of the demo gets it. Yields (base URL, password)."""
+    data = tmp_path_factory.mktemp("e2e-demo") / "data"
+    shutil.copytree(demo_command_runs.pristine, data, symlinks=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith("FUGONG_")}
-    env.update({"FUGONG_DATA_DIR": str(data / "data"), "FUGONG_AS_OF": "2020-02-20"})
-    subprocess.run([sys.executable, "-m", "fugong.cli", "demo", "--scale", "0.003", "--no-serve"],
-                   env=env, cwd=data, check=True, capture_output=True, timeout=900)
-    password = (data / "data" / "demo-password.txt").read_text().strip()
+    env.update({"FUGONG_DATA_DIR": str(data), "FUGONG_AS_OF": "2020-02-20"})
+    password = (data / "demo-password.txt").read_text().strip()
     process, base = start_server(env)
     yield base, password
     process.terminate()

@@ -9,7 +9,7 @@ from tests.e2e.helpers import screenshot, sign_in
 from tests.e2e.test_a_person_registers_gets_a_code_and_passes_the_gate import PHONE, declare, register
 from tests.healthcode.helpers import make_id
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo-server")]  # one `fugong demo` served for every browser test that uses it (tests/e2e/conftest.py demo_server)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]  # one `fugong demo` for the demo tests and every browser test that uses it (tests/conftest.py demo_command_runs)
 
 
 @pytest.fixture

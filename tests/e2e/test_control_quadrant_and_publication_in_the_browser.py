@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.helpers import screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo-server")]  # one `fugong demo` served for every browser test that uses it (tests/e2e/conftest.py demo_server)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]  # one `fugong demo` for the demo tests and every browser test that uses it (tests/conftest.py demo_command_runs)
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

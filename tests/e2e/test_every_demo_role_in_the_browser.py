@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.helpers import header_links, screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo-server")]  # one `fugong demo` served for every browser test that uses it (tests/e2e/conftest.py demo_server)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]  # one `fugong demo` for the demo tests and every browser test that uses it (tests/conftest.py demo_command_runs)
 
 # account → landing path (a pattern), the header links it must have, phone-sized or not
 ROLES = {

@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import wait_until
 from tests.e2e.helpers import ARTIFACTS, header_links, screenshot, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo-server")]  # one `fugong demo` served for every browser test that uses it (tests/e2e/conftest.py demo_server)
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("demo")]  # one `fugong demo` for the demo tests and every browser test that uses it (tests/conftest.py demo_command_runs)
 
 
 @pytest.fixture
