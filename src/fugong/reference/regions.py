@@ -70,11 +70,12 @@ def _prefix(code_or_prefix: str | int) -> str:
 
 @lru_cache(maxsize=None)
 def _table(vintage: str) -> dict[str, Region]:
+    # csv.reader and the header's positions: DictReader's dict per row was 0.1 s of `index run --date`.
     with (_DATA / f"regions-{vintage}.csv").open(encoding="utf-8", newline="") as fh:
-        return {
-            row["code"]: Region(row["code"], row["name"], row["level"], row["parent"] or None, vintage)
-            for row in csv.DictReader(fh)
-        }
+        rows = csv.reader(fh)
+        at = {column: number for number, column in enumerate(next(rows))}
+        code, name, level, parent = at["code"], at["name"], at["level"], at["parent"]
+        return {row[code]: Region(row[code], row[name], row[level], row[parent] or None, vintage) for row in rows}
 
 
 def find(code: str | int, *, vintage: str | None = None) -> Region | None:
