@@ -2,6 +2,8 @@
 publications as they are — same rows, same publication times, no new audit entries — and names them;
 with changed cases it grades and publishes again."""
 
+import shutil
+
 from sqlalchemy import func, select
 
 from fugong.config import load_settings
@@ -20,7 +22,11 @@ def _state(engine):
     return publications, audits
 
 
-def test_a_second_run_keeps_the_publications_and_changed_cases_publish_again(db_url, tmp_path):
+def test_a_second_run_keeps_the_publications_and_changed_cases_publish_again(sqlite_template, tmp_path):
+    # SQLite only: what is decided is the stage's (three runs of it, 13 s); storing publications is
+    # tested on both databases in the other risk tests.
+    shutil.copyfile(sqlite_template, tmp_path / "fugong.db")
+    db_url = f"sqlite:///{tmp_path / 'fugong.db'}"
     settings = load_settings({"FUGONG_DATA_DIR": str(tmp_path / "data"), "FUGONG_DATABASE_URL": db_url})
     engine = connect(db_url)
     first = run_demo_stage(DemoContext(settings=settings, scale=0.002))
