@@ -1,7 +1,9 @@
 """`fugong index run --date D` brings results/index/enterprises.parquet (first resumption, cohort,
 load-shape flags) up to date with D: in place, without computing it again, when D is a new working day
 after every stored one; in full when D revises a stored day, fills a gap or falls in the holiday core.
-Either way the file equals what a full run writes from the same store."""
+Either way the results (the file with the changes of runs for new days applied, as every reader
+reads them) equal what a full run writes from the same store. A new day's first resumptions go to
+results/index/enterprises-since.parquet; the file itself is not rewritten for them."""
 
 import datetime as dt
 
@@ -43,17 +45,26 @@ def _ingest(settings, tmp_path, name, rows: dict, day: dt.date):
 
 
 def _results(settings):
-    table = pq.read_table(oneday.enterprises_path(settings))
+    table = oneday.read_enterprise_results(settings)
     return table.schema.remove_metadata(), table.sort_by("enterprise_id").to_pylist()
 
 
+def _written(settings):
+    """(inode, mtime) of the file and of its changes (None when there are none)."""
+    files = (oneday.enterprises_path(settings), oneday.changes_path(settings))
+    return [(path.stat().st_ino, path.stat().st_mtime_ns) if path.exists() else None for path in files]
+
+
 def _full(settings):
-    """What a full run writes from the same store (the one-day file set aside and put back)."""
-    path = oneday.enterprises_path(settings)
-    kept = path.read_bytes()
+    """What a full run writes from the same store (the file and its changes set aside and put back)."""
+    paths = (oneday.enterprises_path(settings), oneday.changes_path(settings))
+    kept = [path.read_bytes() if path.exists() else None for path in paths]
     compute_all(settings=settings, period=PERIOD, params=PARAMS, enterprises_too=True)
     full = _results(settings)
-    path.write_bytes(kept)
+    assert not oneday.changes_path(settings).exists()  # a full run's file has them all
+    for path, content in zip((oneday.enterprises_path(settings), oneday.changes_path(settings)), kept):
+        if content is not None:
+            path.write_bytes(content)
     return full
 
 
@@ -88,10 +99,15 @@ def test_a_new_working_day_completes_a_run_of_three_in_place(index_settings, tmp
     before = _by_firm(_results(index_settings)[1])
     assert before["A"]["first_resumption"] is None and before["A"]["cohort"] == "not-resumed"
     _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    file_before, _ = _written(index_settings)
 
     with monkeypatch.context() as m:
         _forbid_full(m)
         compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+    file_after, changes = _written(index_settings)
+    assert file_after == file_before and changes is not None  # the file as it was, A's change beside it
+    assert pq.read_table(oneday.changes_path(index_settings)).to_pylist() == [
+        {"enterprise_id": "A", "first_resumption": dt.date(2020, 2, 13), "cohort": "resumed"}]
     schema, rows = _results(index_settings)
     firms = _by_firm(rows)
     assert firms["A"]["first_resumption"] == dt.date(2020, 2, 13) and firms["A"]["cohort"] == "resumed"
@@ -105,13 +121,12 @@ def test_the_same_day_run_again_leaves_the_file_as_it_is(index_settings, tmp_pat
     _store(index_settings, tmp_path)
     _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
     compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
-    path = oneday.enterprises_path(index_settings)
-    written = (path.stat().st_ino, path.stat().st_mtime_ns)
+    written = _written(index_settings)
 
     with monkeypatch.context() as m:
         _forbid_full(m)
         compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
-    assert (path.stat().st_ino, path.stat().st_mtime_ns) == written
+    assert _written(index_settings) == written
 
 
 def test_a_revised_working_day_computes_the_results_in_full(index_settings, tmp_path, monkeypatch):
@@ -201,13 +216,12 @@ def test_new_interval_days_update_the_load_shape_flags_in_place(index_settings, 
     _assert_as_full(index_settings, schema, rows)
 
     # no interval readings since: the flags are not computed again, the file is left as it is
-    path = oneday.enterprises_path(index_settings)
-    written = (path.stat().st_ino, path.stat().st_mtime_ns)
+    written = _written(index_settings)
     with monkeypatch.context() as m:
         _forbid_full(m)
         m.setattr(oneday, "_shape_statement", lambda *_, **__: pytest.fail("the flags were computed again"))
         compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
-    assert (path.stat().st_ino, path.stat().st_mtime_ns) == written
+    assert _written(index_settings) == written
 
 
 def test_two_new_days_in_one_run_are_brought_up_to_date_in_place(index_settings, tmp_path, monkeypatch):
@@ -258,3 +272,53 @@ def test_a_full_run_without_per_enterprise_results_leaves_none_of_an_older_run(i
     compute_all(settings=index_settings, period=PERIOD, params=PARAMS)  # --no-enterprises
     assert not oneday.enterprises_path(index_settings).exists()
 
+
+
+def test_new_days_run_one_after_the_other_add_to_the_changes_and_the_drill_down_reads_them(index_settings, tmp_path, monkeypatch):
+    from fugong.dashboard.service import _enterprise_results
+
+    _store(index_settings, tmp_path)
+    _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    file_before, _ = _written(index_settings)
+    with monkeypatch.context() as m:
+        _forbid_full(m)
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+    monday = _by_firm(_enterprise_results(index_settings).to_pylist())
+    assert (monday["A"]["cohort"], monday["B"]["cohort"]) == ("resumed", "not-resumed")
+
+    _ingest(index_settings, tmp_path, "tuesday.csv", {"A": 10, "B": 50, "E": 95, "F": 50}, dt.date(2020, 2, 18))
+    with monkeypatch.context() as m:
+        _forbid_full(m)
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={dt.date(2020, 2, 18)})
+    assert _written(index_settings)[0] == file_before
+    assert sorted(row["enterprise_id"] for row in pq.read_table(oneday.changes_path(index_settings)).to_pylist()) == ["A", "B"]
+    tuesday = _by_firm(_enterprise_results(index_settings).to_pylist())  # the page's cache follows the changes
+    assert (tuesday["B"]["first_resumption"], tuesday["B"]["cohort"]) == (dt.date(2020, 2, 14), "resumed")
+    schema, rows = _results(index_settings)
+    _assert_as_full(index_settings, schema, rows)
+
+
+def test_new_interval_readings_fold_the_changes_into_the_file(index_settings, tmp_path, monkeypatch):
+    lines = [f"{firm},2019-12-{day:02d},100" for firm in "ABEF" for day in range(1, 31)]
+    lines += [f"{firm},2020-02-{day:02d},{kwh}" for firm, days in FEBRUARY.items() if firm != "B" for day, kwh in days.items()]
+    ingest_readings(settings=index_settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
+    quarter = [row for day, kwh in FEBRUARY["B"].items() for row in _quarter_hours("B", dt.date(2020, 2, day), kwh)]
+    ingest_readings(settings=index_settings, path=write(tmp_path, "b.csv", "enterprise_id,timestamp,kwh\n" + "\n".join(quarter) + "\n"),
+                    kind="interval")
+    compute_all(settings=index_settings, period=PERIOD, params=PARAMS, enterprises_too=True)
+    _ingest(index_settings, tmp_path, "monday.csv", {firm: kwh for firm, kwh in NEW.items() if firm != "B"}, MONDAY)
+    compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+    assert oneday.changes_path(index_settings).exists()  # A's first resumption
+
+    tuesday = dt.date(2020, 2, 18)
+    _ingest(index_settings, tmp_path, "tuesday.csv", {"A": 10, "E": 95, "F": 50}, tuesday)
+    ingest_readings(settings=index_settings, path=write(tmp_path, "b18.csv", "enterprise_id,timestamp,kwh\n"
+                                                        + "\n".join(_quarter_hours("B", tuesday, 50)) + "\n"), kind="interval")
+    with monkeypatch.context() as m:
+        _forbid_full(m)
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={tuesday})
+    assert not oneday.changes_path(index_settings).exists()  # the file rewritten for the flags, with A's change in it
+    file_only = _by_firm(pq.read_table(oneday.enterprises_path(index_settings)).to_pylist())
+    assert file_only["A"]["first_resumption"] == dt.date(2020, 2, 13)
+    schema, rows = _results(index_settings)
+    _assert_as_full(index_settings, schema, rows)

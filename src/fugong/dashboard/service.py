@@ -496,10 +496,28 @@ def _stored(path: Path):
         return None
 
 
-def _enterprise_results(settings):
-    from fugong.index.service import results_dir
+@lru_cache(maxsize=4)
+def _results_with_changes(base: str, changes: str, base_mtime_ns: int, changes_mtime_ns: int | None):
+    """The per-enterprise results with the changes of runs for new days applied, kept until either
+    file changes (each is replaced atomically)."""
+    from fugong.index.oneday import read_enterprise_results_at
 
-    table = _stored(results_dir(settings) / "enterprises.parquet")
+    return read_enterprise_results_at(Path(base), Path(changes))
+
+
+def _enterprise_results(settings):
+    from fugong.index.oneday import changes_path, enterprises_path
+
+    base, changes = enterprises_path(settings), changes_path(settings)
+    try:
+        stamp = os.stat(base).st_mtime_ns
+    except FileNotFoundError:
+        raise NotFound("no per-enterprise results: run `fugong index run` first") from None
+    try:
+        changed = os.stat(changes).st_mtime_ns
+    except FileNotFoundError:
+        changed = None
+    table = _results_with_changes(str(base), str(changes), stamp, changed)
     if table is None:
         raise NotFound("no per-enterprise results: run `fugong index run` first")
     return table

@@ -246,6 +246,7 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
         elif not only_dates:
             # A full run without them: an older run's per-enterprise results would not agree with the
             # new totals (the drill-down must), so the new generation has none.
+            oneday.changes_path(settings).unlink(missing_ok=True)
             oneday.enterprises_path(settings).unlink(missing_ok=True)
     return out
 
@@ -643,5 +644,10 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     # Row groups of DuckDB's size (pyarrow's default is one group of up to 1 M rows): a reader, and a
     # run for a new day that rewrites the file (oneday._refresh), read it on every core.
     pq.write_table(table, tmp, row_group_size=ENTERPRISES_ROW_GROUP)
+    from fugong.index.oneday import changes_path
+
+    # The changes of runs for new days are in the new file; removed first, so that a reader in
+    # between sees the older results whole, never changes against results they were not made for.
+    changes_path(settings).unlink(missing_ok=True)
     os.replace(tmp, target)
     return target

@@ -153,18 +153,16 @@ def _first_resumptions(settings, enterprise_ids) -> dict:
     """{enterprise id: first resumption date} from the index's per-enterprise results (empty without)."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    from fugong.index.service import results_dir
+    from fugong.index.oneday import read_enterprise_results
 
     if settings is None:
         from fugong.config import get_settings
 
         settings = get_settings()
-    path = results_dir(settings) / "enterprises.parquet"
-    if not path.exists():
+    table = read_enterprise_results(settings, columns=["enterprise_id", "first_resumption"])
+    if table is None:
         return {}
-    table = pq.read_table(path, columns=["enterprise_id", "first_resumption"])
     table = table.filter(pc.is_in(table["enterprise_id"].cast(pa.string()), pa.array(list(enterprise_ids), pa.string())))
     return {eid: day for eid, day in zip(table["enterprise_id"].to_pylist(), table["first_resumption"].to_pylist())
             if day is not None}

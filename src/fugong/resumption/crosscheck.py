@@ -29,14 +29,11 @@ FLAG_COLUMNS = ("cohort", "never_stopped", "idle_suspect", "flat_profile", "nigh
 
 
 def _meter_table(settings):
-    import pyarrow.parquet as pq
+    from fugong.index.oneday import read_enterprise_results
 
-    from fugong.index.service import results_dir
-
-    path = results_dir(settings) / "enterprises.parquet"
-    if not path.exists():
+    table = read_enterprise_results(settings)
+    if table is None:
         return None
-    table = pq.read_table(path)
     keep = [c for c in ("enterprise_id", "first_resumption", *FLAG_COLUMNS) if c in table.column_names]
     return table.select(keep)
 

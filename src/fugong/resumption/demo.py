@@ -37,14 +37,10 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 def _meter_rows(settings) -> list[dict]:
-    import pyarrow.parquet as pq
+    from fugong.index.oneday import read_enterprise_results
 
-    from fugong.index.service import results_dir
-
-    path = results_dir(settings) / "enterprises.parquet"
-    if not path.exists():
-        return []
-    return pq.read_table(path, columns=["enterprise_id", "county", "first_resumption", "cohort"]).to_pylist()
+    table = read_enterprise_results(settings, columns=["enterprise_id", "county", "first_resumption", "cohort"])
+    return [] if table is None else table.to_pylist()
 
 
 def _firm(eid: str, region: str) -> Principal:

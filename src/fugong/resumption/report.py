@@ -55,14 +55,12 @@ def _metered_by_county(session: Session, *, day: dt.date, settings, region_prefi
     """{county: registry enterprises whose meter resumed by ``day``} from the per-enterprise results."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.parquet as pq
 
-    from fugong.index.service import results_dir
+    from fugong.index.oneday import read_enterprise_results
 
-    path = results_dir(settings) / "enterprises.parquet"
-    if not path.exists():
+    table = read_enterprise_results(settings, columns=["enterprise_id", "first_resumption"])
+    if table is None:
         return {}
-    table = pq.read_table(path, columns=["enterprise_id", "first_resumption"])
     table = table.filter(pc.less_equal(table["first_resumption"], pa.scalar(day, pa.date32())))
     ids = table["enterprise_id"].cast(pa.string())
     counts: dict[str, int] = defaultdict(int)
