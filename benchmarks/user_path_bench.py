@@ -90,6 +90,18 @@ def main() -> None:
         new_days(args.data_dir, env, count=args.new_days)
 
 
+def _not_resumed(folder: Path) -> int:
+    """Enterprises of the not-resumed cohort in the store's results, as readers see them (the file and
+    the first resumptions runs for new days found since)."""
+    import pyarrow.compute as pc
+
+    from fugong.index.oneday import read_enterprise_results_at
+
+    results = folder / "results" / "index"
+    table = read_enterprise_results_at(results / "enterprises.parquet", results / "enterprises-since.parquet", ["cohort"])
+    return pc.sum(pc.equal(table["cohort"], "not-resumed")).as_py()
+
+
 def new_days(demo_dir: Path, env: dict, *, count: int) -> None:
     """Case 3 of the module docstring."""
     import duckdb
@@ -117,13 +129,11 @@ def new_days(demo_dir: Path, env: dict, *, count: int) -> None:
     runs = []
     for day in days:
         timed([FUGONG, "index", "ingest", "daily", str(folder / "input" / f"{day.isoformat()}.parquet")], env)
-        waiting = con.execute(f"SELECT count(*) FROM read_parquet('{folder / 'results' / 'index' / 'enterprises.parquet'}')"
-                              " WHERE cohort = 'not-resumed'").fetchone()[0]
+        waiting = _not_resumed(folder)
         before = load()
         seconds, peak, _tail = timed([FUGONG, "index", "run", *period, "--date", day.isoformat()], env)
         runs.append(seconds)
-        resumed = waiting - con.execute(f"SELECT count(*) FROM read_parquet('{folder / 'results' / 'index' / 'enterprises.parquet'}')"
-                                        " WHERE cohort = 'not-resumed'").fetchone()[0]
+        resumed = waiting - _not_resumed(folder)
         print(f"fugong index run --date {day} (new day, {resumed:,} enterprises resume): {seconds:.2f} s, peak {peak:,.0f} MiB"
               f" (load before: {before})")
     print(f"index run --date, new days: median {statistics.median(runs):.2f} s of {', '.join(f'{r:.2f}' for r in runs)}")
