@@ -322,3 +322,51 @@ def test_new_interval_readings_fold_the_changes_into_the_file(index_settings, tm
     assert file_only["A"]["first_resumption"] == dt.date(2020, 2, 13)
     schema, rows = _results(index_settings)
     _assert_as_full(index_settings, schema, rows)
+
+
+TUESDAY = dt.date(2020, 2, 18)
+TUESDAY_KWH = {"A": 10, "B": 50, "E": 95, "F": 50}
+
+
+def test_a_day_written_by_a_run_that_died_is_taken_up_by_a_run_for_another_day(index_settings, tmp_path, monkeypatch):
+    _store(index_settings, tmp_path)
+    _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    with monkeypatch.context() as m:  # Monday's files are written, then the process dies
+        m.setattr(oneday, "refresh_enterprises", lambda *_, **__: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+
+    _ingest(index_settings, tmp_path, "tuesday.csv", TUESDAY_KWH, TUESDAY)
+    with monkeypatch.context() as m:
+        _forbid_full(m)
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={TUESDAY})
+    schema, rows = _results(index_settings)
+    assert _by_firm(rows)["A"]["first_resumption"] == dt.date(2020, 2, 13)  # completed by Monday
+    _assert_as_full(index_settings, schema, rows)
+
+
+def test_a_full_computation_killed_after_removing_the_changes_loses_no_first_resumption(index_settings, tmp_path, monkeypatch):
+    import os
+
+    _store(index_settings, tmp_path)
+    _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
+    compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
+    assert oneday.changes_path(index_settings).exists()
+    replace = os.replace
+
+    def killed_at_the_file(source, target):
+        if str(target).endswith("enterprises.parquet"):
+            raise KeyboardInterrupt
+        return replace(source, target)
+
+    with monkeypatch.context() as m:  # a holiday-core day computes the file in full; killed at its replace
+        m.setattr(os, "replace", killed_at_the_file)
+        with pytest.raises(KeyboardInterrupt):
+            compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={dt.date(2020, 2, 3)})
+    assert not oneday.changes_path(index_settings).exists()
+
+    _ingest(index_settings, tmp_path, "tuesday.csv", TUESDAY_KWH, TUESDAY)
+    compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={TUESDAY})
+    schema, rows = _results(index_settings)
+    assert _by_firm(rows)["A"]["first_resumption"] == dt.date(2020, 2, 13)
+    _assert_as_full(index_settings, schema, rows)

@@ -506,9 +506,9 @@ def _results_with_changes(base: str, changes: str, base_mtime_ns: int, changes_m
 
 
 def _enterprise_results(settings):
-    from fugong.index.oneday import changes_path, enterprises_path
+    from fugong.index.oneday import results_files
 
-    base, changes = enterprises_path(settings), changes_path(settings)
+    base, changes = results_files(settings)
     try:
         stamp = os.stat(base).st_mtime_ns
     except FileNotFoundError:

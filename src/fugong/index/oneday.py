@@ -346,7 +346,15 @@ CHANGED_COLUMNS = ("first_resumption", "cohort")
 def read_enterprise_results(settings, columns: list[str] | None = None):
     """The per-enterprise results (pyarrow.Table) with the changes of runs for new days applied:
     what every reader of enterprises.parquet reads; None when there are none."""
-    return read_enterprise_results_at(enterprises_path(settings), changes_path(settings), columns)
+    base, changes = results_files(settings)
+    return read_enterprise_results_at(base, changes, columns)
+
+
+def results_files(settings) -> tuple[Path, Path]:
+    """(enterprises.parquet, its changes) in one generation: the link resolved once, so that a full
+    run swapping it between the two opens cannot pair one generation's file with another's changes."""
+    folder = enterprises_path(settings).parent.resolve()
+    return folder / "enterprises.parquet", folder / changes_path(settings).name
 
 
 def read_enterprise_results_at(base: Path, changes: Path, columns: list[str] | None = None):
@@ -482,7 +490,10 @@ def _refresh(con, settings, *, days, key, period, params, flags, feature_files) 
         return False
     working = working_days(period=period, params=params, flags=flags)
     stored = json.loads(saved["fugong_days"])
-    now = resumed_on(settings, set(days) & set(working), con=con)
+    # The run's days, and any working day with a day file the record lacks: written by a run that
+    # died before it recorded them (or whose record of them was lost with it).
+    unrecorded = {d for d in working if d.isoformat() not in stored and _day_file(settings, d).exists()}
+    now = resumed_on(settings, (set(days) | unrecorded) & set(working), con=con)
     changed = sorted(d for d, v in now.items() if stored.get(d.isoformat()) != (list(v) if v else None))
     if any(d.isoformat() in stored for d in changed):
         return False  # a stored working day revised

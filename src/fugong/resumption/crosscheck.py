@@ -9,7 +9,8 @@ Two lists per county, for follow-up by the county officers:
 
 The meter side is the index's per-enterprise results (``results/index/enterprises.parquet``:
 ``first_resumption``, ``cohort``, ``never_stopped``, ``idle_suspect`` …), computed by
-``fugong index run`` / the demo.
+``fugong index run`` / the demo, read with the first resumptions of later ``--date`` runs applied
+(``fugong.index.oneday.read_enterprise_results``).
 """
 
 from __future__ import annotations
