@@ -29,6 +29,8 @@ FEBRUARY = {
     "F": {10: 50, 11: 50, 12: 50, 13: 50, 14: 50},  # resumed from the 10th, whatever the 17th says
 }
 NEW = {"A": 50, "B": 50, "E": 95, "F": 10}
+TUESDAY = dt.date(2020, 2, 18)
+TUESDAY_KWH = {"A": 10, "B": 50, "E": 95, "F": 50}
 
 
 def _store(settings, tmp_path, *, without: tuple[int, ...] = ()):
@@ -194,14 +196,19 @@ def _quarter_hours(firm: str, day: dt.date, kwh: float) -> list[str]:
     return [f"{firm},{(start + dt.timedelta(minutes=15 * i)).isoformat(sep=' ')},{kwh / 96}" for i in range(96)]
 
 
-def test_new_interval_days_update_the_load_shape_flags_in_place(index_settings, tmp_path, monkeypatch):
+def _store_with_an_interval_meter(settings, tmp_path):
+    """The store of ``_store`` where B has a 15-minute meter instead of daily readings, and its full run."""
     lines = [f"{firm},2019-12-{day:02d},100" for firm in "ABEF" for day in range(1, 31)]
     lines += [f"{firm},2020-02-{day:02d},{kwh}" for firm, days in FEBRUARY.items() if firm != "B" for day, kwh in days.items()]
-    ingest_readings(settings=index_settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
+    ingest_readings(settings=settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
     quarter = [row for day, kwh in FEBRUARY["B"].items() for row in _quarter_hours("B", dt.date(2020, 2, day), kwh)]
-    ingest_readings(settings=index_settings, path=write(tmp_path, "b.csv", "enterprise_id,timestamp,kwh\n" + "\n".join(quarter) + "\n"),
+    ingest_readings(settings=settings, path=write(tmp_path, "b.csv", "enterprise_id,timestamp,kwh\n" + "\n".join(quarter) + "\n"),
                     kind="interval")
-    compute_all(settings=index_settings, period=PERIOD, params=PARAMS, enterprises_too=True)
+    compute_all(settings=settings, period=PERIOD, params=PARAMS, enterprises_too=True)
+
+
+def test_new_interval_days_update_the_load_shape_flags_in_place(index_settings, tmp_path, monkeypatch):
+    _store_with_an_interval_meter(index_settings, tmp_path)
     assert _by_firm(_results(index_settings)[1])["B"]["shape_days"] == 1  # the 14th
 
     _ingest(index_settings, tmp_path, "monday.csv", {firm: kwh for firm, kwh in NEW.items() if firm != "B"}, MONDAY)
@@ -227,10 +234,10 @@ def test_new_interval_days_update_the_load_shape_flags_in_place(index_settings, 
 def test_two_new_days_in_one_run_are_brought_up_to_date_in_place(index_settings, tmp_path, monkeypatch):
     _store(index_settings, tmp_path)
     _ingest(index_settings, tmp_path, "monday.csv", NEW, MONDAY)
-    _ingest(index_settings, tmp_path, "tuesday.csv", {"A": 10, "B": 50, "E": 95, "F": 50}, dt.date(2020, 2, 18))
+    _ingest(index_settings, tmp_path, "tuesday.csv", TUESDAY_KWH, TUESDAY)
     with monkeypatch.context() as m:
         _forbid_full(m)
-        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY, dt.date(2020, 2, 18)})
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY, TUESDAY})
     schema, rows = _results(index_settings)
     firms = _by_firm(rows)
     # A's run of three ends on Monday (then broken), B's (14, 17, 18) on Tuesday
@@ -286,10 +293,10 @@ def test_new_days_run_one_after_the_other_add_to_the_changes_and_the_drill_down_
     monday = _by_firm(_enterprise_results(index_settings).to_pylist())
     assert (monday["A"]["cohort"], monday["B"]["cohort"]) == ("resumed", "not-resumed")
 
-    _ingest(index_settings, tmp_path, "tuesday.csv", {"A": 10, "B": 50, "E": 95, "F": 50}, dt.date(2020, 2, 18))
+    _ingest(index_settings, tmp_path, "tuesday.csv", TUESDAY_KWH, TUESDAY)
     with monkeypatch.context() as m:
         _forbid_full(m)
-        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={dt.date(2020, 2, 18)})
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={TUESDAY})
     assert _written(index_settings)[0] == file_before
     assert sorted(row["enterprise_id"] for row in pq.read_table(oneday.changes_path(index_settings)).to_pylist()) == ["A", "B"]
     tuesday = _by_firm(_enterprise_results(index_settings).to_pylist())  # the page's cache follows the changes
@@ -299,33 +306,22 @@ def test_new_days_run_one_after_the_other_add_to_the_changes_and_the_drill_down_
 
 
 def test_new_interval_readings_fold_the_changes_into_the_file(index_settings, tmp_path, monkeypatch):
-    lines = [f"{firm},2019-12-{day:02d},100" for firm in "ABEF" for day in range(1, 31)]
-    lines += [f"{firm},2020-02-{day:02d},{kwh}" for firm, days in FEBRUARY.items() if firm != "B" for day, kwh in days.items()]
-    ingest_readings(settings=index_settings, path=write(tmp_path, "d.csv", "enterprise_id,date,kwh\n" + "\n".join(lines) + "\n"))
-    quarter = [row for day, kwh in FEBRUARY["B"].items() for row in _quarter_hours("B", dt.date(2020, 2, day), kwh)]
-    ingest_readings(settings=index_settings, path=write(tmp_path, "b.csv", "enterprise_id,timestamp,kwh\n" + "\n".join(quarter) + "\n"),
-                    kind="interval")
-    compute_all(settings=index_settings, period=PERIOD, params=PARAMS, enterprises_too=True)
+    _store_with_an_interval_meter(index_settings, tmp_path)
     _ingest(index_settings, tmp_path, "monday.csv", {firm: kwh for firm, kwh in NEW.items() if firm != "B"}, MONDAY)
     compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={MONDAY})
     assert oneday.changes_path(index_settings).exists()  # A's first resumption
 
-    tuesday = dt.date(2020, 2, 18)
-    _ingest(index_settings, tmp_path, "tuesday.csv", {"A": 10, "E": 95, "F": 50}, tuesday)
+    _ingest(index_settings, tmp_path, "tuesday.csv", {firm: kwh for firm, kwh in TUESDAY_KWH.items() if firm != "B"}, TUESDAY)
     ingest_readings(settings=index_settings, path=write(tmp_path, "b18.csv", "enterprise_id,timestamp,kwh\n"
-                                                        + "\n".join(_quarter_hours("B", tuesday, 50)) + "\n"), kind="interval")
+                                                        + "\n".join(_quarter_hours("B", TUESDAY, 50)) + "\n"), kind="interval")
     with monkeypatch.context() as m:
         _forbid_full(m)
-        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={tuesday})
+        compute_all(settings=index_settings, period=PERIOD, params=PARAMS, only_dates={TUESDAY})
     assert not oneday.changes_path(index_settings).exists()  # the file rewritten for the flags, with A's change in it
     file_only = _by_firm(pq.read_table(oneday.enterprises_path(index_settings)).to_pylist())
     assert file_only["A"]["first_resumption"] == dt.date(2020, 2, 13)
     schema, rows = _results(index_settings)
     _assert_as_full(index_settings, schema, rows)
-
-
-TUESDAY = dt.date(2020, 2, 18)
-TUESDAY_KWH = {"A": 10, "B": 50, "E": 95, "F": 50}
 
 
 def test_a_day_written_by_a_run_that_died_is_taken_up_by_a_run_for_another_day(index_settings, tmp_path, monkeypatch):

@@ -448,7 +448,7 @@ def resumed_on(settings, days, *, con=None) -> dict[dt.date, tuple | None]:
 
 def refresh_enterprises(settings, *, days, key: dict, period: Window, params: IndexParams, flags, feature_files: list) -> bool:
     """Bring enterprises.parquet up to date with a run for ``days`` (table above); True when it is
-    (nothing to change, or changed in place), False when the caller must compute it in full."""
+    (nothing to change, or the changes written beside it), False when the caller must compute it in full."""
     import duckdb
 
     con = duckdb.connect()

@@ -259,8 +259,8 @@ def _enterprises_key(snap, *, params: IndexParams, period: Window, flags, base_f
 
 
 def _refresh_enterprises(settings, *, snap, days, period, params, flags, engine, key) -> Path:
-    """enterprises.parquet after a run for ``days``: changed in place where the days allow
-    (``oneday.refresh_enterprises``), computed in full from the store where they do not."""
+    """enterprises.parquet after a run for ``days``: brought up to date without computing it again where
+    the days allow (``oneday.refresh_enterprises``), computed in full from the store where they do not."""
     from fugong.index import oneday
 
     feature_files = snap.files("interval_days")
@@ -632,7 +632,7 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     )
     attributes = enterprises.select(["enterprise_id", *[c for c in ENTERPRISE_ATTRIBUTES if c in enterprises.column_names]])
     table = table.join(attributes, "enterprise_id", join_type="left outer").sort_by("enterprise_id")
-    if key is not None:  # what it was computed from: a run for new days then updates it in place (index/oneday.py)
+    if key is not None:  # what it was computed from: a run for new days then brings it up to date (index/oneday.py)
         from fugong.index.oneday import enterprises_metadata
 
         table = table.replace_schema_metadata(enterprises_metadata(settings, key=key, feature_files=feature_files, period=period,
@@ -642,7 +642,7 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
     target = root / "enterprises.parquet"
     tmp = root / f".enterprises-{uuid.uuid4().hex}.tmp"
     # Row groups of DuckDB's size (pyarrow's default is one group of up to 1 M rows): a reader, and a
-    # run for a new day that rewrites the file (oneday._refresh), read it on every core.
+    # run that rewrites the file for new load-shape flags (oneday._refresh), read it on every core.
     pq.write_table(table, tmp, row_group_size=ENTERPRISES_ROW_GROUP)
     from fugong.index.oneday import changes_path
 
