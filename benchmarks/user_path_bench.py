@@ -12,7 +12,10 @@
    last N working days, and a full `fugong index run` of the period; then, for each of those days,
    `fugong index ingest daily` of that day's readings (not timed) and `fugong index run --date DAY`
    (timed): the day's breakdowns, its per-enterprise facts, and the first resumptions and cohorts it
-   completes, in place.
+   completes, in place;
+4. with ``--ingest``: the scenario's files the demo generated, ingested by the commands an analyst
+   runs on an empty store beside the demo's (DATA-DIR-ingest): `fugong index ingest enterprises`,
+   `daily` and `interval`, each timed whole process with its peak (the goal: under 4 GiB).
 
 Prints wall seconds, peak RSS of the command (its own process tree's largest) and `uptime`'s load
 before each command. Compare the demo's own stage times in its output.
@@ -69,6 +72,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-demo", action="store_true", help="time `index run --date` on an existing demo store")
     ap.add_argument("--new-days", type=int, default=0, help="also time N new days, one at a time, in a store beside the demo's")
+    ap.add_argument("--ingest", action="store_true", help="also time the ingest of the scenario's files into an empty store")
     args = ap.parse_args()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUGONG_")}
     env.update({"FUGONG_DATA_DIR": str(args.data_dir), "PYTHONWARNINGS": "ignore"})
@@ -88,6 +92,21 @@ def main() -> None:
     print(f"index run --date: median {statistics.median(runs):.2f} s of {', '.join(f'{r:.2f}' for r in runs)}; load now {load()}")
     if args.new_days:
         new_days(args.data_dir, env, count=args.new_days)
+    if args.ingest:
+        ingest(args.data_dir, env)
+
+
+def ingest(demo_dir: Path, env: dict) -> None:
+    """Case 4 of the module docstring."""
+    folder = demo_dir.with_name(demo_dir.name + "-ingest")
+    shutil.rmtree(folder, ignore_errors=True)
+    env = {**env, "FUGONG_DATA_DIR": str(folder)}
+    scenario = demo_dir / "demo" / "scenario"
+    for kind, name in (("enterprises", "enterprises.parquet"), ("daily", "daily.parquet"), ("interval", "interval.parquet")):
+        before = load()
+        seconds, peak, tail = timed([FUGONG, "index", "ingest", kind, str(scenario / name)], env)
+        summary = " ".join(line.strip() for line in tail.strip().splitlines()[-3:])
+        print(f"fugong index ingest {kind} {name}: {seconds:.1f} s, peak {peak:,.0f} MiB (load before: {before}) · {summary}")
 
 
 def _not_resumed(folder: Path) -> int:

@@ -83,6 +83,13 @@ def shape_flags(features: ir.Table, base: ir.Table, *, flags: FlagParams, params
     return m.mutate(flat_profile=flat, night_jump=jump, near_threshold=close, idle_suspect=votes >= 2)
 
 
+def days_read(period: Window, flags: FlagParams) -> Window:
+    """The days the per-enterprise results read (besides the baseline window): the holiday core (never
+    stopped) and the days from ``flags.start`` (first resumption); earlier days of the period change
+    neither (a period from 2019-10-01 read 183 days)."""
+    return Window(min(flags.holiday_core.start, flags.start), period.end)
+
+
 def enterprise_results(
     readings: ir.Table,
     enterprises: ir.Table,
@@ -91,12 +98,15 @@ def enterprise_results(
     params: IndexParams,
     flags: FlagParams = FlagParams(),
     features: ir.Table | None = None,
+    stored: ir.Table | None = None,
 ) -> ir.Table:
-    """One row per enterprise: baseline, eligibility, first resumption, cohort, flags."""
-    # The days both results read: the holiday core (never stopped) and the days from ``start`` (first
-    # resumption); earlier days of the period change neither (a period from 2019-10-01 read 183 days).
-    span = Window(min(flags.holiday_core.start, flags.start), period.end)
-    base = baselines(readings, params=params, period=span)
+    """One row per enterprise: baseline, eligibility, first resumption, cohort, flags.
+
+    ``stored``: the baselines (enterprise_id, baseline, baseload) of ``compute.baselines`` for these
+    params, already computed — they do not depend on the period but for the lunar method — so that
+    only the readings of ``days_read`` are used."""
+    span = days_read(period, flags)
+    base = stored if stored is not None else baselines(readings, params=params, period=span)
     if "date" in base.columns:  # the lunar method has per-day baselines; use their mean per enterprise
         base = base.group_by("enterprise_id").aggregate(baseline=base.baseline.mean(), baseload=base.baseload.mean())
     days = enterprise_days(readings, base, period=span, params=params)

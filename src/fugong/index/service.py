@@ -238,8 +238,8 @@ def _compute_and_write(*, settings, period, params, note, engine, only_dates, me
             note("per-enterprise results")
             key = _enterprises_key(snap, params=params, period=period, flags=flags, base_files=base_files)
             if enterprises_too:
-                out["enterprises"] = _write_enterprises(settings, files=files, enterprises=enterprises, feature_files=snap.files("interval_days"),
-                                                        period=period, params=params, flags=flags, engine=engine, key=key)
+                out["enterprises"] = _write_enterprises(settings, snap=snap, enterprises=enterprises, period=period, params=params,
+                                                        flags=flags, engine=engine, key=key)
             else:
                 out["enterprises"] = _refresh_enterprises(settings, snap=snap, days=only_dates, period=period,
                                                           params=params, flags=flags, engine=engine, key=key)
@@ -263,12 +263,11 @@ def _refresh_enterprises(settings, *, snap, days, period, params, flags, engine,
     the days allow (``oneday.refresh_enterprises``), computed in full from the store where they do not."""
     from fugong.index import oneday
 
-    feature_files = snap.files("interval_days")
     if oneday.refresh_enterprises(settings, days=days, key=key, period=period, params=params, flags=flags,
-                                  feature_files=feature_files):
+                                  feature_files=snap.files("interval_days")):
         return oneday.enterprises_path(settings)
-    return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(), feature_files=feature_files,
-                              period=period, params=params, flags=flags, engine=engine, key=key)
+    return _write_enterprises(settings, snap=snap, enterprises=snap.read_enterprises(), period=period, params=params, flags=flags,
+                              engine=engine, key=key)
 
 
 def _months_needed(period: Window, params: IndexParams, only_dates) -> set[str] | None:
@@ -565,9 +564,11 @@ def enterprise_results(
     features=None,
     engine: str = "duckdb",
     con=None,
+    baselines=None,
 ):
     """Per enterprise: region/industry/size, baseline, eligible, first_resumption, cohort, never_stopped,
-    holiday_ratio, and with interval ``features`` the load-shape features and flags (pyarrow.Table)."""
+    holiday_ratio, and with interval ``features`` the load-shape features and flags (pyarrow.Table).
+    ``baselines``: already computed ones (``stored_or_new_baselines``, an Ibis table on ``con``)."""
     from fugong.engine import connect
     from fugong.index.attributes import enterprise_groups
     from fugong.index.cohorts import FlagParams, enterprise_results as _results
@@ -581,6 +582,7 @@ def enterprise_results(
         params=params,
         flags=flags or FlagParams(),
         features=_to_table(con, features, "features") if features is not None else None,
+        stored=baselines,
     )
     return con.to_pyarrow(expr)
 
@@ -606,21 +608,37 @@ def compute_enterprises(*, settings, period: Window, params: IndexParams = Index
     with generation.writing(settings, full=False), store.reading(settings) as snap:
         key = _enterprises_key(snap, params=params, period=period, flags=flags,
                                base_files=snap.files("daily", _baseline_months(params)))
-        return _write_enterprises(settings, files=snap.files("daily"), enterprises=snap.read_enterprises(),
-                                  feature_files=snap.files("interval_days"), period=period, params=params, flags=flags,
-                                  engine=engine, key=key)
+        return _write_enterprises(settings, snap=snap, enterprises=snap.read_enterprises(), period=period, params=params,
+                                  flags=flags, engine=engine, key=key)
 
 
 ENTERPRISE_ATTRIBUTES = ("name", "uscc", "region_code", "industry_code")
 ENTERPRISES_ROW_GROUP = 122_880  # DuckDB's own row-group size
 
 
-def _write_enterprises(settings, *, files, enterprises, feature_files, period, params, flags, engine, key: dict | None = None) -> Path:
-    """enterprises.parquet: per-enterprise results with the enterprise's name, USCC and codes (what
-    the drill-down lists and filters on), replaced atomically."""
+def _write_enterprises(settings, *, snap, enterprises, period, params, flags, engine, key: dict | None = None) -> Path:
+    """enterprises.parquet: per-enterprise results from the store version ``snap``, with the enterprise's
+    name, USCC and codes (what the drill-down lists and filters on), replaced atomically.
+
+    The baselines are the ones the run's totals saved (``stored_or_new_baselines``, computed here if
+    there are none for these params), so that only the months of ``cohorts.days_read`` are read: at the
+    demo's scale the baseline window is three of the six stored months."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from fugong.engine import connect
+    from fugong.index.cohorts import days_read
+    from fugong.index.store import month_of
+
+    flags = flags or FlagParams()
+    con = connect(engine or settings.engine)
+    files = snap.files("daily")
+    base = stored_or_new_baselines(settings, con=con, files=files, base_files=snap.files("daily", _baseline_months(params)),
+                                   params=params, period=period)
+    if base is not None:  # None for the lunar method, whose reference days lie a year back
+        months = _months_of([days_read(period, flags)])
+        files = [f for f in files if month_of(Path(f).as_posix()) in months]
+    feature_files = snap.files("interval_days")
     table = enterprise_results(
         readings=files,
         enterprises=enterprises,
@@ -628,7 +646,8 @@ def _write_enterprises(settings, *, files, enterprises, feature_files, period, p
         params=params,
         flags=flags,
         features=pa.concat_tables([pq.read_table(f) for f in feature_files]) if feature_files else None,
-        engine=engine or settings.engine,
+        con=con,
+        baselines=base,
     )
     attributes = enterprises.select(["enterprise_id", *[c for c in ENTERPRISE_ATTRIBUTES if c in enterprises.column_names]])
     table = table.join(attributes, "enterprise_id", join_type="left outer").sort_by("enterprise_id")
