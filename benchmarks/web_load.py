@@ -8,6 +8,11 @@ latency in milliseconds. Bounded: loopback addresses only, fixed users and durat
     python benchmarks/web_load.py --prepare-scale 0.03 --users 20 --duration 60
     # against a server already running (e.g. `fugong demo` then `fugong serve`), with a user:
     python benchmarks/web_load.py --base-url http://127.0.0.1:8000 --username admin --password ...
+    # other pages, e.g. a county's enterprise list (the drill-down) sorted and filtered:
+    python benchmarks/web_load.py --base-url … --path '/explorer?code=330110' --path '/explorer.json?code=330110&flag=idle_suspect'
+
+Before the load, each path's first answer is timed alone (a fresh server's first request reads the
+stored results: the cold figure) with its size.
 
 Target (issue 5): p95 < 300 ms for the overview and map pages and their JSON, 20 users, 60 s, with
 the full-scale demo (333,427 enterprises) loaded.
@@ -71,7 +76,7 @@ async def user(base: str, cookies, paths: list[str], until: float, results: dict
             i += 1
             start = time.perf_counter()
             try:
-                response = await client.get(path, headers={"accept": "text/html" if not path.endswith(".json") else "application/json"})
+                response = await client.get(path, headers={"accept": "application/json" if urlparse(path).path.endswith(".json") else "text/html"})
                 ok = response.status_code == 200
             except httpx.HTTPError:
                 ok = False
@@ -81,19 +86,29 @@ async def user(base: str, cookies, paths: list[str], until: float, results: dict
             entry["errors"] += 0 if ok else 1
 
 
-async def session_and_paths(base: str, username: str, password: str):
-    """Log in once; the session cookies and the pages of PAGES this server has (the map page
-    belongs to the risk package and may not be there yet)."""
+async def session_and_paths(base: str, username: str, password: str, pages=PAGES):
+    """Log in once; the session cookies and the pages of ``pages`` this server has (the map page
+    belongs to the risk package and may not be there yet), each one's first answer timed alone."""
     import httpx
 
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await log_in(client, username, password)
-        found = [path for path in PAGES if (await client.get(path)).status_code != 404]
+        found = []
+        for path in pages:
+            start = time.perf_counter()
+            answer = await client.get(path)
+            elapsed = (time.perf_counter() - start) * 1000
+            if answer.status_code == 404:
+                continue
+            if answer.status_code != 200:
+                raise SystemExit(f"{path}: HTTP {answer.status_code}")
+            print(f"first answer {path}: {elapsed:.0f} ms, {len(answer.content):,} bytes")
+            found.append(path)
         return client.cookies, found
 
 
-async def run(base: str, username: str, password: str, users: int, duration: float) -> dict:
-    cookies, paths = await session_and_paths(base, username, password)
+async def run(base: str, username: str, password: str, users: int, duration: float, pages=PAGES) -> dict:
+    cookies, paths = await session_and_paths(base, username, password, pages)
     print("paths:", ", ".join(paths))
     results: dict = {}
     until = time.monotonic() + duration
@@ -102,19 +117,20 @@ async def run(base: str, username: str, password: str, users: int, duration: flo
 
 
 def report(results: dict, duration: float) -> bool:
-    print(f"{'path':<18}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    width = max([18, *(len(path) + 2 for path in results)])
+    print(f"{'path':<{width}}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     worst = 0.0
     for path, entry in sorted(results.items()):
         ms = entry["ms"]
         p95 = percentile(ms, 95)
         worst = max(worst, p95)
-        print(f"{path:<18}{len(ms):>9}{entry['errors']:>8}{len(ms) / duration:>8.1f}{statistics.median(ms):>9.1f}"
+        print(f"{path:<{width}}{len(ms):>9}{entry['errors']:>8}{len(ms) / duration:>8.1f}{statistics.median(ms):>9.1f}"
               f"{p95:>9.1f}{percentile(ms, 99):>9.1f}")
     print(f"worst p95: {worst:.1f} ms (target < 300 ms)")
     return worst < 300 and not any(e["errors"] for e in results.values())
 
 
-def run_wrk(base: str, username: str, password: str, users: int, duration: float) -> bool:
+def run_wrk(base: str, username: str, password: str, users: int, duration: float, pages=PAGES) -> bool:
     """The same load with wrk (C, from Debian's packages), one path at a time, so that the load
     generator does not eat the server's CPU: 20 connections = 20 concurrent users, no think time."""
     import re
@@ -122,10 +138,11 @@ def run_wrk(base: str, username: str, password: str, users: int, duration: float
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
-    cookies, paths = asyncio.run(session_and_paths(base, username, password))
+    cookies, paths = asyncio.run(session_and_paths(base, username, password, pages))
     cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
     worst, ok = 0.0, True
-    print(f"{'path':<18}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    width = max([18, *(len(path) + 2 for path in paths)])
+    print(f"{'path':<{width}}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
     for path in paths:
         out = subprocess.run(
             ["wrk", "-t", "2", "-c", str(users), "-d", f"{int(duration)}s", "--latency", "-H", f"Cookie: {cookie}",
@@ -136,7 +153,7 @@ def run_wrk(base: str, username: str, password: str, users: int, duration: float
         worst = max(worst, p95)
         errors = int(stats["errors"]) + int(stats["non2xx"])
         ok = ok and errors == 0
-        print(f"{path:<18}{int(stats['requests']):>9}{errors:>8}{int(stats['requests']) / duration:>8.1f}"
+        print(f"{path:<{width}}{int(stats['requests']):>9}{errors:>8}{int(stats['requests']) / duration:>8.1f}"
               f"{float(stats['p50']):>9.1f}{p95:>9.1f}{float(stats['p99']):>9.1f}")
     print(f"worst p95: {worst:.1f} ms (target < 300 ms)")
     return ok and worst < 300
@@ -196,7 +213,12 @@ def main() -> None:
     parser.add_argument("--as-of", default="2020-02-20")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the started server")
     parser.add_argument("--wrk", action="store_true", help="generate the load with wrk, one path at a time")
+    parser.add_argument("--path", action="append", default=None,
+                        help="a page to request (repeatable; default: " + ", ".join(PAGES) + ")")
     args = parser.parse_args()
+    pages = tuple(args.path or PAGES)
+    if any(not page.startswith("/") for page in pages):
+        raise SystemExit("--path takes a path on the server, starting with /")
     if not 1 <= args.users <= 200 or not 1 <= args.duration <= 600:
         raise SystemExit("--users must be 1..200 and --duration 1..600 s")
     process = None
@@ -212,9 +234,9 @@ def main() -> None:
     try:
         print(f"{args.users} users for {args.duration:.0f} s against {base}")
         if args.wrk:
-            ok = run_wrk(base, args.username, args.password, args.users, args.duration)
+            ok = run_wrk(base, args.username, args.password, args.users, args.duration, pages)
         else:
-            results = asyncio.run(run(base, args.username, args.password, args.users, args.duration))
+            results = asyncio.run(run(base, args.username, args.password, args.users, args.duration, pages))
             ok = report(results, args.duration)
     finally:
         if process is not None:
